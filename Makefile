@@ -1,0 +1,170 @@
+# Keel - build, run, test and debug the kernel.
+#
+#   make              build/kernel.elf, build/keel.iso and the test kernel
+#   make run          boot the GRUB ISO in QEMU (window, or the terminal without one)
+#   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1)
+#   make test         host unit tests, in-kernel tests and boot tests; last line "N passed, N failed"
+#   make debug        QEMU halted with its GDB stub, and gdb with the kernel's symbols
+#   make screenshot   docs/screenshot.png of the screen after boot
+#   make CC=clang     the same with clang
+#
+# `make run`, `make test`, `make debug` and `make screenshot` first install what is missing
+# (tools/deps.sh, through apt-get).
+
+BUILD ?= build
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD ?= ld
+PYTHON ?= python3
+QEMU ?= qemu-system-x86_64
+
+IS_CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),1,)
+
+# ---------------------------------------------------------------- kernel flags
+# Each flag and why the kernel needs it:
+KERNEL_CFLAGS := -std=gnu11 -O2 -g
+KERNEL_CFLAGS += -ffreestanding                # no hosted libc: only the compiler's own headers
+KERNEL_CFLAGS += -fno-pic -fno-pie             # fixed addresses; there is no dynamic loader
+KERNEL_CFLAGS += -mcmodel=kernel               # linked in the top 2 GiB: sign-extended 32-bit addresses
+KERNEL_CFLAGS += -mno-red-zone                 # interrupts push onto the stack below RSP without warning
+KERNEL_CFLAGS += -mgeneral-regs-only           # no SSE/MMX/x87: their state is never saved by the kernel
+KERNEL_CFLAGS += -fno-omit-frame-pointer       # RBP chains, walked for backtraces
+KERNEL_CFLAGS += -fno-stack-protector          # no __stack_chk_guard support code
+KERNEL_CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables # no .eh_frame to carry
+KERNEL_CFLAGS += -Wall -Wextra -Werror         # warning-free under gcc and clang
+KERNEL_CFLAGS += -Iinclude -I.
+ifeq ($(IS_CLANG),1)
+KERNEL_CFLAGS += --target=x86_64-unknown-elf   # a bare ELF target, not the host's Linux ABI
+else
+KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns # never turn memset's own loop into a memset call
+endif
+KERNEL_CFLAGS := $(strip $(KERNEL_CFLAGS))
+KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLER__
+# -nostdlib: nothing but our objects; max-page-size: file offsets follow the 4 KiB section
+# alignment, so the image is contiguous for the Multiboot 1 loader; noexecstack: no
+# executable-stack marker is needed, the kernel sets its own page permissions.
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
+
+KERNEL_SOURCES := $(wildcard boot/*.S boot/*.c arch/x86_64/*.S arch/x86_64/*.c \
+                             kernel/*.c drivers/*.c lib/*.c)
+KERNEL_SOURCES := $(filter-out kernel/ktest.c,$(KERNEL_SOURCES))
+KTEST_SOURCES := $(KERNEL_SOURCES) kernel/ktest.c $(wildcard tests/kernel/*.c)
+
+obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(2))
+KERNEL_OBJECTS := $(call obj,kernel,$(KERNEL_SOURCES))
+KTEST_OBJECTS := $(call obj,ktest,$(KTEST_SOURCES))
+
+# ---------------------------------------------------------------- host tests
+HOST_CC ?= $(CC)
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+ifneq ($(IS_CLANG),1)
+HOST_CFLAGS += -Wno-format-truncation          # the format tests truncate on purpose
+endif
+# lib/string.c is tested beside libc's functions, so its names get a prefix.
+STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp strncmp \
+                    strchr strlcpy,-D$(f)=keel_$(f)) -fno-builtin
+
+HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info
+test_format_SOURCES := lib/format.c
+test_string_SOURCES :=
+test_string_OBJECTS := $(BUILD)/host/keel_string.o
+test_vga_SOURCES := drivers/vga.c
+test_memmap_SOURCES := lib/memmap.c
+test_boot_info_SOURCES := boot/multiboot.c lib/memmap.c lib/boot_info.c
+HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
+
+# ---------------------------------------------------------------- targets
+.PHONY: all kernel iso host-tests test run run-iso run-kernel debug screenshot deps clean format
+all: kernel iso $(BUILD)/kernel-test.elf
+
+kernel: $(BUILD)/kernel.elf
+iso: $(BUILD)/keel.iso
+host-tests: $(HOST_TEST_BINARIES)
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJECTS) linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS)
+
+$(BUILD)/kernel-test.elf: $(KTEST_OBJECTS) linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KTEST_OBJECTS)
+
+$(BUILD)/kernel/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/ktest/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
+
+$(BUILD)/ktest/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_ASFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
+
+# A GRUB 2 BIOS ISO whose menu loads kernel.elf with multiboot2.
+$(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
+	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
+	cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
+	cp tools/grub/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/isodir > $(BUILD)/grub-mkrescue.log 2>&1 \
+	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+$(BUILD)/host/keel_string.o: lib/string.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(STRING_RENAMES) -c $< -o $@
+
+.SECONDEXPANSION:
+$(BUILD)/host/%: tests/host/%.c $$(%_SOURCES) $$(%_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lcmocka
+
+test:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory all host-tests
+	@$(PYTHON) tests/run_all.py --build $(BUILD)
+
+# `make run` boots the ISO (GRUB, Multiboot 2); run-kernel uses QEMU's own loader.
+QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display curses)
+QEMU_RUN := $(QEMU) -m 256M -serial file:$(BUILD)/serial.log $(QEMU_DISPLAY)
+
+run run-iso:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory iso
+	@echo "serial output: $(BUILD)/serial.log$(if $(QEMU_DISPLAY),; quit with Esc 2 then 'quit')"
+	$(QEMU_RUN) -cdrom $(BUILD)/keel.iso -boot d
+
+run-kernel:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory kernel
+	$(QEMU_RUN) -kernel $(BUILD)/kernel.elf
+
+# QEMU waits for gdb (-S) on port 1234 (-s); the hardware breakpoint works before paging
+# is on, when a software breakpoint at a higher-half address could not be written.
+debug:
+	@tools/deps.sh debug
+	@$(MAKE) --no-print-directory kernel
+	@echo "serial output: $(BUILD)/serial.log"
+	$(QEMU) -m 256M -serial file:$(BUILD)/serial.log $(if $(QEMU_DISPLAY),-display none) \
+	    -kernel $(BUILD)/kernel.elf -s -S & \
+	gdb -q $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'hbreak kernel_main' \
+	    -ex 'continue'; kill $$! 2>/dev/null || true
+
+screenshot:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory iso
+	$(PYTHON) tools/screenshot.py --iso $(BUILD)/keel.iso --out docs/screenshot.png
+
+deps:
+	@tools/deps.sh test
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d)

@@ -1,0 +1,17 @@
+/*
+ * serial.h - the COM1 serial port (16550 UART), 115200 baud 8N1.
+ */
+#ifndef KEEL_SERIAL_H
+#define KEEL_SERIAL_H
+
+#include <stdbool.h>
+
+/* Program COM1 and run the UART's loopback self-test. Returns whether a
+ * working UART is present; without one, serial_putc does nothing. */
+bool serial_init(void);
+bool serial_present(void);
+/* Send one byte, waiting until the transmit holding register is free.
+ * '\n' is sent as "\r\n" so terminals return to column 0. */
+void serial_putc(char c);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * ktest.c - the test kernel's runner (see keel/ktest.h for the protocol).
+ *
+ * Built only into build/kernel-test.elf. Results go to the console (and so
+ * to COM1, where the runner reads them); the verdict leaves QEMU through the
+ * isa-debug-exit device at port 0xF4: QEMU exits with (value << 1) | 1, so
+ * 0x10 gives 33 (pass) and 0x11 gives 35 (fail).
+ */
+#include <arch/x86_64/cpu.h>
+#include <keel/console.h>
+#include <keel/format.h>
+#include <keel/ktest.h>
+#include <keel/panic.h>
+#include <keel/string.h>
+#include <keel/vga.h>
+
+#define DEBUG_EXIT_PORT 0xF4
+#define DEBUG_EXIT_PASS 0x10 /* QEMU exit status 33 = (0x10 << 1) | 1 */
+#define DEBUG_EXIT_FAIL 0x11 /* QEMU exit status 35 = (0x11 << 1) | 1 */
+#define FAILURE_TEXT_MAX 160
+#define COMMAND_PREFIX "ktest="
+
+extern const struct ktest_case __ktests_start[], __ktests_end[];
+
+static const struct boot_info *boot;
+static const struct ktest_case *current;
+static bool current_failed;
+static char failure_text[FAILURE_TEXT_MAX];
+
+const struct boot_info *ktest_boot_info(void)
+{
+    return boot;
+}
+
+void ktest_fail(const char *file, int line, const char *fmt, ...)
+{
+    if (current_failed)
+        return;
+    current_failed = true;
+    int n = ksnprintf(failure_text, sizeof(failure_text), "%s:%d: ", file, line);
+    if (n < 0 || (size_t)n >= sizeof(failure_text))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(failure_text + n, sizeof(failure_text) - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+static __attribute__((noreturn)) void ktest_exit(bool passed)
+{
+    outb(DEBUG_EXIT_PORT, passed ? DEBUG_EXIT_PASS : DEBUG_EXIT_FAIL);
+    /* Not under QEMU with isa-debug-exit: stay here. */
+    kprintf("ktest: no isa-debug-exit device; halting\n");
+    cpu_halt_forever();
+}
+
+/* Whether `text` appears on the screen, read back from the VGA cells. */
+static bool screen_shows(const char *text, bool panic_colours)
+{
+    const volatile uint16_t *cells = console_vga()->cells;
+    size_t len = strlen(text);
+    uint8_t panic_attr = vga_attr(VGA_WHITE, VGA_RED);
+    for (size_t row = 0; row < VGA_HEIGHT; row++) {
+        for (size_t col = 0; col + len <= VGA_WIDTH; col++) {
+            size_t i = 0;
+            for (; i < len; i++) {
+                uint16_t cell = cells[row * VGA_WIDTH + col + i];
+                if ((char)(cell & 0xFF) != text[i] || (panic_colours && (cell >> 8) != panic_attr))
+                    break;
+            }
+            if (i == len)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Judge a should-panic case once its panic report is on the screen. */
+static void ktest_on_panic(bool nested)
+{
+    if (!current || current->outcome == KTEST_RETURNS) {
+        kprintf("ktest: FAIL %s: unexpected panic\n", current ? current->name : "(runner)");
+        ktest_exit(false);
+    }
+    if (current->outcome == KTEST_PANICS_TWICE && !nested)
+        panic("second panic, raised while reporting the first");
+    const char *missing = NULL;
+    if (!screen_shows("KERNEL PANIC", true))
+        missing = "white-on-red KERNEL PANIC header";
+    else if (!screen_shows(current->expect, false))
+        missing = current->expect;
+    else if (nested && !screen_shows("KERNEL PANIC while panicking", true))
+        missing = "nested panic line";
+    if (missing) {
+        kprintf("ktest: FAIL %s: screen lacks \"%s\"\n", current->name, missing);
+        ktest_exit(false);
+    }
+    kprintf("ktest: PASS %s\n", current->name);
+    ktest_exit(true);
+}
+
+/* Run one ordinary case and print its result line; returns whether it passed. */
+static bool run_case(const struct ktest_case *c)
+{
+    current = c;
+    current_failed = false;
+    c->run();
+    current = NULL;
+    if (current_failed)
+        kprintf("ktest: FAIL %s: %s\n", c->name, failure_text);
+    else
+        kprintf("ktest: PASS %s\n", c->name);
+    return !current_failed;
+}
+
+static __attribute__((noreturn)) void run_all(void)
+{
+    unsigned passed = 0, failed = 0;
+    for (const struct ktest_case *c = __ktests_start; c < __ktests_end; c++) {
+        if (c->outcome != KTEST_RETURNS)
+            continue;
+        if (run_case(c))
+            passed++;
+        else
+            failed++;
+    }
+    for (const struct ktest_case *c = __ktests_start; c < __ktests_end; c++)
+        if (c->outcome != KTEST_RETURNS)
+            kprintf("ktest: should-panic %s\n", c->name);
+    kprintf("ktest: done %u passed, %u failed\n", passed, failed);
+    ktest_exit(failed == 0);
+}
+
+static __attribute__((noreturn)) void run_one(const char *name)
+{
+    for (const struct ktest_case *c = __ktests_start; c < __ktests_end; c++) {
+        if (strcmp(c->name, name) != 0)
+            continue;
+        if (c->outcome == KTEST_RETURNS)
+            ktest_exit(run_case(c));
+        current = c;
+        c->run();
+        kprintf("ktest: FAIL %s: did not panic\n", c->name);
+        ktest_exit(false);
+    }
+    kprintf("ktest: FAIL %s: no such test case\n", name);
+    ktest_exit(false);
+}
+
+void ktest_main(const struct boot_info *info)
+{
+    boot = info;
+    panic_set_hook(ktest_on_panic);
+    const char *cmdline = info->command_line;
+    const char *selected = NULL;
+    size_t prefix_len = sizeof(COMMAND_PREFIX) - 1;
+    for (const char *p = cmdline; *p; p++)
+        if ((p == cmdline || p[-1] == ' ') && strncmp(p, COMMAND_PREFIX, prefix_len) == 0)
+            selected = p + prefix_len;
+    if (!selected)
+        run_all();
+    char name[64];
+    size_t n = 0;
+    while (selected[n] && selected[n] != ' ' && n < sizeof(name) - 1) {
+        name[n] = selected[n];
+        n++;
+    }
+    name[n] = '\0';
+    run_one(name);
+}
