@@ -1,0 +1,161 @@
+/*
+ * test_boot_state.c - in-kernel checks of the machine state that entry.S
+ * and boot/ promise kernel_main: long mode with paging as configured, the
+ * higher-half and identity mappings, the boot stack, a zeroed .bss and a
+ * normalised struct boot_info.
+ */
+#include <arch/x86_64/cpu.h>
+#include <keel/boot_info.h>
+#include <keel/kernel.h>
+#include <keel/ktest.h>
+#include <keel/layout.h>
+
+#define PAGE_SIZE 4096
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EXT_EDX_NX (1u << 20)
+#define MIN_BOOT_STACK (16 * 1024)
+
+extern char __kernel_phys_start[], __kernel_phys_end[];
+
+KTEST(long_mode_and_paging_enabled)
+{
+    uint64_t efer = rdmsr(MSR_EFER);
+    KTEST_CHECK(read_cr0() & CR0_PG);
+    KTEST_CHECK(read_cr0() & CR0_WP);
+    KTEST_CHECK(read_cr4() & CR4_PAE);
+    KTEST_CHECK(efer & EFER_LME);
+    KTEST_CHECK(efer & EFER_LMA);
+}
+
+KTEST(nx_enabled_when_cpu_has_it)
+{
+    uint32_t eax, ebx, ecx, edx;
+    cpuid(CPUID_EXT_FEATURES, &eax, &ebx, &ecx, &edx);
+    bool cpu_has_nx = edx & CPUID_EXT_EDX_NX;
+    bool nxe = rdmsr(MSR_EFER) & EFER_NXE;
+    KTEST_CHECK_EQ(nxe, cpu_has_nx);
+}
+
+KTEST(interrupts_are_off)
+{
+    KTEST_CHECK(!cpu_interrupts_enabled());
+}
+
+static volatile uint32_t alias_probe;
+
+/* A store through the higher half must be visible through the identity
+ * mapping: both lead to the same physical memory. */
+KTEST(identity_and_higher_half_alias)
+{
+    volatile uint32_t *identity = (volatile uint32_t *)((uintptr_t)&alias_probe - KERNEL_VMA);
+    alias_probe = 0x4B45454C; /* "KEEL" */
+    KTEST_CHECK_EQ(*identity, 0x4B45454C);
+    *identity = 0x12345678;
+    KTEST_CHECK_EQ(alias_probe, 0x12345678);
+}
+
+#define PTE_PRESENT 0x1ull
+#define PTE_WRITABLE 0x2ull
+#define PTE_HUGE 0x80ull
+#define PTE_ADDRESS 0x000FFFFFFFFFF000ull
+
+static const uint64_t *table_at(uint64_t entry)
+{
+    return (const uint64_t *)phys_to_virt(entry & PTE_ADDRESS);
+}
+
+/* Walk the live page tables: PML4[0] (identity) and PML4[511]/PDPT[510]
+ * (KERNEL_VMA) share one page directory of 512 present, writable 2 MiB
+ * pages covering physical 0 .. 1 GiB in order. */
+KTEST(boot_page_tables_map_first_gib_twice)
+{
+    const uint64_t *pml4 = table_at(read_cr3());
+    KTEST_CHECK(pml4[0] & PTE_PRESENT);
+    KTEST_CHECK(pml4[511] & PTE_PRESENT);
+    const uint64_t *pdpt_low = table_at(pml4[0]);
+    const uint64_t *pdpt_high = table_at(pml4[511]);
+    KTEST_CHECK(pdpt_low[0] & PTE_PRESENT);
+    KTEST_CHECK(pdpt_high[510] & PTE_PRESENT);
+    KTEST_CHECK_EQ(pdpt_low[0] & PTE_ADDRESS, pdpt_high[510] & PTE_ADDRESS);
+    const uint64_t *pd = table_at(pdpt_low[0]);
+    for (uint64_t i = 0; i < 512; i++) {
+        KTEST_CHECK_EQ(pd[i] & (PTE_PRESENT | PTE_WRITABLE | PTE_HUGE),
+                       PTE_PRESENT | PTE_WRITABLE | PTE_HUGE);
+        KTEST_CHECK_EQ(pd[i] & PTE_ADDRESS, i * 0x200000);
+    }
+}
+
+KTEST(kernel_linked_in_higher_half)
+{
+    KTEST_CHECK_EQ((uintptr_t)__kernel_start, KERNEL_VMA + KERNEL_PHYS);
+    KTEST_CHECK((uintptr_t)&kernel_main >= KERNEL_VMA);
+    KTEST_CHECK((uintptr_t)__text_start < (uintptr_t)__text_end);
+    KTEST_CHECK((uintptr_t)__text_end <= (uintptr_t)__rodata_start);
+    KTEST_CHECK((uintptr_t)__rodata_end <= (uintptr_t)__data_start);
+    KTEST_CHECK((uintptr_t)__data_end <= (uintptr_t)__bss_start);
+    KTEST_CHECK((uintptr_t)__bss_end <= (uintptr_t)__kernel_end);
+    KTEST_CHECK_EQ((uintptr_t)__text_start % PAGE_SIZE, 0);
+    KTEST_CHECK_EQ((uintptr_t)__rodata_start % PAGE_SIZE, 0);
+    KTEST_CHECK_EQ((uintptr_t)__data_start % PAGE_SIZE, 0);
+}
+
+KTEST(boot_stack_is_large_enough_and_in_use)
+{
+    uintptr_t bottom = (uintptr_t)boot_stack_bottom, top = (uintptr_t)boot_stack_top;
+    uintptr_t rsp = read_rsp();
+    KTEST_CHECK(top - bottom >= MIN_BOOT_STACK);
+    KTEST_CHECK_EQ(top % 16, 0);
+    KTEST_CHECK(rsp >= bottom && rsp < top);
+    KTEST_CHECK(rsp >= KERNEL_VMA);
+}
+
+static uint8_t zero_filled[8192];
+
+KTEST(bss_is_zeroed)
+{
+    KTEST_CHECK((uintptr_t)zero_filled >= (uintptr_t)__bss_start);
+    KTEST_CHECK((uintptr_t)zero_filled + sizeof(zero_filled) <= (uintptr_t)__bss_end);
+    for (size_t i = 0; i < sizeof(zero_filled); i++)
+        KTEST_CHECK_EQ(zero_filled[i], 0);
+}
+
+KTEST(memory_map_is_sorted_disjoint_and_merged)
+{
+    const struct boot_info *info = ktest_boot_info();
+    KTEST_CHECK(info->region_count > 0);
+    KTEST_CHECK_EQ(info->regions_dropped, 0);
+    for (size_t i = 0; i < info->region_count; i++) {
+        const struct mem_region *r = &info->regions[i];
+        KTEST_CHECK(r->length > 0);
+        KTEST_CHECK(r->type >= MEM_USABLE && r->type <= MEM_BAD);
+        if (i == 0)
+            continue;
+        const struct mem_region *prev = &info->regions[i - 1];
+        uint64_t prev_end = prev->base + prev->length;
+        KTEST_CHECK(prev_end <= r->base);
+        KTEST_CHECK(prev_end < r->base || prev->type != r->type);
+    }
+}
+
+KTEST(kernel_range_is_usable_memory)
+{
+    const struct boot_info *info = ktest_boot_info();
+    KTEST_CHECK_EQ(info->kernel_phys_start, KERNEL_PHYS);
+    KTEST_CHECK_EQ(info->kernel_phys_end, (uintptr_t)__kernel_end - KERNEL_VMA);
+    bool inside = false;
+    for (size_t i = 0; i < info->region_count; i++) {
+        const struct mem_region *r = &info->regions[i];
+        if (r->type == MEM_USABLE && r->base <= info->kernel_phys_start &&
+            info->kernel_phys_end <= r->base + r->length)
+            inside = true;
+    }
+    KTEST_CHECK(inside);
+}
+
+KTEST(loader_identified)
+{
+    const struct boot_info *info = ktest_boot_info();
+    KTEST_CHECK(info->protocol == BOOT_PROTOCOL_MULTIBOOT1 ||
+                info->protocol == BOOT_PROTOCOL_MULTIBOOT2);
+    KTEST_CHECK(info->loader_name[0] != '\0');
+}

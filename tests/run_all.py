@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Run every layer of Keel's tests and end with one line: `N passed, N failed`.
+
+Layers, in order:
+  build   the kernel and test kernel built warning-free (-Werror) by gcc and by clang, each in its
+          own build directory; grub-file accepts kernel.elf as Multiboot 1 and Multiboot 2
+  host    the cmocka unit tests in build/host/ (AddressSanitizer + UBSan), read as TAP
+  kernel  the in-kernel tests (tests/kernel/run_kernel_tests.py), for the gcc and the clang build
+  boot    the boot scenarios (tests/boot/run_boot_tests.py)
+
+Every result is one line `PASS: layer/name` or `FAIL: layer/name: reason`. A program that dies
+without reporting (a crash, a sanitizer abort) is a failure too, never silently skipped.
+Exit status 1 if anything failed.
+
+Usage: tests/run_all.py [--build build] [--only build,host,kernel,boot]
+"""
+
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TAP_RESULT = re.compile(r"^(ok|not ok) \d+ - (.*?)\s*$")
+RESULT = re.compile(r"^(PASS|FAIL): (\S+)(?:: (.*))?$")
+COMPILERS = ("gcc", "clang")
+
+
+class Tally:
+    """Counts results and prints each as it arrives."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = []
+
+    def record(self, name, reason=None):
+        if reason is None:
+            self.passed += 1
+            print(f"PASS: {name}", flush=True)
+        else:
+            self.failed.append(name)
+            print(f"FAIL: {name}: {reason}", flush=True)
+
+
+def run(cmd, env=None):
+    """Run cmd from the repository root; return (exit status, combined output)."""
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace")
+    return proc.returncode, proc.stdout
+
+
+def last_lines(text, count=8):
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[-count:])
+
+
+def build_dir(build, compiler):
+    return os.path.join(build, f"cc-{compiler}")
+
+
+def layer_build(tally, build):
+    for compiler in COMPILERS:
+        out_dir = build_dir(build, compiler)
+        status, output = run(["make", "--no-print-directory", "-s", f"BUILD={out_dir}",
+                              f"CC={compiler}", f"{out_dir}/kernel.elf", f"{out_dir}/kernel-test.elf"])
+        reason = None if status == 0 else f"make exited with {status}: {last_lines(output)}"
+        if reason is None and re.search(r"warning:", output):
+            reason = f"warnings: {last_lines(output)}"
+        tally.record(f"build/{compiler}-kernel-warning-free", reason)
+    kernel = os.path.join(build, "kernel.elf")
+    for flag in ("--is-x86-multiboot", "--is-x86-multiboot2"):
+        status, output = run(["grub-file", flag, kernel])
+        tally.record(f"build/grub-file{flag[4:]}",
+                     None if status == 0 else f"grub-file {flag} {kernel} exited with {status} {output}")
+
+
+def layer_host(tally, build):
+    binaries = sorted(glob.glob(os.path.join(ROOT, build, "host", "test_*")))
+    if not binaries:
+        tally.record("host/binaries", f"no test programs in {build}/host (run make host-tests)")
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
+    for binary in binaries:
+        program = os.path.basename(binary)
+        status, output = run([binary], env=env)
+        seen_failure = False
+        for line in output.splitlines():
+            match = TAP_RESULT.match(line)
+            if not match:
+                continue
+            ok = match.group(1) == "ok"
+            seen_failure |= not ok
+            tally.record(f"host/{program}/{match.group(2)}",
+                         None if ok else last_lines(output[:output.find(line) + len(line)], 6))
+        if status != 0 and not seen_failure:
+            tally.record(f"host/{program}", f"exited with status {status}: {last_lines(output)}")
+
+
+def relay(tally, cmd, rename=None):
+    """Run a runner that prints PASS:/FAIL: lines and record them (optionally renamed)."""
+    status, output = run(cmd)
+    seen_failure = False
+    for line in output.splitlines():
+        match = RESULT.match(line)
+        if not match:
+            continue
+        name = rename(match.group(2)) if rename else match.group(2)
+        ok = match.group(1) == "PASS"
+        seen_failure |= not ok
+        tally.record(name, None if ok else (match.group(3) or "failed"))
+    if status != 0 and not seen_failure:
+        tally.record(" ".join(cmd[1:2]), f"exited with status {status}: {last_lines(output)}")
+
+
+def layer_kernel(tally, build):
+    for compiler in COMPILERS:
+        kernel = os.path.join(build_dir(build, compiler), "kernel-test.elf")
+        relay(tally, [sys.executable, "tests/kernel/run_kernel_tests.py", "--kernel", kernel],
+              rename=lambda name, c=compiler: name.replace("kernel/", f"kernel-{c}/", 1))
+
+
+def layer_boot(tally, build):
+    relay(tally, [sys.executable, "tests/boot/run_boot_tests.py",
+                  "--kernel", os.path.join(build, "kernel.elf"),
+                  "--iso", os.path.join(build, "keel.iso")])
+
+
+LAYERS = {"build": layer_build, "host": layer_host, "kernel": layer_kernel, "boot": layer_boot}
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description="Run all of Keel's tests.")
+    parser.add_argument("--build", default="build", help="build directory of the main build")
+    parser.add_argument("--only", default=",".join(LAYERS), help="comma-separated layers to run")
+    args = parser.parse_args(argv)
+    tally = Tally()
+    for layer in args.only.split(","):
+        if layer not in LAYERS:
+            parser.error(f"unknown layer {layer!r}; choose from {', '.join(LAYERS)}")
+        started = time.monotonic()
+        print(f"== {layer} ==", flush=True)
+        LAYERS[layer](tally, args.build)
+        print(f"== {layer}: {time.monotonic() - started:.1f} s ==", flush=True)
+    if tally.failed:
+        print("failed: " + ", ".join(tally.failed), flush=True)
+    print(f"{tally.passed} passed, {len(tally.failed)} failed", flush=True)
+    return 1 if tally.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
