@@ -19,6 +19,15 @@ LD ?= ld
 PYTHON ?= python3
 QEMU ?= qemu-system-x86_64
 
+# Quiet by default ("CC  kernel/main.c"); `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-5s %s\n' $(1) $(2)
+endif
+
 IS_CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),1,)
 
 # ---------------------------------------------------------------- kernel flags
@@ -84,43 +93,52 @@ iso: $(BUILD)/keel.iso
 host-tests: $(HOST_TEST_BINARIES)
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJECTS) linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS)
+	$(call quiet,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS)
 
 $(BUILD)/kernel-test.elf: $(KTEST_OBJECTS) linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KTEST_OBJECTS)
+	$(call quiet,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KTEST_OBJECTS)
 
 $(BUILD)/kernel/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/kernel/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,AS,$<)
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/ktest/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
+	$(call quiet,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
 
 $(BUILD)/ktest/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_ASFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
+	$(call quiet,AS,$<)
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
 
 # A GRUB 2 BIOS ISO whose menu loads kernel.elf with multiboot2.
 $(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
-	cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
-	cp tools/grub/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/isodir > $(BUILD)/grub-mkrescue.log 2>&1 \
+	$(call quiet,ISO,$@)
+	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
+	$(Q)cp tools/grub/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir > $(BUILD)/grub-mkrescue.log 2>&1 \
 	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 $(BUILD)/host/keel_string.o: lib/string.c
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(STRING_RENAMES) -c $< -o $@
+	$(call quiet,HOSTCC,$<)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(STRING_RENAMES) -c $< -o $@
 
 .SECONDEXPANSION:
 $(BUILD)/host/%: tests/host/%.c $$(%_SOURCES) $$(%_OBJECTS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lcmocka
+	$(call quiet,HOSTCC,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lcmocka
 
 test:
 	@tools/deps.sh test
