@@ -167,7 +167,7 @@ debug:
 	@$(MAKE) --no-print-directory kernel
 	@echo "serial output: $(BUILD)/serial.log"
 	$(QEMU) -m 256M -serial file:$(BUILD)/serial.log $(if $(QEMU_DISPLAY),-display none) \
-	    -kernel $(BUILD)/kernel.elf -s -S & \
+	    -kernel $(BUILD)/kernel.elf -s -S & sleep 1; \
 	gdb -q $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'hbreak kernel_main' \
 	    -ex 'continue'; kill $$! 2>/dev/null || true
 
