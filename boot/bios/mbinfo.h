@@ -1,0 +1,55 @@
+/*
+ * mbinfo.h - the memory map from the BIOS and the Multiboot 2 information
+ * block stage 2 hands to the kernel.
+ *
+ * Pure functions: the BIOS calls that gather the raw data live in
+ * memory.c; these turn raw E820/E801 answers into a map and the map into
+ * a Multiboot 2 block (spec 3.6), and run unchanged in host tests.
+ */
+#ifndef KEEL_BIOS_MBINFO_H
+#define KEEL_BIOS_MBINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One INT 15h AX=E820h entry, as the BIOS writes it (ACPI spec, "INT 15H
+ * E820H - Query System Address Map"): 20 bytes, or 24 with ACPI 3.0
+ * extended attributes. Types: 1 usable, 2 reserved, 3 ACPI reclaimable,
+ * 4 ACPI NVS, 5 bad; same numbering as Multiboot 2's memory map. */
+struct e820_entry {
+    uint64_t base;
+    uint64_t length;
+    uint32_t type;
+    uint32_t acpi_attributes; /* bit 0 clear: ignore the entry (ACPI 3.0) */
+} __attribute__((packed));
+
+#define E820_ENTRY_MIN_SIZE 20
+#define E820_ENTRY_FULL_SIZE 24
+#define E820_ACPI_ENTRY_VALID 0x1
+
+/* Whether an entry returned with `size` bytes should be kept: non-empty,
+ * and (for 24-byte answers) not flagged "ignore". Normalises a 20-byte
+ * answer by setting acpi_attributes to E820_ACPI_ENTRY_VALID. */
+bool e820_accept(struct e820_entry *entry, uint32_t size);
+
+/* Build a map from INT 15h AX=E801h: ext_1m_16m_kib (AX or CX: KiB between
+ * 1 and 16 MiB) and ext_16m_64k (BX or DX: 64 KiB blocks above 16 MiB),
+ * plus conventional memory from INT 12h (KiB below 640 KiB). Writes up to
+ * 3 usable entries to out; returns how many. */
+size_t e801_to_map(uint32_t conventional_kib, uint32_t ext_1m_16m_kib, uint32_t ext_16m_64k,
+                   struct e820_entry out[3]);
+
+/* mem_lower / mem_upper (KiB) for the basic memory information tag: usable
+ * memory from 0 and from 1 MiB up to the first hole (Multiboot 2 spec 3.6.8). */
+void e820_basic_memory(const struct e820_entry *map, size_t count, uint32_t *mem_lower_kib,
+                       uint32_t *mem_upper_kib);
+
+/* Write a Multiboot 2 information block into buf (capacity bytes, buf
+ * 8-byte aligned): fixed part, command line tag, boot loader name tag, basic
+ * memory information tag, memory map tag (entry_size 24, version 0), end tag.
+ * Returns the total size, or 0 when it does not fit. */
+size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const char *loader_name,
+                      const struct e820_entry *map, size_t count);
+
+#endif
