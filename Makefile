@@ -1,8 +1,11 @@
 # Keel - build, run, test and debug the kernel.
 #
-#   make              build/kernel.elf, build/keel.iso and the test kernel
-#   make run          boot the GRUB ISO in QEMU (window, or the terminal without one)
+#   make              build/kernel.elf, build/keel.iso, build/keel.img and the test kernel
+#   make run          boot build/keel.img (Keel's own BIOS loader) in QEMU
+#                     (a window, or the terminal without a display)
+#   make run-iso      boot the GRUB ISO (Multiboot 2)
 #   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1)
+#   make bench        boot-to-ready times of the three boot paths
 #   make test         host unit tests, in-kernel tests and boot tests; last line "N passed, N failed"
 #   make debug        QEMU halted with its GDB stub, and gdb with the kernel's symbols
 #   make screenshot   docs/screenshot.png of the screen after boot
@@ -45,9 +48,12 @@ KERNEL_CFLAGS += -Wall -Wextra -Werror         # warning-free under gcc and clan
 KERNEL_CFLAGS += -Iinclude -I.
 ifeq ($(IS_CLANG),1)
 KERNEL_CFLAGS += --target=x86_64-unknown-elf   # a bare ELF target, not the host's Linux ABI
+FREESTANDING_INCLUDES := -nostdlibinc          # only the compiler's own headers (stdint.h, ...)
 else
 KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns # never turn memset's own loop into a memset call
+FREESTANDING_INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include)
 endif
+KERNEL_CFLAGS += $(FREESTANDING_INCLUDES)      # never the host's libc headers
 KERNEL_CFLAGS := $(strip $(KERNEL_CFLAGS))
 KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLER__
 # -nostdlib: nothing but our objects; max-page-size: file offsets follow the 4 KiB section
@@ -64,9 +70,29 @@ obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(2))
 KERNEL_OBJECTS := $(call obj,kernel,$(KERNEL_SOURCES))
 KTEST_OBJECTS := $(call obj,ktest,$(KTEST_SOURCES))
 
+# ---------------------------------------------------------------- BIOS loader
+# Stage 1 and stage 2 run before long mode: 32-bit (and 16-bit) code, no paging.
+LOADER_CFLAGS := -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie -mgeneral-regs-only \
+                 -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
+                 -Wall -Wextra -Werror -Iinclude -I. -Iboot/bios $(FREESTANDING_INCLUDES)
+ifeq ($(IS_CLANG),1)
+LOADER_CFLAGS += --target=i686-unknown-elf -march=i686
+else
+LOADER_CFLAGS += -m32 -march=i686 -fno-tree-loop-distribute-patterns
+endif
+LOADER_ASFLAGS := $(filter-out -std=gnu11,$(LOADER_CFLAGS)) -D__ASSEMBLER__
+# Stage 2 is one flat read-write-execute block by design (paging is off, and the BIOS thunk
+# patches its own `int` instruction), so ld's RWX segment warning does not apply.
+LOADER_LDFLAGS := -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments
+# Stage 2 shares the kernel's formatter, string functions, VGA writer and UART driver.
+STAGE2_SOURCES := boot/bios/stage2_entry.S $(wildcard boot/bios/*.c) lib/string.c lib/format.c \
+                  lib/bootimg.c drivers/vga.c drivers/vga_hw.c drivers/serial.c
+STAGE2_OBJECTS := $(call obj,bios,$(STAGE2_SOURCES))
+
 # ---------------------------------------------------------------- host tests
 HOST_CC ?= $(CC)
-HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -fno-omit-frame-pointer \
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Itools -Iboot/bios \
+               -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 ifneq ($(IS_CLANG),1)
 HOST_CFLAGS += -Wno-format-truncation          # the format tests truncate on purpose
@@ -75,21 +101,29 @@ endif
 STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp strncmp \
                     strchr strlcpy,-D$(f)=keel_$(f)) -fno-builtin
 
-HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info
+HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
+              test_elf_load test_mbinfo
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
 test_vga_SOURCES := drivers/vga.c
 test_memmap_SOURCES := lib/memmap.c
 test_boot_info_SOURCES := boot/multiboot.c lib/memmap.c lib/boot_info.c
+test_bootimg_SOURCES := lib/bootimg.c tools/bootimg_verify.c
+test_bootimg_OBJECTS := $(BUILD)/host/mkimage
+test_elf_load_SOURCES := boot/bios/elf_load.c
+test_elf_load_OBJECTS := $(BUILD)/kernel.elf
+test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot.c lib/memmap.c lib/boot_info.c
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all kernel iso host-tests test run run-iso run-kernel debug screenshot deps clean format
-all: kernel iso $(BUILD)/kernel-test.elf
+.PHONY: all kernel iso img host-tests test bench run run-iso run-kernel debug screenshot deps \
+        clean format
+all: kernel iso img $(BUILD)/kernel-test.elf
 
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/keel.iso
+img: $(BUILD)/keel.img
 host-tests: $(HOST_TEST_BINARIES)
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJECTS) linker.ld
@@ -129,6 +163,40 @@ $(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir > $(BUILD)/grub-mkrescue.log 2>&1 \
 	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
+$(BUILD)/bios/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC32,$<)
+	$(Q)$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/bios/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call quiet,AS32,$<)
+	$(Q)$(CC) $(LOADER_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/bios/stage1.bin: $(BUILD)/bios/boot/bios/stage1.S.o boot/bios/stage1.ld
+	$(call quiet,LD,$@)
+	$(Q)$(LD) $(LOADER_LDFLAGS) -T boot/bios/stage1.ld -o $(@:.bin=.elf) $<
+	$(Q)objcopy -O binary $(@:.bin=.elf) $@
+
+$(BUILD)/bios/stage2.bin: $(STAGE2_OBJECTS) boot/bios/stage2.ld
+	$(call quiet,LD,$@)
+	$(Q)$(LD) $(LOADER_LDFLAGS) -T boot/bios/stage2.ld -o $(@:.bin=.elf) $(STAGE2_OBJECTS)
+	$(Q)objcopy -O binary $(@:.bin=.elf) $@
+
+# The image tool is a host program: it runs at build time.
+$(BUILD)/host/mkimage: tools/mkimage.c tools/bootimg_verify.c lib/bootimg.c tools/bootimg_verify.h \
+                       include/keel/bootimg.h
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTCC,$@)
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itools -o $@ \
+	    $(filter %.c,$^)
+
+$(BUILD)/keel.img: $(BUILD)/bios/stage1.bin $(BUILD)/bios/stage2.bin $(BUILD)/kernel.elf \
+                   $(BUILD)/host/mkimage
+	$(call quiet,IMG,$@)
+	$(Q)$(BUILD)/host/mkimage -o $@ --stage1 $(BUILD)/bios/stage1.bin \
+	    --stage2 $(BUILD)/bios/stage2.bin --kernel $(BUILD)/kernel.elf
+
 $(BUILD)/host/keel_string.o: lib/string.c
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$<)
@@ -138,7 +206,7 @@ $(BUILD)/host/keel_string.o: lib/string.c
 $(BUILD)/host/%: tests/host/%.c $$(%_SOURCES) $$(%_OBJECTS)
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lcmocka
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka
 
 test:
 	@tools/deps.sh test
@@ -149,10 +217,18 @@ test:
 QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display curses)
 QEMU_RUN := $(QEMU) -m 256M -serial file:$(BUILD)/serial.log $(QEMU_DISPLAY)
 
-run run-iso:
+RUN_HINT := serial output: $(BUILD)/serial.log$(if $(QEMU_DISPLAY),; quit with Esc 2 then 'quit')
+
+run:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory img
+	@echo "$(RUN_HINT)"
+	$(QEMU_RUN) -drive file=$(BUILD)/keel.img,format=raw
+
+run-iso:
 	@tools/deps.sh run
 	@$(MAKE) --no-print-directory iso
-	@echo "serial output: $(BUILD)/serial.log$(if $(QEMU_DISPLAY),; quit with Esc 2 then 'quit')"
+	@echo "$(RUN_HINT)"
 	$(QEMU_RUN) -cdrom $(BUILD)/keel.iso -boot d
 
 run-kernel:
@@ -185,4 +261,9 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d)
+bench:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) tools/bench_boot.py --build $(BUILD)
+
+-include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d)

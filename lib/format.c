@@ -28,9 +28,14 @@
 #include <keel/format.h>
 #include <keel/string.h>
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+/* <limits.h> of a hosted toolchain may pull in libc headers; the compilers'
+ * own predefined macros give the same values without them. */
+#define INT_MAX __INT_MAX__
+#define INT_MIN (-INT_MAX - 1)
+#define CHAR_BIT __CHAR_BIT__
 
 /* Flag characters, C11 7.21.6.1p6. Bit i stands for FLAG_CHARS[i]. */
 #define FLAG_CHARS "-0+ #"

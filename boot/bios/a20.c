@@ -1,0 +1,103 @@
+/*
+ * a20.c - turning on address line 20.
+ *
+ * With A20 masked (the PC's 8086 compatibility), odd megabytes alias the
+ * even ones and the kernel at 1 MiB would overwrite low memory. Methods, in
+ * the order that is least likely to upset a machine (OSDev "A20 Line"):
+ *   1. already on (QEMU, most modern firmware)
+ *   2. BIOS INT 15h AX=2401h
+ *   3. "fast A20": System Control Port A (0x92) bit 1 (bit 0 resets the CPU!)
+ *   4. the 8042 keyboard controller's output port, bit 1
+ * Each is followed by a test: a write to 0x107C00 must not show at 0x007C00.
+ */
+#include <arch/x86_64/cpu.h>
+
+#include "bios.h"
+#include "loader.h"
+
+#define A20_TEST_LOW 0x007C00u  /* stage 1, no longer needed */
+#define A20_TEST_HIGH 0x107C00u /* differs from A20_TEST_LOW only in bit 20 */
+#define BIOS_SYSTEM 0x15
+#define A20_BIOS_ENABLE 0x2401
+#define SYSTEM_CONTROL_A 0x92
+#define SYSTEM_CONTROL_A20 0x02
+#define SYSTEM_CONTROL_RESET 0x01
+#define KBC_DATA 0x60
+#define KBC_STATUS 0x64 /* read: status, write: command */
+#define KBC_STATUS_OUTPUT_FULL 0x01
+#define KBC_STATUS_INPUT_FULL 0x02
+#define KBC_WRITE_OUTPUT_PORT 0xD1
+#define KBC_OUTPUT_PORT_A20_ON 0xDF /* A20 and the CPU reset line released */
+#define KBC_SPIN_LIMIT 100000
+#define A20_SETTLE_CHECKS 1000      /* some chipsets take a moment */
+
+/* Whether A20 is on: with it off, the two addresses are the same memory. */
+static bool a20_is_on(void)
+{
+    volatile uint32_t *low = (volatile uint32_t *)A20_TEST_LOW;
+    volatile uint32_t *high = (volatile uint32_t *)A20_TEST_HIGH;
+    uint32_t saved_low = *low, saved_high = *high;
+    *low = 0x4B45454C;  /* "KEEL" */
+    *high = ~0x4B45454Cu;
+    bool on = *low == 0x4B45454C;
+    *high = saved_high;
+    *low = saved_low;
+    return on;
+}
+
+static bool a20_wait_on(void)
+{
+    for (int i = 0; i < A20_SETTLE_CHECKS; i++)
+        if (a20_is_on())
+            return true;
+    return false;
+}
+
+static void a20_bios(void)
+{
+    struct bios_regs regs = {.eax = A20_BIOS_ENABLE};
+    bios_call(BIOS_SYSTEM, &regs);
+}
+
+static void a20_fast(void)
+{
+    uint8_t value = inb(SYSTEM_CONTROL_A);
+    if (!(value & SYSTEM_CONTROL_A20))
+        outb(SYSTEM_CONTROL_A, (uint8_t)((value | SYSTEM_CONTROL_A20) & ~SYSTEM_CONTROL_RESET));
+}
+
+/* Wait until the controller can take a byte; false if it never does. */
+static bool kbc_wait_input_empty(void)
+{
+    for (int i = 0; i < KBC_SPIN_LIMIT; i++)
+        if (!(inb(KBC_STATUS) & KBC_STATUS_INPUT_FULL))
+            return true;
+    return false;
+}
+
+static void a20_keyboard_controller(void)
+{
+    if (!kbc_wait_input_empty())
+        return;
+    outb(KBC_STATUS, KBC_WRITE_OUTPUT_PORT);
+    if (!kbc_wait_input_empty())
+        return;
+    outb(KBC_DATA, KBC_OUTPUT_PORT_A20_ON);
+    kbc_wait_input_empty();
+}
+
+const char *a20_enable(void)
+{
+    if (a20_is_on())
+        return "already enabled";
+    a20_bios();
+    if (a20_wait_on())
+        return "BIOS INT 15h";
+    a20_fast();
+    if (a20_wait_on())
+        return "port 0x92";
+    a20_keyboard_controller();
+    if (a20_wait_on())
+        return "keyboard controller";
+    return NULL;
+}

@@ -1,0 +1,48 @@
+/*
+ * loader.h - the pieces of stage 2 that talk to the BIOS and the screen.
+ *
+ * Fixed low-memory areas (all below 640 KiB, all above stage 2 at
+ * 0x8000-0xFFFF), chosen so that BIOS buffers never cross a 64 KiB boundary:
+ */
+#ifndef KEEL_BIOS_LOADER_H
+#define KEEL_BIOS_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbinfo.h"
+
+#define LOADER_ELF_HEAD_ADDR 0x10000   /* first bytes of the kernel file */
+#define LOADER_ELF_HEAD_SIZE 0x8000    /* 32 KiB: ELF header, phdrs, Multiboot 2 header */
+#define LOADER_BOUNCE_ADDR 0x20000     /* disk reads land here, then get copied */
+#define LOADER_BOUNCE_SECTORS 64       /* 32 KiB per BIOS call */
+#define LOADER_INFO_ADDR 0x30000       /* the Multiboot 2 information block */
+#define LOADER_INFO_SIZE 0x8000
+#define LOADER_LOW_MEMORY_END 0x38000  /* conventional memory the loader needs */
+#define LOADER_MAX_E820 128
+
+/* Screen (VGA text) and COM1, like the kernel's console. */
+void loader_console_init(void);
+void loader_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "Keel loader: <message>" in red on screen and serial, then halt for
+ * good (interrupts off; never a reset). */
+__attribute__((noreturn, format(printf, 1, 2))) void loader_fail(const char *fmt, ...);
+
+/* Disk: the BIOS drive stage 1 came from, LBA addressing (INT 13h AH=42h). */
+void disk_init(uint8_t drive);
+/* Read `count` (<= LOADER_BOUNCE_SECTORS) sectors at `lba` to the bounce
+ * buffer, with retries; fails the boot with a message on a read error. */
+const void *disk_read_to_bounce(uint64_t lba, uint32_t count);
+
+/* A20: enable through the BIOS, port 0x92 or the keyboard controller, and
+ * verify. Returns the name of the method that worked, or NULL. */
+const char *a20_enable(void);
+
+/* Memory map from INT 15h E820 (or E801 as a fallback) into map[]; returns
+ * the number of entries and sets *method ("E820", "E801"). 0 = no map. */
+size_t memory_detect(struct e820_entry *map, size_t capacity, const char **method);
+/* Conventional memory below 640 KiB in KiB (INT 12h). */
+uint32_t memory_conventional_kib(void);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * stage1.S - Keel's master boot record: from the BIOS to stage 2.
+ *
+ * The BIOS loads this sector to 0x7C00 and jumps to it in 16-bit real mode
+ * with the boot drive number in DL. In at most 446 bytes (the partition table
+ * and the 0x55AA signature take the rest of the sector) it:
+ *   1. sets up segments and a stack below itself,
+ *   2. checks for the INT 13h extensions (LBA addressing),
+ *   3. finds the active partition in its own partition table,
+ *   4. reads the partition's first sector, the Keel boot header
+ *      (include/keel/bootimg.h), to 0x7E00 and checks its magic and checksum,
+ *   5. reads stage 2 (position and length from the header) to 0x8000 and
+ *      jumps there with DL = boot drive and SI = the partition entry.
+ * Any failure prints a one-line message through the BIOS and halts.
+ *
+ * Memory used: 0x0500-0x7BFF stack, 0x7C00 this sector, 0x7E00 the header,
+ * 0x8000-0xFFFF stage 2.
+ */
+
+#define STACK_TOP 0x7C00
+#define HEADER_ADDR 0x7E00          /* right after this sector */
+#define STAGE2_ADDR 0x8000
+#define STAGE2_MAX_SECTORS 64       /* 0x8000 + 64 * 512 = 0x10000 */
+#define PARTITION_TABLE (0x7C00 + 446)
+#define PARTITION_ENTRIES 4
+#define PARTITION_ENTRY_SIZE 16
+#define PARTITION_ACTIVE 0x80
+#define PARTITION_LBA_OFFSET 8      /* u32 first sector of the partition */
+#define HEADER_STAGE2_LBA 12        /* struct bootimg_header offsets */
+#define HEADER_STAGE2_SECTORS 16
+#define READ_ATTEMPTS 3
+
+#define BIOS_DISK 0x13
+#define DISK_RESET 0x00
+#define DISK_EXT_CHECK 0x41         /* BX = 0x55AA in, 0xAA55 out if present */
+#define DISK_EXT_READ 0x42          /* DS:SI = disk address packet */
+#define EXT_SUPPORT_PACKETS 0x01    /* CX bit 0: AH=42h..44h, 47h, 48h */
+#define BIOS_VIDEO 0x10
+#define VIDEO_TELETYPE 0x0E
+
+    .code16
+    .section .text
+    .global _start
+_start:
+    cli                             /* no interrupts while SS:SP is inconsistent */
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $STACK_TOP, %sp
+    ljmp $0, $start_normalized      /* some BIOSes enter at 07C0:0000: make CS = 0 */
+start_normalized:
+    sti
+    cld
+    mov %dl, boot_drive             /* the BIOS tells us which disk we came from */
+
+    /* INT 13h extensions present, with the disk address packet functions? */
+    mov $DISK_EXT_CHECK, %ah
+    mov $0x55AA, %bx
+    int $BIOS_DISK
+    jc no_lba
+    cmp $0xAA55, %bx
+    jne no_lba
+    test $EXT_SUPPORT_PACKETS, %cx
+    jz no_lba
+
+    /* The active partition holds the boot header in its first sector. */
+    mov $PARTITION_TABLE, %si
+    mov $PARTITION_ENTRIES, %cx
+1:  cmpb $PARTITION_ACTIVE, (%si)
+    je 2f
+    add $PARTITION_ENTRY_SIZE, %si
+    loop 1b
+    mov $msg_no_partition, %si
+    jmp fail
+2:  mov %si, partition_entry
+    mov PARTITION_LBA_OFFSET(%si), %eax
+    mov %eax, partition_lba
+
+    mov %eax, dap_lba
+    mov $1, %bp
+    movw $HEADER_ADDR, dap_offset
+    call read_sectors
+
+    /* Header: "KEELBOOT" and a byte sum of 0 over the sector. */
+    mov $HEADER_ADDR, %si
+    mov $magic, %di
+    mov $8, %cx
+    repe cmpsb
+    jne bad_header
+    mov $HEADER_ADDR, %si
+    mov $512, %cx
+    xor %al, %al
+3:  add (%si), %al
+    inc %si
+    loop 3b
+    test %al, %al
+    jnz bad_header
+
+    /* Stage 2: 1..64 sectors, read in one call. */
+    mov HEADER_ADDR + HEADER_STAGE2_SECTORS, %eax
+    test %eax, %eax
+    jz bad_header
+    cmp $STAGE2_MAX_SECTORS, %eax
+    ja bad_header
+    mov %ax, %bp
+    mov HEADER_ADDR + HEADER_STAGE2_LBA, %eax
+    add partition_lba, %eax
+    mov %eax, dap_lba
+    movw $STAGE2_ADDR, dap_offset
+    call read_sectors
+
+    mov boot_drive, %dl
+    mov partition_entry, %si
+    ljmp $0, $STAGE2_ADDR
+
+/* Read BP sectors from dap_lba to 0:dap_offset, trying READ_ATTEMPTS times
+ * with a disk reset in between (floppy-era advice that USB and old IDE
+ * BIOSes still appreciate). The count is rewritten before every attempt
+ * because a failed call reports in it how many sectors were transferred. */
+read_sectors:
+    mov $READ_ATTEMPTS, %di
+4:  mov %bp, dap_count
+    mov $dap, %si
+    mov $DISK_EXT_READ, %ah
+    mov boot_drive, %dl
+    int $BIOS_DISK
+    jnc 5f
+    dec %di
+    jz disk_error
+    mov $DISK_RESET, %ah
+    mov boot_drive, %dl
+    int $BIOS_DISK
+    jmp 4b
+5:  ret
+
+no_lba:
+    mov $msg_no_lba, %si
+    jmp fail
+disk_error:
+    mov $msg_disk_error, %si
+    jmp fail
+bad_header:
+    mov $msg_bad_header, %si
+    /* fall through */
+
+/* Print the NUL-terminated string at SI with the BIOS teletype function,
+ * then halt. hlt with interrupts off never resumes (NMIs aside: loop). */
+fail:
+    lodsb
+    test %al, %al
+    jz 6f
+    mov $VIDEO_TELETYPE, %ah
+    mov $0x0007, %bx                /* page 0, light grey */
+    int $BIOS_VIDEO
+    jmp fail
+6:  cli
+    hlt
+    jmp 6b
+
+magic:
+    .ascii "KEELBOOT"
+msg_no_lba:
+    .asciz "\r\nKeel: no LBA support"
+msg_disk_error:
+    .asciz "\r\nKeel: disk read error"
+msg_no_partition:
+    .asciz "\r\nKeel: no active partition"
+msg_bad_header:
+    .asciz "\r\nKeel: bad boot header"
+
+/* INT 13h AH=42h disk address packet (EDD 3.0 spec, table 1). */
+    .balign 4
+dap:
+    .byte 16                        /* packet size */
+    .byte 0                         /* reserved */
+dap_count:
+    .word 0                         /* sectors to read */
+dap_offset:
+    .word 0                         /* buffer offset */
+    .word 0                         /* buffer segment */
+dap_lba:
+    .long 0                         /* first sector, low 32 bits */
+    .long 0                         /* high 32 bits: images stay below 2 TiB */
+
+boot_drive:
+    .byte 0
+partition_entry:
+    .word 0
+partition_lba:
+    .long 0

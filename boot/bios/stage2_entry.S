@@ -1,0 +1,200 @@
+/*
+ * stage2_entry.S - stage 2's way into 32-bit protected mode, and back out
+ * to real mode whenever it needs the BIOS.
+ *
+ * Stage 1 jumps to stage2_start (0x8000) in real mode with DL = boot drive
+ * and SI = the active partition's entry in the MBR. We load a GDT, set
+ * CR0.PE, far-jump into 32-bit code, zero .bss and call
+ * stage2_main(drive, partition_entry) in C.
+ *
+ * bios_call(vector, regs) (see bios.h) goes the other way for the length of
+ * one BIOS interrupt: 32-bit code -> 16-bit protected mode (so the segment
+ * caches hold real-mode-compatible 64 KiB limits, Intel SDM vol. 3 9.9.2)
+ * -> CR0.PE = 0 -> real mode with the BIOS's interrupt vector table ->
+ * `int` -> back. The stack stays where it is: it is below 64 KiB, so SP
+ * addresses the same bytes in both modes.
+ */
+
+#define CODE32_SELECTOR 0x08
+#define DATA32_SELECTOR 0x10
+#define CODE16_SELECTOR 0x18
+#define DATA16_SELECTOR 0x20
+#define CR0_PE 0x1
+#define STACK_TOP 0x7C00 /* below stage 1, as in real mode */
+#define MB2_BOOTLOADER_MAGIC 0x36D76289
+
+/* struct bios_regs offsets (bios.h) */
+#define R_EAX 0
+#define R_EBX 4
+#define R_ECX 8
+#define R_EDX 12
+#define R_ESI 16
+#define R_EDI 20
+#define R_EBP 24
+#define R_DS 28
+#define R_ES 30
+#define R_EFLAGS 32
+#define R_SIZE 36
+
+    .section .text16, "ax"
+    .code16
+    .global stage2_start
+stage2_start:
+    cli
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $STACK_TOP, %sp
+    movzbl %dl, %edx                /* keep drive and partition entry in */
+    movzwl %si, %esi                /* registers: C checks the image first */
+    lgdtl gdt_pointer
+    mov %cr0, %eax
+    or $CR0_PE, %eax
+    mov %eax, %cr0
+    ljmpl $CODE32_SELECTOR, $protected_mode_start
+
+    .code32
+protected_mode_start:
+    mov $DATA32_SELECTOR, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %fs
+    mov %ax, %gs
+    mov %ax, %ss
+    mov $STACK_TOP, %esp
+    mov %edx, %ebx                  /* rep stosb below uses EAX, ECX, EDI */
+    mov $__bss_start, %edi
+    mov $__bss_end, %ecx
+    sub %edi, %ecx
+    xor %eax, %eax
+    cld
+    rep stosb
+    push %esi                       /* stage2_main(drive, partition entry) */
+    push %ebx
+    call stage2_main
+1:  cli
+    hlt
+    jmp 1b
+
+/* void bios_call(uint8_t vector, struct bios_regs *regs) */
+    .global bios_call
+bios_call:
+    push %ebp
+    push %ebx
+    push %esi
+    push %edi
+    mov 20(%esp), %eax
+    mov %al, int_vector             /* patch the operand of `int` below */
+    mov 24(%esp), %esi
+    mov %esi, caller_regs
+    mov $thunk_regs, %edi           /* copy *regs below 64 KiB, where */
+    mov $R_SIZE, %ecx               /* real-mode code can reach it */
+    cld
+    rep movsb
+    mov %esp, saved_esp
+    ljmp $CODE16_SELECTOR, $2f
+
+    .code16
+2:  mov $DATA16_SELECTOR, %ax       /* 64 KiB limits in every segment cache */
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %fs
+    mov %ax, %gs
+    mov %ax, %ss
+    mov %cr0, %eax
+    and $~CR0_PE, %eax
+    mov %eax, %cr0
+    ljmp $0, $3f                    /* reload CS with a real-mode segment */
+3:  xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %ss
+    lidt realmode_idt_pointer       /* the BIOS's vectors at address 0 */
+
+    mov thunk_regs + R_ES, %ax
+    mov %ax, %es
+    mov thunk_regs + R_EAX, %eax
+    mov thunk_regs + R_EBX, %ebx
+    mov thunk_regs + R_ECX, %ecx
+    mov thunk_regs + R_EDX, %edx
+    mov thunk_regs + R_ESI, %esi
+    mov thunk_regs + R_EDI, %edi
+    mov thunk_regs + R_EBP, %ebp
+    pushw thunk_regs + R_DS
+    pop %ds                         /* last: the loads above need DS = 0 */
+    sti                             /* disk services may wait for interrupts */
+    .byte 0xCD                      /* int imm8; the immediate is patched */
+int_vector:
+    .byte 0x00
+    cli
+    mov %eax, %cs:thunk_regs + R_EAX /* DS belongs to the BIOS's answer: */
+    mov %ebx, %cs:thunk_regs + R_EBX /* store through CS (= 0) instead */
+    mov %ecx, %cs:thunk_regs + R_ECX
+    mov %edx, %cs:thunk_regs + R_EDX
+    mov %esi, %cs:thunk_regs + R_ESI
+    mov %edi, %cs:thunk_regs + R_EDI
+    mov %ebp, %cs:thunk_regs + R_EBP
+    mov %ds, %cs:thunk_regs + R_DS
+    mov %es, %cs:thunk_regs + R_ES
+    pushfl
+    popl %cs:thunk_regs + R_EFLAGS
+
+    xor %ax, %ax
+    mov %ax, %ds
+    lgdtl gdt_pointer
+    mov %cr0, %eax
+    or $CR0_PE, %eax
+    mov %eax, %cr0
+    ljmpl $CODE32_SELECTOR, $4f
+
+    .code32
+4:  mov $DATA32_SELECTOR, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %fs
+    mov %ax, %gs
+    mov %ax, %ss
+    mov saved_esp, %esp
+    mov $thunk_regs, %esi
+    mov caller_regs, %edi
+    mov $R_SIZE, %ecx
+    cld
+    rep movsb
+    pop %edi
+    pop %esi
+    pop %ebx
+    pop %ebp
+    ret
+
+/* void enter_kernel(uint32_t entry, uint32_t info) */
+    .global enter_kernel
+enter_kernel:
+    cli
+    mov 4(%esp), %ecx
+    mov 8(%esp), %ebx
+    mov $MB2_BOOTLOADER_MAGIC, %eax
+    jmp *%ecx
+
+    .section .data16, "aw"
+    .balign 8
+gdt:
+    .quad 0                         /* null descriptor */
+    .quad 0x00CF9B000000FFFF        /* 0x08: 32-bit code, base 0, 4 GiB, accessed */
+    .quad 0x00CF93000000FFFF        /* 0x10: 32-bit data, base 0, 4 GiB, accessed */
+    .quad 0x00009B000000FFFF        /* 0x18: 16-bit code, base 0, 64 KiB */
+    .quad 0x000093000000FFFF        /* 0x20: 16-bit data, base 0, 64 KiB */
+gdt_end:
+gdt_pointer:
+    .word gdt_end - gdt - 1
+    .long gdt
+realmode_idt_pointer:
+    .word 0x3FF                     /* 256 vectors of 4 bytes */
+    .long 0
+
+    .balign 4
+thunk_regs:
+    .skip R_SIZE
+caller_regs:
+    .long 0
+saved_esp:
+    .long 0
