@@ -8,10 +8,10 @@
 #include <arch/x86_64/cpu.h>
 #include <keel/vga_hw.h>
 
-#define CRTC_INDEX 0x3D4
-#define CRTC_DATA 0x3D5
+#define CRTC_INDEX       0x3D4
+#define CRTC_DATA        0x3D5
 #define CRTC_CURSOR_HIGH 0x0E
-#define CRTC_CURSOR_LOW 0x0F
+#define CRTC_CURSOR_LOW  0x0F
 
 void vga_hw_set_cursor(unsigned index)
 {

@@ -14,11 +14,11 @@
 #include <keel/string.h>
 #include <keel/vga.h>
 
-#define DEBUG_EXIT_PORT 0xF4
-#define DEBUG_EXIT_PASS 0x10 /* QEMU exit status 33 = (0x10 << 1) | 1 */
-#define DEBUG_EXIT_FAIL 0x11 /* QEMU exit status 35 = (0x11 << 1) | 1 */
+#define DEBUG_EXIT_PORT  0xF4
+#define DEBUG_EXIT_PASS  0x10 /* QEMU exit status 33 = (0x10 << 1) | 1 */
+#define DEBUG_EXIT_FAIL  0x11 /* QEMU exit status 35 = (0x11 << 1) | 1 */
 #define FAILURE_TEXT_MAX 160
-#define COMMAND_PREFIX "ktest="
+#define COMMAND_PREFIX   "ktest="
 
 extern const struct ktest_case __ktests_start[], __ktests_end[];
 

@@ -94,8 +94,7 @@ static inline uint64_t rdmsr(uint32_t msr)
     return ((uint64_t)high << 32) | low;
 }
 
-static inline void cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
-                         uint32_t *edx)
+static inline void cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
 {
     __asm__ volatile("cpuid" : "=a"(*eax), "=b"(*ebx), "=c"(*ecx), "=d"(*edx) : "a"(leaf), "c"(0));
 }
@@ -115,9 +114,9 @@ static inline uint64_t read_rsp(void)
     return value;
 }
 
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
+#define CR0_WP   (1ull << 16)
+#define CR0_PG   (1ull << 31)
+#define CR4_PAE  (1ull << 5)
 #define MSR_EFER 0xC0000080u
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)

@@ -15,21 +15,21 @@
 #include "bios.h"
 #include "loader.h"
 
-#define A20_TEST_LOW 0x007C00u  /* stage 1, no longer needed */
-#define A20_TEST_HIGH 0x107C00u /* differs from A20_TEST_LOW only in bit 20 */
-#define BIOS_SYSTEM 0x15
-#define A20_BIOS_ENABLE 0x2401
-#define SYSTEM_CONTROL_A 0x92
-#define SYSTEM_CONTROL_A20 0x02
-#define SYSTEM_CONTROL_RESET 0x01
-#define KBC_DATA 0x60
-#define KBC_STATUS 0x64 /* read: status, write: command */
+#define A20_TEST_LOW           0x007C00u /* stage 1, no longer needed */
+#define A20_TEST_HIGH          0x107C00u /* differs from A20_TEST_LOW only in bit 20 */
+#define BIOS_SYSTEM            0x15
+#define A20_BIOS_ENABLE        0x2401
+#define SYSTEM_CONTROL_A       0x92
+#define SYSTEM_CONTROL_A20     0x02
+#define SYSTEM_CONTROL_RESET   0x01
+#define KBC_DATA               0x60
+#define KBC_STATUS             0x64 /* read: status, write: command */
 #define KBC_STATUS_OUTPUT_FULL 0x01
-#define KBC_STATUS_INPUT_FULL 0x02
-#define KBC_WRITE_OUTPUT_PORT 0xD1
+#define KBC_STATUS_INPUT_FULL  0x02
+#define KBC_WRITE_OUTPUT_PORT  0xD1
 #define KBC_OUTPUT_PORT_A20_ON 0xDF /* A20 and the CPU reset line released */
-#define KBC_SPIN_LIMIT 100000
-#define A20_SETTLE_CHECKS 1000      /* some chipsets take a moment */
+#define KBC_SPIN_LIMIT         100000
+#define A20_SETTLE_CHECKS      1000 /* some chipsets take a moment */
 
 /* Whether A20 is on: with it off, the two addresses are the same memory. */
 static bool a20_is_on(void)
@@ -37,7 +37,7 @@ static bool a20_is_on(void)
     volatile uint32_t *low = (volatile uint32_t *)A20_TEST_LOW;
     volatile uint32_t *high = (volatile uint32_t *)A20_TEST_HIGH;
     uint32_t saved_low = *low, saved_high = *high;
-    *low = 0x4B45454C;  /* "KEEL" */
+    *low = 0x4B45454C; /* "KEEL" */
     *high = ~0x4B45454Cu;
     bool on = *low == 0x4B45454C;
     *high = saved_high;

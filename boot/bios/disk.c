@@ -10,8 +10,8 @@
 #include "bios.h"
 #include "loader.h"
 
-#define BIOS_DISK 0x13
-#define DISK_RESET 0x00
+#define BIOS_DISK     0x13
+#define DISK_RESET    0x00
 #define DISK_EXT_READ 0x42
 #define READ_ATTEMPTS 3
 

@@ -13,14 +13,14 @@
 
 #include "mbinfo.h"
 
-#define LOADER_ELF_HEAD_ADDR 0x10000   /* first bytes of the kernel file */
-#define LOADER_ELF_HEAD_SIZE 0x8000    /* 32 KiB: ELF header, phdrs, Multiboot 2 header */
-#define LOADER_BOUNCE_ADDR 0x20000     /* disk reads land here, then get copied */
-#define LOADER_BOUNCE_SECTORS 64       /* 32 KiB per BIOS call */
-#define LOADER_INFO_ADDR 0x30000       /* the Multiboot 2 information block */
-#define LOADER_INFO_SIZE 0x8000
-#define LOADER_LOW_MEMORY_END 0x38000  /* conventional memory the loader needs */
-#define LOADER_MAX_E820 128
+#define LOADER_ELF_HEAD_ADDR  0x10000 /* first bytes of the kernel file */
+#define LOADER_ELF_HEAD_SIZE  0x8000  /* 32 KiB: ELF header, phdrs, Multiboot 2 header */
+#define LOADER_BOUNCE_ADDR    0x20000 /* disk reads land here, then get copied */
+#define LOADER_BOUNCE_SECTORS 64      /* 32 KiB per BIOS call */
+#define LOADER_INFO_ADDR      0x30000 /* the Multiboot 2 information block */
+#define LOADER_INFO_SIZE      0x8000
+#define LOADER_LOW_MEMORY_END 0x38000 /* conventional memory the loader needs */
+#define LOADER_MAX_E820       128
 
 /* Screen (VGA text) and COM1, like the kernel's console. */
 void loader_console_init(void);

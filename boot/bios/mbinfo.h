@@ -24,31 +24,40 @@ struct e820_entry {
     uint32_t acpi_attributes; /* bit 0 clear: ignore the entry (ACPI 3.0) */
 } __attribute__((packed));
 
-#define E820_ENTRY_MIN_SIZE 20
-#define E820_ENTRY_FULL_SIZE 24
+#define E820_ENTRY_MIN_SIZE   20
+#define E820_ENTRY_FULL_SIZE  24
 #define E820_ACPI_ENTRY_VALID 0x1
 
-/* Whether an entry returned with `size` bytes should be kept: non-empty,
- * and (for 24-byte answers) not flagged "ignore". Normalises a 20-byte
- * answer by setting acpi_attributes to E820_ACPI_ENTRY_VALID. */
+/* Whether an entry returned with `size` bytes should be kept: at least 20
+ * bytes written, non-empty, and (for 24-byte answers) not flagged "ignore".
+ * Normalises a shorter answer by setting acpi_attributes to
+ * E820_ACPI_ENTRY_VALID (the BIOS never wrote them). */
 bool e820_accept(struct e820_entry *entry, uint32_t size);
 
 /* Build a map from INT 15h AX=E801h: ext_1m_16m_kib (AX or CX: KiB between
  * 1 and 16 MiB) and ext_16m_64k (BX or DX: 64 KiB blocks above 16 MiB),
  * plus conventional memory from INT 12h (KiB below 640 KiB). Writes up to
- * 3 usable entries to out; returns how many. */
+ * 3 usable entries to out, in address order, leaving out empty ones;
+ * returns how many. Conventional memory is clamped to 640 KiB and the 1-16
+ * MiB part to 15 MiB; the part above 16 MiB is reported even when the one
+ * below has a hole. */
 size_t e801_to_map(uint32_t conventional_kib, uint32_t ext_1m_16m_kib, uint32_t ext_16m_64k,
                    struct e820_entry out[3]);
 
 /* mem_lower / mem_upper (KiB) for the basic memory information tag: usable
- * memory from 0 and from 1 MiB up to the first hole (Multiboot 2 spec 3.6.8). */
+ * memory from 0 and from 1 MiB up to the first hole (Multiboot 2 spec
+ * 3.6.3). The map may be unsorted, split or overlapping; a non-usable entry
+ * overlapping a run ends it. mem_lower is at most 640; mem_upper saturates
+ * at UINT32_MAX. */
 void e820_basic_memory(const struct e820_entry *map, size_t count, uint32_t *mem_lower_kib,
                        uint32_t *mem_upper_kib);
 
 /* Write a Multiboot 2 information block into buf (capacity bytes, buf
  * 8-byte aligned): fixed part, command line tag, boot loader name tag, basic
  * memory information tag, memory map tag (entry_size 24, version 0), end tag.
- * Returns the total size, or 0 when it does not fit. */
+ * NULL strings are written as "". map entries are copied as given (filter
+ * them with e820_accept first). Returns the total size, or 0 when it does
+ * not fit, in which case nothing has been written. */
 size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const char *loader_name,
                       const struct e820_entry *map, size_t count);
 

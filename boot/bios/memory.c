@@ -11,11 +11,11 @@
 #include "bios.h"
 #include "loader.h"
 
-#define BIOS_SYSTEM 0x15
+#define BIOS_SYSTEM              0x15
 #define BIOS_CONVENTIONAL_MEMORY 0x12
-#define E820_FUNCTION 0xE820
-#define E801_FUNCTION 0xE801
-#define SMAP_SIGNATURE 0x534D4150 /* "SMAP" */
+#define E820_FUNCTION            0xE820
+#define E801_FUNCTION            0xE801
+#define SMAP_SIGNATURE           0x534D4150 /* "SMAP" */
 
 static struct e820_entry bios_buffer; /* below 64 KiB: ES = 0, DI = address */
 

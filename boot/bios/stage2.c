@@ -20,12 +20,12 @@
 #include "elf_load.h"
 #include "loader.h"
 
-#define LOADER_NAME "Keel BIOS loader"
-#define STAGE2_ADDR 0x8000
-#define HEADER_ADDR 0x7E00 /* where stage 1 left the boot header */
+#define LOADER_NAME          "Keel BIOS loader"
+#define STAGE2_ADDR          0x8000
+#define HEADER_ADDR          0x7E00 /* where stage 1 left the boot header */
 #define PARTITION_LBA_OFFSET 8
-#define PROGRESS_DOTS 40
-#define KIB 1024u
+#define PROGRESS_DOTS        40
+#define KIB                  1024u
 
 static struct e820_entry memory_map[LOADER_MAX_E820];
 static size_t memory_map_count;
@@ -82,8 +82,8 @@ static void detect_memory(void)
         loader_fail("the BIOS reports no memory map (E820 and E801 both failed)");
     uint32_t low_kib = memory_conventional_kib();
     loader_printf("memory: %llu MiB usable (%s, %u entries), %u KiB below 640 KiB\n",
-                  (unsigned long long)(usable_bytes() >> 20), method,
-                  (unsigned)memory_map_count, (unsigned)low_kib);
+                  (unsigned long long)(usable_bytes() >> 20), method, (unsigned)memory_map_count,
+                  (unsigned)low_kib);
     if (low_kib * KIB < LOADER_LOW_MEMORY_END)
         loader_fail("not enough memory below the load address: %u KiB, need %u KiB",
                     (unsigned)low_kib, LOADER_LOW_MEMORY_END / KIB);
@@ -92,8 +92,8 @@ static void detect_memory(void)
 /* Check the first chunk of the kernel file and plan its segments. */
 static void plan_kernel(const struct bootimg_header *header, struct elf_load_plan *plan)
 {
-    size_t head = header->kernel_bytes < LOADER_ELF_HEAD_SIZE ? header->kernel_bytes
-                                                              : LOADER_ELF_HEAD_SIZE;
+    size_t head =
+        header->kernel_bytes < LOADER_ELF_HEAD_SIZE ? header->kernel_bytes : LOADER_ELF_HEAD_SIZE;
     enum elf_error err =
         elf_plan_load((const void *)LOADER_ELF_HEAD_ADDR, head, header->kernel_bytes, plan);
     if (err != ELF_OK)
@@ -104,8 +104,7 @@ static void plan_kernel(const struct bootimg_header *header, struct elf_load_pla
         const struct elf_segment *s = &plan->segments[i];
         if (!memory_usable(s->phys_addr, s->mem_size))
             loader_fail("not enough memory for the kernel: %llu KiB at 0x%llx are not usable RAM",
-                        (unsigned long long)(s->mem_size / KIB),
-                        (unsigned long long)s->phys_addr);
+                        (unsigned long long)(s->mem_size / KIB), (unsigned long long)s->phys_addr);
     }
 }
 
@@ -141,9 +140,10 @@ static void load_kernel(const struct bootimg_header *header, uint64_t partition_
     uint32_t crc = 0, dots = 0;
     loader_printf("kernel: %u KiB ", (unsigned)(bytes / KIB));
     for (uint32_t done = 0; done < sectors;) {
-        uint32_t count = sectors - done < LOADER_BOUNCE_SECTORS ? sectors - done
-                                                               : LOADER_BOUNCE_SECTORS;
-        const uint8_t *chunk = disk_read_to_bounce(partition_lba + header->kernel_lba + done, count);
+        uint32_t count =
+            sectors - done < LOADER_BOUNCE_SECTORS ? sectors - done : LOADER_BOUNCE_SECTORS;
+        const uint8_t *chunk =
+            disk_read_to_bounce(partition_lba + header->kernel_lba + done, count);
         uint32_t offset = done * BOOTIMG_SECTOR_SIZE;
         uint32_t len = bytes - offset < count * BOOTIMG_SECTOR_SIZE ? bytes - offset
                                                                     : count * BOOTIMG_SECTOR_SIZE;

@@ -35,7 +35,7 @@ enum boot_protocol {
 };
 
 #define BOOT_INFO_MAX_REGIONS 64
-#define BOOT_INFO_STRING_MAX 128
+#define BOOT_INFO_STRING_MAX  128
 
 struct boot_info {
     enum boot_protocol protocol;

@@ -20,33 +20,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOTIMG_SECTOR_SIZE 512
-#define BOOTIMG_PARTITION_LBA 2048
-#define BOOTIMG_PARTITION_TYPE 0x7F /* "experimental / local use" in the partition ID lists */
-#define BOOTIMG_MAGIC "KEELBOOT"     /* 8 bytes, no terminator in the header */
-#define BOOTIMG_MAGIC_LEN 8
-#define BOOTIMG_VERSION 1
-#define BOOTIMG_CMDLINE_MAX 128
+#define BOOTIMG_SECTOR_SIZE    512
+#define BOOTIMG_PARTITION_LBA  2048
+#define BOOTIMG_PARTITION_TYPE 0x7F       /* "experimental / local use" in the partition ID lists */
+#define BOOTIMG_MAGIC          "KEELBOOT" /* 8 bytes, no terminator in the header */
+#define BOOTIMG_MAGIC_LEN      8
+#define BOOTIMG_VERSION        1
+#define BOOTIMG_CMDLINE_MAX    128
 /* Stage 1 loads stage 2 with one BIOS call to 0x8000 and it must end below
  * 0x10000 (real-mode code of stage 2 runs with CS = 0): at most 64 sectors. */
 #define BOOTIMG_STAGE2_MAX_SECTORS 64
 
 /* MBR layout (offsets into sector 0). */
-#define MBR_PARTITION_TABLE 446
+#define MBR_PARTITION_TABLE      446
 #define MBR_PARTITION_ENTRY_SIZE 16
-#define MBR_SIGNATURE_OFFSET 510 /* bytes 0x55, 0xAA */
-#define MBR_STATUS_ACTIVE 0x80
+#define MBR_SIGNATURE_OFFSET     510 /* bytes 0x55, 0xAA */
+#define MBR_STATUS_ACTIVE        0x80
 
 struct bootimg_header {
-    char magic[BOOTIMG_MAGIC_LEN];    /*   0: BOOTIMG_MAGIC */
-    uint16_t version;                 /*   8: BOOTIMG_VERSION */
-    uint16_t header_size;             /*  10: BOOTIMG_SECTOR_SIZE */
-    uint32_t stage2_lba;              /*  12: first sector, from partition start */
-    uint32_t stage2_sectors;          /*  16 */
-    uint32_t stage2_crc32;            /*  20: CRC-32 of all stage2_sectors sectors */
-    uint32_t kernel_lba;              /*  24: first sector, from partition start */
-    uint32_t kernel_bytes;            /*  28: size of the kernel ELF file */
-    uint32_t kernel_crc32;            /*  32: CRC-32 of those kernel_bytes bytes */
+    char magic[BOOTIMG_MAGIC_LEN];     /*   0: BOOTIMG_MAGIC */
+    uint16_t version;                  /*   8: BOOTIMG_VERSION */
+    uint16_t header_size;              /*  10: BOOTIMG_SECTOR_SIZE */
+    uint32_t stage2_lba;               /*  12: first sector, from partition start */
+    uint32_t stage2_sectors;           /*  16 */
+    uint32_t stage2_crc32;             /*  20: CRC-32 of all stage2_sectors sectors */
+    uint32_t kernel_lba;               /*  24: first sector, from partition start */
+    uint32_t kernel_bytes;             /*  28: size of the kernel ELF file */
+    uint32_t kernel_crc32;             /*  32: CRC-32 of those kernel_bytes bytes */
     char cmdline[BOOTIMG_CMDLINE_MAX]; /* 36: kernel command line, NUL-terminated */
     uint8_t reserved[511 - 36 - BOOTIMG_CMDLINE_MAX];
     uint8_t checksum; /* 511: makes the byte sum of the whole sector 0 (mod 256) */

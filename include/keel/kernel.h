@@ -6,7 +6,7 @@
 
 #include <keel/boot_info.h>
 
-#define KEEL_NAME "Keel"
+#define KEEL_NAME    "Keel"
 #define KEEL_VERSION "0.1.0"
 
 /* Start the kernel; boot/ calls it once the console is up. Never returns. */

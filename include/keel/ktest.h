@@ -41,8 +41,8 @@ struct ktest_case {
                                                                  expect_};                         \
     static void fn_name(void)
 
-#define KTEST(name) KTEST_REGISTER(name, KTEST_RETURNS, "")
-#define KTEST_SHOULD_PANIC(name, expect) KTEST_REGISTER(name, KTEST_PANICS, expect)
+#define KTEST(name)                            KTEST_REGISTER(name, KTEST_RETURNS, "")
+#define KTEST_SHOULD_PANIC(name, expect)       KTEST_REGISTER(name, KTEST_PANICS, expect)
 #define KTEST_SHOULD_PANIC_TWICE(name, expect) KTEST_REGISTER(name, KTEST_PANICS_TWICE, expect)
 
 /* Record a failed check in the running case (the first one is reported). */

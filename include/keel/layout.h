@@ -10,10 +10,10 @@
 #ifndef KEEL_LAYOUT_H
 #define KEEL_LAYOUT_H
 
-#define KERNEL_PHYS 0x100000
-#define KERNEL_VMA 0xffffffff80000000
+#define KERNEL_PHYS       0x100000
+#define KERNEL_VMA        0xffffffff80000000
 #define BOOT_MAPPED_BYTES 0x40000000 /* 1 GiB: one page directory of 2 MiB pages */
-#define BOOT_STACK_SIZE 0x8000       /* 32 KiB for kernel_main and everything it calls */
+#define BOOT_STACK_SIZE   0x8000     /* 32 KiB for kernel_main and everything it calls */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -19,7 +19,7 @@
 
 /* Errors returned by the translators (negated). */
 #define MULTIBOOT_ERR_NO_MEMORY_MAP 1 /* neither a memory map nor basic memory info */
-#define MULTIBOOT_ERR_MALFORMED 2     /* sizes or tags inconsistent */
+#define MULTIBOOT_ERR_MALFORMED     2 /* sizes or tags inconsistent */
 
 /* Fill *out from a Multiboot 1 information block at physical address
  * mbi_phys. Fields other than the kernel range are all written. Returns 0,

@@ -16,7 +16,7 @@ panic_at(const char *file, int line, const char *function, const char *fmt, ...)
 
 #define panic(...) panic_at(__FILE__, __LINE__, __func__, __VA_ARGS__)
 
-#define assert(expr)                                                                              \
+#define assert(expr)                                                                               \
     ((expr) ? (void)0 : panic_at(__FILE__, __LINE__, __func__, "assertion failed: %s", #expr))
 
 /* Called after the report has been printed, before halting; `nested` tells

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VGA_WIDTH 80
-#define VGA_HEIGHT 25
+#define VGA_WIDTH     80
+#define VGA_HEIGHT    25
 #define VGA_TAB_WIDTH 8
 /* Shown for bytes that have no glyph of their own (control characters): a
  * small filled square in code page 437. */

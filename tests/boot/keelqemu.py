@@ -210,8 +210,8 @@ class Machine:
                 try:
                     self.qmp_client = QmpClient(self.qmp_path)
                     return
-                except (ConnectionRefusedError, FileNotFoundError):
-                    pass
+                except OSError:
+                    pass  # not listening yet, or QEMU quit while we connected: poll() above tells
             time.sleep(POLL_INTERVAL)
         raise QemuError(f"no QMP socket after {QMP_TIMEOUT:.0f} s: {self.stderr_text().strip()}")
 

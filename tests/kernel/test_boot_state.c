@@ -10,10 +10,10 @@
 #include <keel/ktest.h>
 #include <keel/layout.h>
 
-#define PAGE_SIZE 4096
+#define PAGE_SIZE          4096
 #define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EXT_EDX_NX (1u << 20)
-#define MIN_BOOT_STACK (16 * 1024)
+#define CPUID_EXT_EDX_NX   (1u << 20)
+#define MIN_BOOT_STACK     (16 * 1024)
 
 extern char __kernel_phys_start[], __kernel_phys_end[];
 
@@ -54,10 +54,10 @@ KTEST(identity_and_higher_half_alias)
     KTEST_CHECK_EQ(alias_probe, 0x12345678);
 }
 
-#define PTE_PRESENT 0x1ull
+#define PTE_PRESENT  0x1ull
 #define PTE_WRITABLE 0x2ull
-#define PTE_HUGE 0x80ull
-#define PTE_ADDRESS 0x000FFFFFFFFFF000ull
+#define PTE_HUGE     0x80ull
+#define PTE_ADDRESS  0x000FFFFFFFFFF000ull
 
 static const uint64_t *table_at(uint64_t entry)
 {

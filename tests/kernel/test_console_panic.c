@@ -43,8 +43,9 @@ KTEST(serial_uart_passed_self_test)
 KTEST(kernel_build_formats_like_c)
 {
     char buf[96];
-    int n = ksnprintf(buf, sizeof(buf), "%#llx|%-5d|%5.3x|%+i|%c|%.2s|%%|%zu", 0xffffffff80000000ull,
-                      -42, 0xab, 7, 'K', "keel", (size_t)18446744073709551615ull);
+    int n =
+        ksnprintf(buf, sizeof(buf), "%#llx|%-5d|%5.3x|%+i|%c|%.2s|%%|%zu", 0xffffffff80000000ull,
+                  -42, 0xab, 7, 'K', "keel", (size_t)18446744073709551615ull);
     const char *expected = "0xffffffff80000000|-42  |  0ab|+7|K|ke|%|18446744073709551615";
     KTEST_CHECK_EQ(n, strlen(expected));
     KTEST_CHECK(strcmp(buf, expected) == 0);

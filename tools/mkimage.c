@@ -1,0 +1,385 @@
+/*
+ * mkimage.c - build or check build/keel.img, Keel's BIOS disk image (host tool).
+ *
+ *   mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL [--cmdline TEXT]
+ *   mkimage --check IMAGE
+ *
+ * The layout is the one in include/keel/bootimg.h:
+ *   LBA 0            stage 1 (512 bytes, its partition table filled in here)
+ *   LBA 1 .. 2047    zeros
+ *   LBA 2048         the active partition (type 0x7F), to the end of the image:
+ *     +0             struct bootimg_header
+ *     +1             stage 2, padded with zeros to whole sectors
+ *     +kernel_lba    the kernel ELF file; kernel_lba is the first sector after
+ *                    stage 2 rounded up to a multiple of KERNEL_ALIGN_SECTORS
+ *                    (4 KiB; the partition itself is 1 MiB aligned) so the
+ *                    kernel starts on a physical-sector boundary of 4K-sector
+ *                    disks. It costs at most 7 sectors.
+ * The image is padded to a whole MiB: dd and USB writers, and QEMU's guess of
+ * a disk geometry, all like whole-MiB disks.
+ *
+ * Every image written is checked with bootimg_verify_image before it replaces
+ * the output file, and it is written to OUT.tmp and renamed, so a failed run
+ * never leaves a half-written image behind for make to trust.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootimg_verify.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "mkimage writes struct bootimg_header as it is in memory: it needs a little-endian host"
+#endif
+
+#define SECTOR               BOOTIMG_SECTOR_SIZE
+#define MIB_SECTORS          (1024 * 1024 / SECTOR)
+#define KERNEL_ALIGN_SECTORS 8 /* 4 KiB: the physical sector of "4Kn"/"512e" disks */
+#define FILE_MAX             (256u * 1024 * 1024) /* far beyond any Keel kernel; keeps sums 32-bit */
+#define ELF_MAGIC            "\177ELF"            /* ELF specification, e_ident[EI_MAG0..3] */
+#define ELF_MAGIC_LEN        4
+
+/* CHS addressing with the geometry every partitioning tool assumes for LBA
+ * disks (255 heads, 63 sectors per track); cylinders have 10 bits, so
+ * anything beyond cylinder 1023 is written as the maximum 1023/254/63. */
+#define CHS_HEADS        255
+#define CHS_SECTORS      63
+#define CHS_MAX_CYLINDER 1023
+
+/* MBR partition entry fields (offsets into the 16-byte entry). */
+#define MBR_ENTRY_STATUS       0
+#define MBR_ENTRY_CHS_START    1
+#define MBR_ENTRY_TYPE         4
+#define MBR_ENTRY_CHS_END      5
+#define MBR_ENTRY_LBA_START    8
+#define MBR_ENTRY_SECTOR_COUNT 12
+#define MBR_SIGNATURE_0        0x55 /* bytes 510 and 511 of a bootable sector */
+#define MBR_SIGNATURE_1        0xAA
+
+struct blob {
+    uint8_t *data;
+    size_t len;
+};
+
+struct build_args {
+    const char *output, *stage1, *stage2, *kernel, *cmdline;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL"
+                 " [--cmdline TEXT]\n"
+                 "       mkimage --check IMAGE\n");
+}
+
+/* Read a whole file (at most FILE_MAX bytes) into out->data (malloc'ed, freed
+ * by the caller even on failure). On failure, say why and return false. */
+static bool read_file(const char *path, struct blob *out)
+{
+    FILE *f = fopen(path, "rb");
+    size_t capacity = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "mkimage: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    out->len = 0;
+    for (;;) {
+        if (out->len == capacity) {
+            if (capacity > FILE_MAX)
+                break; /* FILE_MAX + 1 bytes read: too large */
+            capacity = capacity ? 2 * capacity : 64 * 1024;
+            capacity = capacity > FILE_MAX ? FILE_MAX + 1 : capacity;
+            uint8_t *grown = realloc(out->data, capacity);
+            if (grown == NULL)
+                break;
+            out->data = grown;
+        }
+        size_t got = fread(out->data + out->len, 1, capacity - out->len, f);
+        out->len += got;
+        if (got == 0)
+            break;
+    }
+    bool ok = feof(f) && !ferror(f);
+    if (!ok)
+        fprintf(stderr, "mkimage: %s: %s\n", path,
+                out->len > FILE_MAX ? "file too large"
+                : ferror(f)         ? "read error"
+                                    : "out of memory");
+    fclose(f);
+    return ok;
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Stage 1 is a finished boot sector whose partition table we fill in: it must
+ * be exactly one sector, signed, with the table area left empty. */
+static bool check_stage1(const char *path, const struct blob *b)
+{
+    const char *problem = NULL;
+
+    if (b->len != SECTOR)
+        problem = "the wrong size, it must be exactly 512 bytes";
+    else if (b->data[MBR_SIGNATURE_OFFSET] != MBR_SIGNATURE_0 ||
+             b->data[MBR_SIGNATURE_OFFSET + 1] != MBR_SIGNATURE_1)
+        problem = "no boot signature 0x55AA at offset 510";
+    else if (!all_zero(b->data + MBR_PARTITION_TABLE, MBR_SIGNATURE_OFFSET - MBR_PARTITION_TABLE))
+        problem = "a partition table area (bytes 446..509) that is not all zero";
+    if (problem != NULL)
+        fprintf(stderr, "mkimage: stage 1 has %s: %s (%zu bytes)\n", problem, path, b->len);
+    return problem == NULL;
+}
+
+static bool check_stage2(const char *path, const struct blob *b)
+{
+    if (b->len > 0 && b->len <= (size_t)BOOTIMG_STAGE2_MAX_SECTORS * SECTOR)
+        return true;
+    fprintf(stderr, "mkimage: stage 2 %s is %zu bytes; it must be 1..%d bytes (%d sectors)\n", path,
+            b->len, BOOTIMG_STAGE2_MAX_SECTORS * SECTOR, BOOTIMG_STAGE2_MAX_SECTORS);
+    return false;
+}
+
+static bool check_kernel(const char *path, const struct blob *b)
+{
+    if (b->len >= ELF_MAGIC_LEN && memcmp(b->data, ELF_MAGIC, ELF_MAGIC_LEN) == 0)
+        return true;
+    fprintf(stderr, "mkimage: kernel %s is not an ELF file (no \\x7fELF at its start)\n", path);
+    return false;
+}
+
+static uint32_t sectors_for(size_t bytes)
+{
+    return (uint32_t)((bytes + SECTOR - 1) / SECTOR);
+}
+
+static uint32_t round_up(uint32_t value, uint32_t multiple)
+{
+    return (value + multiple - 1) / multiple * multiple;
+}
+
+/* Write the 3-byte CHS address of lba: head, then sector (bits 0-5) with
+ * cylinder bits 8-9 (bits 6-7), then cylinder bits 0-7. */
+static void put_chs(uint8_t *chs, uint32_t lba)
+{
+    uint32_t cylinder = lba / (CHS_HEADS * CHS_SECTORS);
+    uint32_t head = lba / CHS_SECTORS % CHS_HEADS;
+    uint32_t sector = lba % CHS_SECTORS + 1; /* CHS sectors count from 1 */
+
+    if (cylinder > CHS_MAX_CYLINDER) {
+        cylinder = CHS_MAX_CYLINDER;
+        head = CHS_HEADS - 1;
+        sector = CHS_SECTORS;
+    }
+    chs[0] = (uint8_t)head;
+    chs[1] = (uint8_t)(sector | (cylinder >> 8) << 6);
+    chs[2] = (uint8_t)cylinder;
+}
+
+static void put_le32(uint8_t *p, uint32_t value)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(value >> (8 * i));
+}
+
+/* Fill MBR partition entry 0: active, our type, from `first` for `count` sectors. */
+static void put_partition(uint8_t *mbr, uint32_t first, uint32_t count)
+{
+    uint8_t *entry = mbr + MBR_PARTITION_TABLE;
+
+    entry[MBR_ENTRY_STATUS] = MBR_STATUS_ACTIVE;
+    put_chs(entry + MBR_ENTRY_CHS_START, first);
+    entry[MBR_ENTRY_TYPE] = BOOTIMG_PARTITION_TYPE;
+    put_chs(entry + MBR_ENTRY_CHS_END, first + count - 1);
+    put_le32(entry + MBR_ENTRY_LBA_START, first);
+    put_le32(entry + MBR_ENTRY_SECTOR_COUNT, count);
+}
+
+/* Bytes of stage 1 code in use: up to its last non-zero byte before the table. */
+static size_t stage1_used(const struct blob *stage1)
+{
+    size_t used = MBR_PARTITION_TABLE;
+
+    while (used > 0 && stage1->data[used - 1] == 0)
+        used--;
+    return used;
+}
+
+/* Lay out and assemble the image in memory; *image is calloc'ed. */
+static bool assemble(const struct build_args *args, const struct blob *stage1,
+                     const struct blob *stage2, const struct blob *kernel, struct blob *image)
+{
+    struct bootimg_header h;
+
+    memset(&h, 0, sizeof(h));
+    memcpy(h.magic, BOOTIMG_MAGIC, BOOTIMG_MAGIC_LEN);
+    h.version = BOOTIMG_VERSION;
+    h.header_size = SECTOR;
+    h.stage2_lba = 1;
+    h.stage2_sectors = sectors_for(stage2->len);
+    h.kernel_lba = round_up(h.stage2_lba + h.stage2_sectors, KERNEL_ALIGN_SECTORS);
+    h.kernel_bytes = (uint32_t)kernel->len;
+    h.kernel_crc32 = crc32_update(0, kernel->data, kernel->len);
+    strcpy(h.cmdline, args->cmdline); /* length checked by the caller */
+
+    uint32_t used = BOOTIMG_PARTITION_LBA + h.kernel_lba + sectors_for(kernel->len);
+    uint32_t total = round_up(used, MIB_SECTORS);
+    image->len = (size_t)total * SECTOR;
+    image->data = calloc(total, SECTOR);
+    if (image->data == NULL) {
+        fprintf(stderr, "mkimage: out of memory for a %zu-byte image\n", image->len);
+        return false;
+    }
+
+    uint8_t *partition = image->data + (size_t)BOOTIMG_PARTITION_LBA * SECTOR;
+    memcpy(image->data, stage1->data, SECTOR);
+    put_partition(image->data, BOOTIMG_PARTITION_LBA, total - BOOTIMG_PARTITION_LBA);
+    memcpy(partition + (size_t)h.stage2_lba * SECTOR, stage2->data, stage2->len);
+    memcpy(partition + (size_t)h.kernel_lba * SECTOR, kernel->data, kernel->len);
+    /* Stage 2's CRC covers its zero padding too: stage 1 loads whole sectors. */
+    h.stage2_crc32 = crc32_update(0, partition + (size_t)h.stage2_lba * SECTOR,
+                                  (size_t)h.stage2_sectors * SECTOR);
+    bootimg_seal(&h);
+    memcpy(partition, &h, sizeof(h));
+    return true;
+}
+
+/* Write data to path through path.tmp and a rename, so path is either the old
+ * file or the complete new one. */
+static bool write_file(const char *path, const struct blob *b)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+        fprintf(stderr, "mkimage: %s: path too long\n", path);
+        return false;
+    }
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f != NULL && fwrite(b->data, 1, b->len, f) == b->len;
+    if (f != NULL && fclose(f) != 0)
+        ok = false;
+    if (ok && rename(tmp, path) == 0)
+        return true;
+    fprintf(stderr, "mkimage: cannot write %s: %s\n", path, strerror(errno));
+    remove(tmp);
+    return false;
+}
+
+static int build(const struct build_args *args)
+{
+    struct blob stage1 = {0}, stage2 = {0}, kernel = {0}, image = {0};
+    char why[256];
+    int status = 1;
+
+    if (strlen(args->cmdline) >= BOOTIMG_CMDLINE_MAX) {
+        fprintf(stderr, "mkimage: command line is %zu bytes; at most %d fit\n",
+                strlen(args->cmdline), BOOTIMG_CMDLINE_MAX - 1);
+        return 1;
+    }
+    if (!read_file(args->stage1, &stage1) || !check_stage1(args->stage1, &stage1) ||
+        !read_file(args->stage2, &stage2) || !check_stage2(args->stage2, &stage2) ||
+        !read_file(args->kernel, &kernel) || !check_kernel(args->kernel, &kernel) ||
+        !assemble(args, &stage1, &stage2, &kernel, &image))
+        goto out;
+    if (bootimg_verify_image(image.data, image.len, why, sizeof(why)) != 0) {
+        fprintf(stderr, "mkimage: internal error, the image fails its own check: %s\n", why);
+        goto out;
+    }
+    if (!write_file(args->output, &image))
+        goto out;
+    printf("mkimage: %s: stage 1 %zu/%d bytes, stage 2 %zu bytes (%u sectors), "
+           "kernel %zu bytes (%u sectors), image %zu bytes (%zu MiB)\n",
+           args->output, stage1_used(&stage1), MBR_PARTITION_TABLE, stage2.len,
+           sectors_for(stage2.len), kernel.len, sectors_for(kernel.len), image.len,
+           image.len / (MIB_SECTORS * SECTOR));
+    status = 0;
+out:
+    free(stage1.data);
+    free(stage2.data);
+    free(kernel.data);
+    free(image.data);
+    return status;
+}
+
+static int check(const char *path)
+{
+    struct blob image = {0};
+    struct bootimg_image_info info;
+    char why[256];
+
+    if (!read_file(path, &image)) {
+        free(image.data);
+        return 1;
+    }
+    bool sound = bootimg_inspect_image(image.data, image.len, &info, why, sizeof(why)) == 0;
+    free(image.data);
+    if (!sound) {
+        fprintf(stderr, "mkimage: %s: %s\n", path, why);
+        return 1;
+    }
+    const struct bootimg_header *h = &info.header;
+    printf("%s: ok: active partition %u at LBA %u, %u sectors; stage 2 %u sectors at +%u "
+           "(CRC-32 0x%08X); kernel %u bytes at +%u (CRC-32 0x%08X); cmdline \"%s\"\n",
+           path, info.partition_index, info.partition_lba, info.partition_sectors,
+           h->stage2_sectors, h->stage2_lba, h->stage2_crc32, h->kernel_bytes, h->kernel_lba,
+           h->kernel_crc32, h->cmdline);
+    return 0;
+}
+
+/* Parse "--option value" pairs; returns false (after a message) on anything else. */
+static bool parse_args(int argc, char **argv, struct build_args *args, const char **check_path)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        const char **slot = !strcmp(opt, "-o")          ? &args->output
+                            : !strcmp(opt, "--stage1")  ? &args->stage1
+                            : !strcmp(opt, "--stage2")  ? &args->stage2
+                            : !strcmp(opt, "--kernel")  ? &args->kernel
+                            : !strcmp(opt, "--cmdline") ? &args->cmdline
+                            : !strcmp(opt, "--check")   ? check_path
+                                                        : NULL;
+        if (slot == NULL) {
+            fprintf(stderr, "mkimage: unknown option %s\n", opt);
+            return false;
+        }
+        if (++i == argc) {
+            fprintf(stderr, "mkimage: %s needs a value\n", opt);
+            return false;
+        }
+        *slot = argv[i];
+    }
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    struct build_args args = {0};
+    const char *check_path = NULL;
+
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (!parse_args(argc, argv, &args, &check_path)) {
+        usage(stderr);
+        return 2;
+    }
+    bool building = args.output || args.stage1 || args.stage2 || args.kernel || args.cmdline;
+    if (check_path != NULL && !building)
+        return check(check_path);
+    if (check_path == NULL && args.output && args.stage1 && args.stage2 && args.kernel) {
+        if (args.cmdline == NULL)
+            args.cmdline = "";
+        return build(&args);
+    }
+    fprintf(stderr, "mkimage: give either -o, --stage1, --stage2 and --kernel, or --check alone\n");
+    usage(stderr);
+    return 2;
+}
