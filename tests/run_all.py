@@ -7,7 +7,7 @@ Layers, in order:
           and Multiboot 2
   host    the cmocka unit tests in build/host/ (AddressSanitizer + UBSan), read as TAP
   kernel  the in-kernel tests (tests/kernel/run_kernel_tests.py), for the gcc and the clang build
-  boot    the boot scenarios (tests/boot/run_boot_tests.py)
+  boot    the boot scenarios (tests/boot/run_boot_tests.py), and the clang-built disk image
 
 Every result is one line `PASS: layer/name` or `FAIL: layer/name: reason`. A program that dies
 without reporting (a crash, a sanitizer abort) is a failure too, never silently skipped.
@@ -134,7 +134,13 @@ def layer_kernel(tally, build):
 def layer_boot(tally, build):
     relay(tally, [sys.executable, "tests/boot/run_boot_tests.py",
                   "--kernel", os.path.join(build, "kernel.elf"),
-                  "--iso", os.path.join(build, "keel.iso")])
+                  "--iso", os.path.join(build, "keel.iso"),
+                  "--img", os.path.join(build, "keel.img")])
+    # The clang-built loader and kernel must boot too (the gcc build is the main one).
+    clang_dir = build_dir(build, "clang")
+    relay(tally, [sys.executable, "tests/boot/run_boot_tests.py", "-k", "img-512M",
+                  "--img", os.path.join(clang_dir, "keel.img")],
+          rename=lambda name: name.replace("boot/", "boot-clang/", 1))
 
 
 LAYERS = {"build": layer_build, "host": layer_host, "kernel": layer_kernel, "boot": layer_boot}

@@ -1,51 +1,64 @@
 #!/usr/bin/env python3
 """End-to-end boot tests: boot the real images in QEMU and check what a person would see.
 
-For the kernel ELF (QEMU -kernel, Multiboot 1) and the GRUB ISO (Multiboot 2), with -m 64M, 512M and 4G:
-wait for the serial line containing "ready", read the VGA text screen (QMP pmemsave of 0xB8000) and check
+Three boot paths: the kernel ELF (QEMU -kernel, Multiboot 1), the GRUB ISO (Multiboot 2) and the raw disk image
+with Keel's own BIOS loader (build/keel.img, Multiboot 2; layout in include/keel/bootimg.h). For -m 64M, 512M,
+4G and 8G on each path (and for the disk image also on q35 through AHCI and as a USB stick behind xHCI): wait for
+the serial line containing "ready", read the VGA text screen (QMP pmemsave of 0xB8000) and check
   - a banner line starting with "Keel",
   - "Memory: N MiB detected" with M-2 <= N <= M for -m M (the firmware keeps a little RAM for itself; with
     -m 4G the pc machine puts 3 GiB below 4 GiB and 1 GiB above, so the usable sum is still about 4096),
-  - the boot path line ("boot: Multiboot 1 via qemu" / "boot: Multiboot 2 via GRUB..."),
+  - the boot path line ("boot: Multiboot 1 via qemu" / "... via GRUB..." / "... via Keel BIOS loader"),
   - the same Memory line on serial.
+boot/img-equals-grub-<M>: the Memory figure of the disk image boot equals the GRUB boot's exactly (both read
+the same BIOS memory map; the results of the boots above are reused).
 With -cpu qemu32 (no long mode): the screen shows the "needs a 64-bit CPU" message, and a second later QEMU
 still runs (with -no-reboot a reset or triple fault would have made it exit) and the message is still there.
+Damaged disk images (a copy in a temporary directory, made from the header values read here with struct):
+the loader's message for that damage is on screen, and a second later QEMU still runs and shows it.
 
 Each scenario prints one line, `PASS: <name>` or `FAIL: <name>: <reason>`, in a fixed order; the exit status
 is 1 if any failed. Scenarios run two at a time (TCG is CPU-bound and the machines have 2 cores).
 
-Usage: tests/boot/run_boot_tests.py [--kernel build/kernel.elf] [--iso build/keel.iso] [-k SUBSTRING] [-j 2]
+Usage: tests/boot/run_boot_tests.py [--kernel build/kernel.elf] [--iso build/keel.iso] [--img build/keel.img]
+                                    [-k SUBSTRING] [-j 2]
 """
 
 import argparse
 import concurrent.futures
 import os
 import re
+import struct
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from typing import Callable
 
+from damaged_images import DAMAGES, damaged_copy
 from keelqemu import Machine, QemuError, tail
 
 KERNEL_READY_TIMEOUT = 20  # s: -kernel boots straight into the kernel
 ISO_READY_TIMEOUT = 60  # s: SeaBIOS + GRUB menu timeout + loading from the CD under TCG
+IMG_READY_TIMEOUT = 30  # s: SeaBIOS + Keel's loader (about 0.2 s unloaded; slack for a busy `make test`)
 SCREEN_SETTLE_TIMEOUT = 3  # s: the screen may lag the serial line by a few writes
-STILL_HALTED_DELAY = 1  # s: how long the no-long-mode machine must stay up after the message
+STILL_HALTED_DELAY = 1  # s: how long a machine that stopped with a message must stay up after it
 
-MEMORY_SIZES_MIB = {"64M": 64, "512M": 512, "4G": 4096}
+MEMORY_SIZES_MIB = {"64M": 64, "512M": 512, "4G": 4096, "8G": 8192}
 MEMORY_SLACK_MIB = 2  # what SeaBIOS/ACPI reserve below the top of RAM, plus the legacy hole below 1 MiB
 MEMORY_LINE = re.compile(r"Memory: (\d+) MiB detected")
 BANNER_LINE = re.compile(r"^\s*Keel\b", re.MULTILINE)
 READY = "ready"
 NO_LONG_MODE_MESSAGE = "Keel needs a 64-bit CPU: long mode not available"
+DAMAGED_IMAGE_MEMORY = "64M"  # the loader stops long before memory size matters
 
 
 @dataclass
 class Image:
-    """One bootable artifact and what its boot looks like."""
-    kind: str  # "kernel" or "iso"
+    """One bootable artifact, how QEMU is given it, and what its boot looks like."""
+    kind: str  # "kernel", "iso" or "img" (disk image, possibly on another bus: "img-q35", "img-usb")
     path: str
-    boot_args: list
+    attach: Callable[[str], list]  # the QEMU arguments that boot the file at the given path
     boot_line: str  # the boot path line on screen starts with this
     ready_timeout: float
 
@@ -56,6 +69,21 @@ class Scenario:
     image: Image
     memory: str = None  # QEMU -m value; None for the no-long-mode scenario
     cpu: str = None  # QEMU -cpu model
+    damage: "Damage" = None  # boot a damaged copy of the disk image instead
+
+
+@dataclass
+class CrossCheck:
+    """The Memory figures of two boots (scenario names) must be equal."""
+    name: str
+    first: str
+    second: str
+
+
+@dataclass
+class Result:
+    line: str  # PASS:/FAIL: line
+    memory_mib: int = None  # the Memory figure the boot showed, if it got that far
 
 
 # --- reporting ---------------------------------------------------------------------------------------------------
@@ -115,44 +143,59 @@ def settled_screen_problem(vm, scenario):
 
 
 def check_normal_boot(vm, scenario):
-    """Ready line, then screen contents, then the serial copy of the Memory line."""
+    """Ready line, then screen contents, then the serial copy of the Memory line; (problem, Memory figure)."""
     timeout = scenario.image.ready_timeout
     if not vm.wait_serial(READY, timeout):
         status = vm.exit_status()
         if status is not None:
-            return f"QEMU exited with status {status} before '{READY}' on serial"
-        return f"no '{READY}' on serial within {timeout:.0f} s"
+            return f"QEMU exited with status {status} before '{READY}' on serial", None
+        return f"no '{READY}' on serial within {timeout:.0f} s", None
     problem, screen_text = settled_screen_problem(vm, scenario)
+    on_screen = MEMORY_LINE.search(screen_text)
+    figure = int(on_screen.group(1)) if on_screen else None
     if problem:
-        return problem
-    on_screen = MEMORY_LINE.search(screen_text).group(0)
-    if on_screen not in vm.serial_text():
-        return f"serial: no '{on_screen}' line (the screen has it)"
-    return None
+        return problem, figure
+    if on_screen.group(0) not in vm.serial_text():
+        return f"serial: no '{on_screen.group(0)}' line (the screen has it)", figure
+    return None, figure
 
 
-def check_no_long_mode(vm, scenario):
-    """The message appears, the machine stays up (halted, not reset) and the message stays."""
-    timeout = scenario.image.ready_timeout
-    if not vm.wait_screen(NO_LONG_MODE_MESSAGE, timeout):
+def check_stopped_with(vm, message, timeout):
+    """`message` appears on screen, the machine stays up (halted, not reset) and the message stays."""
+    if not vm.wait_screen(message, timeout):
         status = vm.exit_status()
         if status is not None:
-            return f"QEMU exited with status {status} (reset or triple fault?) before the message was on screen"
-        return f"no '{NO_LONG_MODE_MESSAGE}' on screen within {timeout:.0f} s"
+            return f"QEMU exited with status {status} (reset or triple fault?) before '{message}' was on screen"
+        return f"no '{message}' on screen within {timeout:.0f} s"
     time.sleep(STILL_HALTED_DELAY)
     if not vm.is_running():
         status = vm.exit_status()
         return f"QEMU stopped after the message (exit status {status}; reset or triple fault?)"
-    if NO_LONG_MODE_MESSAGE not in "\n".join(vm.screen()):
+    if message not in "\n".join(vm.screen()):
         return f"the message left the screen within {STILL_HALTED_DELAY} s"
     return None
+
+
+def check_cross(check, results):
+    """The result line of a CrossCheck, from the results of the boots it compares."""
+    figures = []
+    for name in (check.first, check.second):
+        result = results[name]
+        if result.memory_mib is None:
+            why = result.line.split(": ", 2)[-1]  # the reason from that boot's FAIL line
+            return f"FAIL: {check.name}: no Memory figure from {name}: {why}"
+        figures.append(result.memory_mib)
+    if figures[0] != figures[1]:
+        return (f"FAIL: {check.name}: {check.first} shows {figures[0]} MiB, "
+                f"{check.second} shows {figures[1]} MiB")
+    return f"PASS: {check.name}"
 
 
 # --- running -----------------------------------------------------------------------------------------------------
 
 
-def qemu_args(scenario):
-    args = list(scenario.image.boot_args)
+def qemu_args(scenario, path):
+    args = scenario.image.attach(path)
     if scenario.memory:
         args += ["-m", scenario.memory]
     if scenario.cpu:
@@ -160,43 +203,110 @@ def qemu_args(scenario):
     return args
 
 
-def run_scenario(scenario):
-    """Boot one machine and check it; return the result line."""
-    if not os.path.exists(scenario.image.path):
-        return f"FAIL: {scenario.name}: {scenario.image.path}: no such file"
-    check = check_no_long_mode if scenario.cpu else check_normal_boot
+def boot_and_check(scenario, path):
+    """Boot `path` as the scenario says and check it; return (problem or None, Memory figure or None)."""
+    timeout = scenario.image.ready_timeout
+    figure = None
     try:
-        with Machine(qemu_args(scenario), timeout=scenario.image.ready_timeout + 30) as vm:
-            problem = check(vm, scenario)
+        with Machine(qemu_args(scenario, path), timeout=timeout + 30) as vm:
+            if scenario.damage:
+                problem = check_stopped_with(vm, scenario.damage.message, timeout)
+            elif scenario.cpu:
+                problem = check_stopped_with(vm, NO_LONG_MODE_MESSAGE, timeout)
+            else:
+                problem, figure = check_normal_boot(vm, scenario)
             if problem:
                 problem = f"{problem}; {context(vm)}"
     except QemuError as err:
         problem = str(err).replace("\n", " | ")
-    return f"FAIL: {scenario.name}: {problem}" if problem else f"PASS: {scenario.name}"
+    return problem, figure
+
+
+def run_scenario(scenario):
+    """Boot one machine (on a damaged copy of the image, if asked) and check it."""
+    path = scenario.image.path
+    if not os.path.exists(path):
+        return Result(f"FAIL: {scenario.name}: {path}: no such file")
+    if scenario.damage:
+        with tempfile.TemporaryDirectory(prefix="keel-damaged-") as directory:
+            try:
+                path = damaged_copy(path, scenario.damage, directory)
+            except (ValueError, struct.error, IndexError) as err:
+                return Result(f"FAIL: {scenario.name}: cannot damage {scenario.image.path}: {err}")
+            problem, figure = boot_and_check(scenario, path)
+    else:
+        problem, figure = boot_and_check(scenario, path)
+    line = f"FAIL: {scenario.name}: {problem}" if problem else f"PASS: {scenario.name}"
+    return Result(line, figure)
+
+
+def drive(path, *options):
+    # snapshot=on: writes go to a temporary overlay, so the image is never changed and several machines can
+    # share it (QEMU would otherwise refuse a second writer's lock).
+    return ",".join([f"file={path}", "format=raw", "snapshot=on", *options])
+
+
+def attach_kernel(path):
+    return ["-kernel", path]
+
+
+def attach_cdrom(path):
+    return ["-cdrom", path, "-boot", "d"]
+
+
+def attach_ide(path):
+    return ["-drive", drive(path)]  # pc: the first IDE disk
+
+
+def attach_ahci(path):
+    return ["-machine", "q35", "-drive", drive(path)]  # q35: the first SATA port of its AHCI controller
+
+
+def attach_usb(path):
+    return ["-device", "qemu-xhci", "-drive", drive(path, "if=none", "id=usbdisk"),
+            "-device", "usb-storage,drive=usbdisk,bootindex=0"]
+
+
+KEEL_LOADER_LINE = "boot: Multiboot 2 via Keel BIOS loader"
 
 
 def images(args):
     return [
-        Image("kernel", args.kernel, ["-kernel", args.kernel], "boot: Multiboot 1 via qemu",
-              KERNEL_READY_TIMEOUT),
-        Image("iso", args.iso, ["-cdrom", args.iso, "-boot", "d"], "boot: Multiboot 2 via GRUB",
-              ISO_READY_TIMEOUT),
+        Image("kernel", args.kernel, attach_kernel, "boot: Multiboot 1 via qemu", KERNEL_READY_TIMEOUT),
+        Image("iso", args.iso, attach_cdrom, "boot: Multiboot 2 via GRUB", ISO_READY_TIMEOUT),
+        Image("img", args.img, attach_ide, KEEL_LOADER_LINE, IMG_READY_TIMEOUT),
     ]
 
 
+def other_buses(args):
+    """(image, -m) pairs: the disk image on q35's AHCI controller and as USB mass storage (xHCI) on pc."""
+    q35 = Image("img-q35", args.img, attach_ahci, KEEL_LOADER_LINE, IMG_READY_TIMEOUT)
+    usb = Image("img-usb", args.img, attach_usb, KEEL_LOADER_LINE, IMG_READY_TIMEOUT)
+    return [(q35, "512M"), (q35, "4G"), (usb, "512M")]
+
+
 def scenarios(args):
+    """All scenarios in report order: boots (Scenario) first, then the cross-checks that reuse them."""
     result = []
     for image in images(args):
         for memory in MEMORY_SIZES_MIB:
             result.append(Scenario(f"boot/{image.kind}-{memory}", image, memory=memory))
         result.append(Scenario(f"boot/{image.kind}-no-long-mode", image, cpu="qemu32"))
-    return [s for s in result if args.k is None or args.k in s.name]
+    for image, memory in other_buses(args):
+        result.append(Scenario(f"boot/{image.kind}-{memory}", image, memory=memory))
+    img = images(args)[2]
+    for damage in DAMAGES:
+        result.append(Scenario(f"boot/img-{damage.name}", img, memory=DAMAGED_IMAGE_MEMORY, damage=damage))
+    for memory in MEMORY_SIZES_MIB:
+        result.append(CrossCheck(f"boot/img-equals-grub-{memory}", f"boot/img-{memory}", f"boot/iso-{memory}"))
+    return result
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="Boot Keel images in QEMU and check screen and serial.")
     parser.add_argument("--kernel", default="build/kernel.elf", help="kernel ELF for QEMU -kernel")
     parser.add_argument("--iso", default="build/keel.iso", help="GRUB CD image")
+    parser.add_argument("--img", default="build/keel.img", help="raw disk image with Keel's BIOS loader")
     parser.add_argument("-k", metavar="SUBSTRING", help="run only scenarios whose name contains this")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="machines to run at once")
     return parser.parse_args(argv)
@@ -204,15 +314,29 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    chosen = scenarios(args)
+    everything = scenarios(args)
+    chosen = [s for s in everything if args.k is None or args.k in s.name]
     if not chosen:
         print(f"no scenario matches -k {args.k!r}", file=sys.stderr)
         return 1
+    boots = [s for s in chosen if isinstance(s, Scenario)]
+    checks = [c for c in chosen if isinstance(c, CrossCheck)]
+    # Boots a chosen cross-check needs but -k left out run too, without a line of their own.
+    needed = {name for c in checks for name in (c.first, c.second)} - {s.name for s in boots}
+    hidden = [s for s in everything if s.name in needed]
+    results = {}
     failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for line in pool.map(run_scenario, chosen):  # map yields in submission order
-            print(line, flush=True)
-            failed += line.startswith("FAIL")
+        runs = boots + hidden
+        for scenario, result in zip(runs, pool.map(run_scenario, runs)):  # map yields in submission order
+            results[scenario.name] = result
+            if scenario.name not in needed:
+                print(result.line, flush=True)
+                failed += result.line.startswith("FAIL")
+    for check in checks:
+        line = check_cross(check, results)
+        print(line, flush=True)
+        failed += line.startswith("FAIL")
     return 1 if failed else 0
 
 
