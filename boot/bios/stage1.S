@@ -43,95 +43,95 @@
     .global _start
 _start:
     cli                             /* no interrupts while SS:SP is inconsistent */
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK_TOP, %sp
+    xor %ax, %ax                    /* segment 0: addresses below are linear (0x7C00..) */
+    mov %ax, %ds                    /* data: our variables and the header */
+    mov %ax, %es                    /* string instructions (cmpsb) use ES:DI */
+    mov %ax, %ss                    /* stack segment ... */
+    mov $STACK_TOP, %sp             /* ... growing down from just below this sector */
     ljmp $0, $start_normalized      /* some BIOSes enter at 07C0:0000: make CS = 0 */
 start_normalized:
-    sti
-    cld
+    sti                             /* the BIOS disk services need their interrupts */
+    cld                             /* string instructions count upwards */
     mov %dl, boot_drive             /* the BIOS tells us which disk we came from */
 
     /* INT 13h extensions present, with the disk address packet functions? */
-    mov $DISK_EXT_CHECK, %ah
-    mov $0x55AA, %bx
-    int $BIOS_DISK
-    jc no_lba
-    cmp $0xAA55, %bx
+    mov $DISK_EXT_CHECK, %ah        /* AH=41h: installation check */
+    mov $0x55AA, %bx                /* the BIOS swaps this to 0xAA55 if present */
+    int $BIOS_DISK                  /* DL still holds the drive number */
+    jc no_lba                       /* carry: function unknown */
+    cmp $0xAA55, %bx                /* both bytes swapped? */
     jne no_lba
-    test $EXT_SUPPORT_PACKETS, %cx
+    test $EXT_SUPPORT_PACKETS, %cx  /* can it read with a disk address packet? */
     jz no_lba
 
     /* The active partition holds the boot header in its first sector. */
-    mov $PARTITION_TABLE, %si
-    mov $PARTITION_ENTRIES, %cx
-1:  cmpb $PARTITION_ACTIVE, (%si)
+    mov $PARTITION_TABLE, %si       /* first of the four entries */
+    mov $PARTITION_ENTRIES, %cx     /* loop counter */
+1:  cmpb $PARTITION_ACTIVE, (%si)   /* status byte 0x80: the one to boot */
     je 2f
-    add $PARTITION_ENTRY_SIZE, %si
-    loop 1b
-    mov $msg_no_partition, %si
+    add $PARTITION_ENTRY_SIZE, %si  /* next entry */
+    loop 1b                         /* CX-- and repeat while not zero */
+    mov $msg_no_partition, %si      /* none active: nothing to boot */
     jmp fail
-2:  mov %si, partition_entry
-    mov PARTITION_LBA_OFFSET(%si), %eax
+2:  mov %si, partition_entry        /* handed to stage 2 (the DS:SI convention) */
+    mov PARTITION_LBA_OFFSET(%si), %eax /* the partition's first sector */
     mov %eax, partition_lba
 
-    mov %eax, dap_lba
-    mov $1, %bp
-    movw $HEADER_ADDR, dap_offset
+    mov %eax, dap_lba               /* read that first sector: the boot header */
+    mov $1, %bp                     /* one sector */
+    movw $HEADER_ADDR, dap_offset   /* to 0:0x7E00 */
     call read_sectors
 
     /* Header: "KEELBOOT" and a byte sum of 0 over the sector. */
-    mov $HEADER_ADDR, %si
-    mov $magic, %di
-    mov $8, %cx
-    repe cmpsb
+    mov $HEADER_ADDR, %si           /* compare DS:SI (header) ... */
+    mov $magic, %di                 /* ... with ES:DI (expected magic) ... */
+    mov $8, %cx                     /* ... for 8 bytes */
+    repe cmpsb                      /* stops at the first difference */
     jne bad_header
-    mov $HEADER_ADDR, %si
+    mov $HEADER_ADDR, %si           /* now add up all 512 bytes */
     mov $512, %cx
-    xor %al, %al
+    xor %al, %al                    /* running sum, modulo 256 */
 3:  add (%si), %al
     inc %si
     loop 3b
-    test %al, %al
+    test %al, %al                   /* the tool's checksum byte makes it 0 */
     jnz bad_header
 
     /* Stage 2: 1..64 sectors, read in one call. */
-    mov HEADER_ADDR + HEADER_STAGE2_SECTORS, %eax
-    test %eax, %eax
+    mov HEADER_ADDR + HEADER_STAGE2_SECTORS, %eax /* how long stage 2 is */
+    test %eax, %eax                 /* empty: the header is wrong */
     jz bad_header
-    cmp $STAGE2_MAX_SECTORS, %eax
+    cmp $STAGE2_MAX_SECTORS, %eax   /* must end below 0x10000 */
     ja bad_header
-    mov %ax, %bp
-    mov HEADER_ADDR + HEADER_STAGE2_LBA, %eax
-    add partition_lba, %eax
+    mov %ax, %bp                    /* sector count for read_sectors */
+    mov HEADER_ADDR + HEADER_STAGE2_LBA, %eax /* where it is, from the partition start */
+    add partition_lba, %eax         /* ... as an absolute sector number */
     mov %eax, dap_lba
-    movw $STAGE2_ADDR, dap_offset
+    movw $STAGE2_ADDR, dap_offset   /* to 0:0x8000 */
     call read_sectors
 
-    mov boot_drive, %dl
-    mov partition_entry, %si
-    ljmp $0, $STAGE2_ADDR
+    mov boot_drive, %dl             /* stage 2's inputs: DL = drive, */
+    mov partition_entry, %si        /* SI = our partition entry */
+    ljmp $0, $STAGE2_ADDR           /* CS:IP = 0000:8000 */
 
 /* Read BP sectors from dap_lba to 0:dap_offset, trying READ_ATTEMPTS times
  * with a disk reset in between (floppy-era advice that USB and old IDE
  * BIOSes still appreciate). The count is rewritten before every attempt
  * because a failed call reports in it how many sectors were transferred. */
 read_sectors:
-    mov $READ_ATTEMPTS, %di
-4:  mov %bp, dap_count
-    mov $dap, %si
-    mov $DISK_EXT_READ, %ah
+    mov $READ_ATTEMPTS, %di         /* attempts left */
+4:  mov %bp, dap_count              /* sectors wanted */
+    mov $dap, %si                   /* DS:SI = the disk address packet */
+    mov $DISK_EXT_READ, %ah         /* AH=42h: extended read */
     mov boot_drive, %dl
     int $BIOS_DISK
-    jnc 5f
+    jnc 5f                          /* carry clear: done */
     dec %di
-    jz disk_error
-    mov $DISK_RESET, %ah
+    jz disk_error                   /* out of attempts */
+    mov $DISK_RESET, %ah            /* AH=00h: reset the disk system ... */
     mov boot_drive, %dl
     int $BIOS_DISK
-    jmp 4b
+    jmp 4b                          /* ... and try again */
 5:  ret
 
 no_lba:
@@ -147,16 +147,16 @@ bad_header:
 /* Print the NUL-terminated string at SI with the BIOS teletype function,
  * then halt. hlt with interrupts off never resumes (NMIs aside: loop). */
 fail:
-    lodsb
-    test %al, %al
+    lodsb                           /* AL = next character, SI++ */
+    test %al, %al                   /* NUL: end of the message */
     jz 6f
-    mov $VIDEO_TELETYPE, %ah
+    mov $VIDEO_TELETYPE, %ah        /* AH=0Eh: write AL, advance the cursor */
     mov $0x0007, %bx                /* page 0, light grey */
     int $BIOS_VIDEO
     jmp fail
-6:  cli
-    hlt
-    jmp 6b
+6:  cli                             /* nothing may wake us ... */
+    hlt                             /* ... so this stops the CPU */
+    jmp 6b                          /* an NMI still can: halt again */
 
 magic:
     .ascii "KEELBOOT"

@@ -103,7 +103,7 @@ static void plan_kernel(const struct bootimg_header *header, struct elf_load_pla
     for (size_t i = 0; i < plan->segment_count; i++) {
         const struct elf_segment *s = &plan->segments[i];
         if (!memory_usable(s->phys_addr, s->mem_size))
-            loader_fail("not enough memory for the kernel: %llu KiB at 0x%llx are not usable RAM",
+            loader_fail("not enough memory for the kernel (%llu KiB at 0x%llx)",
                         (unsigned long long)(s->mem_size / KIB), (unsigned long long)s->phys_addr);
     }
 }

@@ -7,6 +7,7 @@ thing and names the message the loader must show for it.
 
 import os
 import struct
+import zlib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -89,6 +90,27 @@ def truncate_in_kernel(data, layout):
     return data[:middle - middle % SECTOR]  # QEMU wants raw images in whole sectors
 
 
+# ELF64 (System V gABI): e_phoff u64 at 32, e_phentsize u16 at 54, e_phnum u16 at 56; in a program header
+# p_type u32 at 0 (1 = PT_LOAD), p_paddr u64 at 24.
+PT_LOAD = 1
+OUTSIDE_RAM = 0x3F000000  # 1008 MiB: no RAM there when the damaged image boots with 64 MiB
+
+
+def move_last_segment_out_of_ram(data, layout):
+    """Give the kernel's last PT_LOAD a physical address with no RAM behind it, then make the image consistent
+    again (kernel CRC-32, header checksum), so only the loader's memory check can object."""
+    kernel = layout.kernel
+    phoff, = struct.unpack_from("<Q", data, kernel + 32)
+    phentsize, phnum = struct.unpack_from("<HH", data, kernel + 54)
+    loads = [kernel + phoff + i * phentsize for i in range(phnum)
+             if struct.unpack_from("<I", data, kernel + phoff + i * phentsize)[0] == PT_LOAD]
+    struct.pack_into("<Q", data, loads[-1] + 24, OUTSIDE_RAM)
+    crc = zlib.crc32(bytes(data[kernel:kernel + layout.kernel_size]))
+    struct.pack_into("<I", data, layout.header + HEADER_KERNEL_CRC32, crc)
+    reseal(data, layout)
+    return data
+
+
 @dataclass
 class Damage:
     name: str
@@ -103,6 +125,7 @@ DAMAGES = [
     Damage("kernel-elf-magic", damage_kernel_elf_magic, "Keel loader: bad kernel ELF"),
     Damage("kernel-byte", damage_kernel_byte, "Keel loader: the kernel is damaged"),
     Damage("kernel-truncated", truncate_in_kernel, "Keel loader: disk read error at sector"),
+    Damage("kernel-outside-ram", move_last_segment_out_of_ram, "Keel loader: not enough memory for the kernel"),
 ]
 
 
