@@ -102,7 +102,7 @@ STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp
                     strchr strlcpy,-D$(f)=keel_$(f)) -fno-builtin
 
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
-              test_elf_load test_mbinfo
+              test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -114,6 +114,11 @@ test_bootimg_OBJECTS := $(BUILD)/host/mkimage
 test_elf_load_SOURCES := boot/bios/elf_load.c
 test_elf_load_OBJECTS := $(BUILD)/kernel.elf
 test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot.c lib/memmap.c lib/boot_info.c
+test_symbols_SOURCES := lib/symbols.c lib/format.c
+test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
+test_term_keys_SOURCES := lib/term_keys.c
+test_scancode_SOURCES := lib/scancode.c
+test_ring_SOURCES := lib/ring.c
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
 # ---------------------------------------------------------------- targets
@@ -126,13 +131,48 @@ iso: $(BUILD)/keel.iso
 img: $(BUILD)/keel.img
 host-tests: $(HOST_TEST_BINARIES)
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJECTS) linker.ld
-	$(call quiet,LD,$@)
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS)
+# Both kernels are linked twice, so backtraces can name functions. Pass 1 links an empty
+# symbol table; tools/gensyms.py turns pass 1's functions into a table, which pass 2 links in.
+# The table (.ksyms) ends .rodata, after all of .text, so no function moves between the passes;
+# `gensyms.py --verify` checks that before pass 2's output becomes the kernel.
+GENSYMS := $(PYTHON) tools/gensyms.py
+NM ?= nm
 
-$(BUILD)/kernel-test.elf: $(KTEST_OBJECTS) linker.ld
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJECTS) $(BUILD)/empty.ksyms.o linker.ld
 	$(call quiet,LD,$@)
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KTEST_OBJECTS)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS) $(BUILD)/empty.ksyms.o
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.ksyms.o
+	$(call quiet,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJECTS) $(BUILD)/kernel.ksyms.o
+	$(Q)$(GENSYMS) --nm $(NM) --verify $< $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/kernel-test.pass1.elf: $(KTEST_OBJECTS) $(BUILD)/empty.ksyms.o linker.ld
+	$(call quiet,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KTEST_OBJECTS) $(BUILD)/empty.ksyms.o
+
+$(BUILD)/kernel-test.elf: $(BUILD)/kernel-test.pass1.elf $(BUILD)/kernel-test.ksyms.o
+	$(call quiet,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KTEST_OBJECTS) $(BUILD)/kernel-test.ksyms.o
+	$(Q)$(GENSYMS) --nm $(NM) --verify $< $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/empty.ksyms.S: tools/gensyms.py
+	@mkdir -p $(dir $@)
+	$(call quiet,GEN,$@)
+	$(Q)$(GENSYMS) --empty -o $@
+
+$(BUILD)/%.ksyms.S: $(BUILD)/%.pass1.elf tools/gensyms.py
+	$(call quiet,GEN,$@)
+	$(Q)$(GENSYMS) --nm $(NM) $< -o $@
+
+# Kept after the build, to be read when a backtrace looks wrong.
+.PRECIOUS: $(BUILD)/%.ksyms.S
+
+$(BUILD)/%.ksyms.o: $(BUILD)/%.ksyms.S
+	$(call quiet,AS,$<)
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
 $(BUILD)/kernel/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -206,7 +246,7 @@ $(BUILD)/host/keel_string.o: lib/string.c
 $(BUILD)/host/%: tests/host/%.c $$(%_SOURCES) $$(%_OBJECTS)
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka -pthread
 
 test:
 	@tools/deps.sh test

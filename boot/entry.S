@@ -305,8 +305,13 @@ boot_pdpt_high:
 boot_pd:
     .skip 4096
 
-    .balign 16
-    .global boot_stack_bottom, boot_stack_top
+    /* The page below the boot stack is unmapped once the kernel runs
+     * (arch/x86_64/stacks.c): an overflow faults instead of overwriting
+     * the page tables above. */
+    .balign 4096
+    .global boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+    .skip 4096
 boot_stack_bottom:
     .skip BOOT_STACK_SIZE
 boot_stack_top:

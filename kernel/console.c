@@ -5,14 +5,21 @@
  * log (what tests and serial terminals read) and the screen (what a person
  * sees) always carry the same text. The hardware cursor is moved once per
  * write rather than per character: each move costs four port writes.
+ *
+ * A spinlock (interrupts off while held) makes each call atomic: a kprintf
+ * from an interrupt handler waits until the interrupted kprintf is done
+ * instead of splicing into the middle of its line. A panic breaks the lock
+ * (console_panic_unlock) so the report always gets out.
  */
 #include <keel/console.h>
 #include <keel/format.h>
 #include <keel/layout.h>
 #include <keel/serial.h>
+#include <keel/spinlock.h>
 #include <keel/vga_hw.h>
 
 static struct vga_writer screen;
+static struct spinlock console_lock = SPINLOCK_INIT;
 
 void console_init(void)
 {
@@ -34,26 +41,59 @@ static void console_emit(char c)
 
 void console_putc(char c)
 {
-    console_emit(c);
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    console_write(&c, 1);
 }
 
 void console_write(const char *s, size_t n)
 {
+    uint64_t flags = spin_lock_irqsave(&console_lock);
     for (size_t i = 0; i < n; i++)
         console_emit(s[i]);
     vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_erase_char(void)
+{
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    vga_put_char(&screen, '\b');
+    serial_putc('\b'); /* a terminal moves left; overwrite and move left again */
+    serial_putc(' ');
+    serial_putc('\b');
+    vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void console_set_color(enum vga_color fg, enum vga_color bg)
 {
+    uint64_t flags = spin_lock_irqsave(&console_lock);
     vga_set_color(&screen, fg, bg);
+    spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void console_clear(void)
 {
+    uint64_t flags = spin_lock_irqsave(&console_lock);
     vga_clear(&screen);
     vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+uint64_t console_lock_acquire(void)
+{
+    return spin_lock_irqsave(&console_lock);
+}
+
+void console_lock_release(uint64_t flags)
+{
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+bool console_panic_unlock(void)
+{
+    bool was_locked = spin_is_locked(&console_lock);
+    spin_force_unlock(&console_lock);
+    return was_locked;
 }
 
 static void console_sink(char c, void *ctx)
@@ -64,8 +104,10 @@ static void console_sink(char c, void *ctx)
 
 int kvprintf(const char *fmt, va_list ap)
 {
+    uint64_t flags = spin_lock_irqsave(&console_lock);
     int n = format_v(console_sink, NULL, fmt, ap);
     vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
     return n;
 }
 

@@ -1,15 +1,25 @@
 /*
  * main.c - kernel_main: what the kernel does once it runs in 64-bit C.
  *
- * For now: say who we are, how we were booted and what memory there is,
- * announce `ready` (the line boot tests and people wait for), then sleep.
- * The test kernel (built with KEEL_KTEST) runs the in-kernel tests instead.
+ * Say who we are, how we were booted and what memory there is; set up the
+ * CPU tables, interrupt controllers, timer and input; announce `ready` (the
+ * line boot tests and people wait for); then echo what is typed, sleeping
+ * in hlt whenever there is nothing to do. The test kernel (built with
+ * KEEL_KTEST) runs the in-kernel tests instead of the echo loop.
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/gdt.h>
+#include <arch/x86_64/interrupts.h>
+#include <arch/x86_64/pic.h>
 #include <keel/boot_info.h>
 #include <keel/console.h>
+#include <keel/input.h>
 #include <keel/kernel.h>
 #include <keel/ktest.h>
+#include <keel/stacks.h>
+#include <keel/timer.h>
+
+#define ECHO_LINE_MAX 4096 /* characters Backspace may take back on one line */
 
 static const char *protocol_name(enum boot_protocol protocol)
 {
@@ -52,15 +62,64 @@ void kernel_print_boot_summary(const struct boot_info *info)
     print_memory_map(info);
 }
 
+/* CPU tables first (so faults get reported), then the devices. */
+static void init_interrupts(void)
+{
+    stacks_init();
+    gdt_init();
+    idt_init();
+    pic_init();
+    timer_init(TIMER_DEFAULT_HZ);
+    input_init();
+    cpu_enable_interrupts();
+    kprintf("interrupts: 32 exceptions, IST stacks for #DF/NMI/#MC, PIC at vectors %d-%d, "
+            "timer %u Hz\n",
+            IRQ_VECTOR_BASE, IRQ_VECTOR_BASE + IRQ_COUNT - 1, (unsigned)timer_hz());
+}
+
+#ifndef KEEL_KTEST
+/* Until there is a shell: show what is typed. Enter starts a new line,
+ * Backspace takes back characters typed on this line (never the output
+ * above), other characters appear as typed. */
+static __attribute__((noreturn)) void echo_loop(void)
+{
+    unsigned line_length = 0;
+    uint32_t dropped_reported = 0;
+    for (;;) {
+        struct key_event ev;
+        input_wait_press(&ev);
+        if (input_dropped() != dropped_reported) {
+            dropped_reported = input_dropped();
+            kprintf("\ninput: %u bytes dropped so far (typed faster than read)\n",
+                    (unsigned)dropped_reported);
+            line_length = 0;
+        }
+        if (ev.ascii == '\n') {
+            console_putc('\n');
+            line_length = 0;
+        } else if (ev.ascii == '\b') {
+            if (line_length > 0) {
+                console_erase_char();
+                line_length--;
+            }
+        } else if (ev.ascii >= ' ' && ev.ascii != 0x7F && line_length < ECHO_LINE_MAX) {
+            console_putc(ev.ascii);
+            line_length++;
+        }
+    }
+}
+#endif
+
 void kernel_main(const struct boot_info *info)
 {
     kernel_print_boot_summary(info);
+    init_interrupts();
 #ifdef KEEL_KTEST
     ktest_main(info);
 #else
     console_set_color(VGA_LIGHT_GREEN, VGA_BLACK);
-    kprintf("Keel is ready.\n");
+    kprintf("Keel is ready. Type, and the keys appear here (and on the serial line).\n");
     console_set_color(VGA_LIGHT_GREY, VGA_BLACK);
+    echo_loop();
 #endif
-    cpu_halt_forever();
 }

@@ -38,6 +38,36 @@ static inline void cpu_disable_interrupts(void)
     __asm__ volatile("cli" : : : "memory");
 }
 
+static inline void cpu_enable_interrupts(void)
+{
+    __asm__ volatile("sti" : : : "memory");
+}
+
+/* Enable interrupts and halt in one step: sti takes effect only after the
+ * next instruction, so an interrupt that arrives in between still wakes the
+ * hlt instead of being handled before it (and the wake-up lost). */
+static inline void cpu_enable_interrupts_and_halt(void)
+{
+    __asm__ volatile("sti; hlt" : : : "memory");
+}
+
+#define RFLAGS_IF (1ull << 9)
+
+/* Save RFLAGS and disable interrupts; pair with cpu_restore_interrupts. */
+static inline uint64_t cpu_save_and_disable_interrupts(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+
+/* Re-enable interrupts if they were enabled when `flags` was saved. */
+static inline void cpu_restore_interrupts(uint64_t flags)
+{
+    if (flags & RFLAGS_IF)
+        cpu_enable_interrupts();
+}
+
 /* Stop until the next interrupt (or forever, with interrupts disabled). */
 static inline void cpu_halt(void)
 {
@@ -63,13 +93,20 @@ static inline bool cpu_interrupts_enabled(void)
 {
     uint64_t flags;
     __asm__ volatile("pushfq; popq %0" : "=r"(flags) : : "memory");
-    return flags & (1u << 9); /* RFLAGS.IF */
+    return flags & RFLAGS_IF;
 }
 
 static inline uint64_t read_cr0(void)
 {
     uint64_t value;
     __asm__ volatile("mov %%cr0, %0" : "=r"(value));
+    return value;
+}
+
+static inline uint64_t read_cr2(void)
+{
+    uint64_t value;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(value));
     return value;
 }
 
@@ -80,11 +117,80 @@ static inline uint64_t read_cr3(void)
     return value;
 }
 
+static inline void write_cr3(uint64_t value)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");
+}
+
 static inline uint64_t read_cr4(void)
 {
     uint64_t value;
     __asm__ volatile("mov %%cr4, %0" : "=r"(value));
     return value;
+}
+
+static inline void invlpg(uintptr_t address)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(address) : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t low, high;
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+    return ((uint64_t)high << 32) | low;
+}
+
+/* Load the GDT register; the caller reloads the segment registers. */
+static inline void lgdt(const void *pointer)
+{
+    __asm__ volatile("lgdt (%0)" : : "r"(pointer) : "memory");
+}
+
+/* Load CS with a far return (there is no far jump with a register operand
+ * in 64-bit mode) and DS, ES, SS with the data selector; FS and GS get the
+ * null selector, which 64-bit mode allows. */
+static inline void reload_segments(uint16_t code_selector, uint16_t data_selector)
+{
+    __asm__ volatile("pushq %q0\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "mov %w1, %%ds\n\t"
+                     "mov %w1, %%es\n\t"
+                     "mov %w1, %%ss\n\t"
+                     "xor %%eax, %%eax\n\t"
+                     "mov %%ax, %%fs\n\t"
+                     "mov %%ax, %%gs"
+                     :
+                     : "r"((uint64_t)code_selector), "r"(data_selector)
+                     : "rax", "memory");
+}
+
+static inline uint16_t read_cs(void)
+{
+    uint16_t value;
+    __asm__ volatile("mov %%cs, %0" : "=r"(value));
+    return value;
+}
+
+/* The task register: the selector of the loaded TSS. */
+static inline uint16_t read_task_register(void)
+{
+    uint16_t value;
+    __asm__ volatile("str %0" : "=r"(value));
+    return value;
+}
+
+static inline void lidt(const void *pointer)
+{
+    __asm__ volatile("lidt (%0)" : : "r"(pointer) : "memory");
+}
+
+static inline void ltr(uint16_t selector)
+{
+    __asm__ volatile("ltr %0" : : "r"(selector) : "memory");
 }
 
 static inline uint64_t rdmsr(uint32_t msr)

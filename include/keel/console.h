@@ -7,7 +7,9 @@
 
 #include <keel/vga.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Bring up COM1 and the VGA screen (cleared). Safe to call again. */
 void console_init(void);
@@ -15,6 +17,14 @@ void console_putc(char c);
 void console_write(const char *s, size_t n);
 void console_set_color(enum vga_color fg, enum vga_color bg);
 void console_clear(void);
+/* Erase the character left of the cursor (screen and serial terminal). */
+void console_erase_char(void);
+/* Hold the console lock across several calls' worth of work (interrupts are
+ * off meanwhile); the console functions themselves must not be called. */
+uint64_t console_lock_acquire(void);
+void console_lock_release(uint64_t flags);
+/* For panic only: release the lock even if held; returns whether it was. */
+bool console_panic_unlock(void);
 /* The cells of the screen, for code that must draw directly (panic). */
 struct vga_writer *console_vga(void);
 

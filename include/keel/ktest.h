@@ -31,7 +31,7 @@ struct ktest_case {
     const char *name;
     void (*run)(void);
     enum ktest_outcome outcome;
-    const char *expect; /* text the panic report must show (should-panic) */
+    const char *expect; /* should-panic: texts the report must show, separated by '|' */
 };
 
 #define KTEST_REGISTER(fn_name, outcome_, expect_)                                                 \

@@ -10,6 +10,7 @@
 #define KEEL_PANIC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 __attribute__((noreturn, format(printf, 4, 5))) void
 panic_at(const char *file, int line, const char *function, const char *fmt, ...);
@@ -18,6 +19,15 @@ panic_at(const char *file, int line, const char *function, const char *fmt, ...)
 
 #define assert(expr)                                                                               \
     ((expr) ? (void)0 : panic_at(__FILE__, __LINE__, __func__, "assertion failed: %s", #expr))
+
+/* The pieces of a panic report, for reports built elsewhere (exceptions):
+ * panic_begin disables interrupts, frees the console and prints the header;
+ * panic_backtrace prints rip (a faulting instruction), then the frames
+ *   found by following rbp;
+ * panic_end runs the hook and halts. */
+void panic_begin(void);
+void panic_backtrace(uint64_t rip, uint64_t rbp);
+__attribute__((noreturn)) void panic_end(void);
 
 /* Called after the report has been printed, before halting; `nested` tells
  * a panic during a panic. The test kernel uses it to judge should-panic

@@ -4,6 +4,7 @@
 #ifndef KEEL_SERIAL_H
 #define KEEL_SERIAL_H
 
+#include <keel/ring.h>
 #include <stdbool.h>
 
 /* Program COM1 and run the UART's loopback self-test. Returns whether a
@@ -13,5 +14,9 @@ bool serial_present(void);
 /* Send one byte, waiting until the transmit holding register is free.
  * '\n' is sent as "\r\n" so terminals return to column 0. */
 void serial_putc(char c);
+/* Take received bytes on IRQ 4 into a ring (see serial_received_bytes).
+ * Returns false when there is no UART. */
+bool serial_enable_receive(void);
+struct byte_ring *serial_received_bytes(void);
 
 #endif

@@ -5,11 +5,13 @@
  */
 #include <keel/console.h>
 #include <keel/format.h>
+#include <keel/kernel.h>
 #include <keel/ktest.h>
 #include <keel/layout.h>
 #include <keel/panic.h>
 #include <keel/serial.h>
 #include <keel/string.h>
+#include <keel/symbols.h>
 #include <keel/vga.h>
 #include <keel/vga_hw.h>
 
@@ -79,4 +81,17 @@ KTEST_SHOULD_PANIC(panic_report_names_location, "in panic_report_names_location(
 KTEST_SHOULD_PANIC_TWICE(panic_while_panicking_halts, "deliberate first panic")
 {
     panic("deliberate first panic");
+}
+
+KTEST(symbol_table_names_kernel_functions)
+{
+    const char *name;
+    uint64_t offset;
+    KTEST_CHECK(ksym_kernel_table()->count > 0);
+    KTEST_CHECK(ksym_lookup(ksym_kernel_table(), (uintptr_t)&kernel_main + 3, &name, &offset));
+    KTEST_CHECK(strcmp(name, "kernel_main") == 0);
+    KTEST_CHECK_EQ(offset, 3);
+    char text[64];
+    ksym_format(text, sizeof(text), (uintptr_t)&ksnprintf);
+    KTEST_CHECK(strcmp(text, "ksnprintf+0x0") == 0);
 }

@@ -1,0 +1,84 @@
+/*
+ * gdt.c - the Global Descriptor Table and the Task State Segment.
+ *
+ * In 64-bit mode segmentation is mostly gone (bases and limits are ignored
+ * for CS, DS, ES, SS), but the CPU still needs a code descriptor with L = 1,
+ * a data descriptor, and a TSS: the TSS holds the Interrupt Stack Table, so
+ * a double fault, NMI or machine check runs on a known-good stack even when
+ * the kernel stack overflowed (Intel SDM vol. 3, 6.14.5 and 8.7).
+ *
+ * Each IST stack sits right above an unmapped guard page (see stacks.c), so
+ * overflowing one faults instead of corrupting its neighbour.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/gdt.h>
+#include <keel/stacks.h>
+
+/* Descriptor bits (SDM vol. 3, 3.4.5): accessed bits are preset so the CPU
+ * never writes to the table. */
+#define SEG_ACCESSED     (1ull << 40)
+#define SEG_WRITABLE     (1ull << 41) /* data: writable; code: readable */
+#define SEG_EXECUTABLE   (1ull << 43)
+#define SEG_CODE_OR_DATA (1ull << 44) /* S = 1 */
+#define SEG_PRESENT      (1ull << 47)
+#define SEG_LONG_MODE    (1ull << 53) /* L: 64-bit code */
+#define SEG_DEFAULT_32   (1ull << 54) /* D/B, only for the data descriptor */
+#define SEG_GRANULARITY  (1ull << 55) /* limit in 4 KiB units */
+#define SEG_LIMIT_MAX    (0xFFFFull | (0xFull << 48))
+
+#define KERNEL_CODE_DESCRIPTOR                                                                     \
+    (SEG_LIMIT_MAX | SEG_ACCESSED | SEG_WRITABLE | SEG_EXECUTABLE | SEG_CODE_OR_DATA |             \
+     SEG_PRESENT | SEG_LONG_MODE | SEG_GRANULARITY)
+#define KERNEL_DATA_DESCRIPTOR                                                                     \
+    (SEG_LIMIT_MAX | SEG_ACCESSED | SEG_WRITABLE | SEG_CODE_OR_DATA | SEG_PRESENT |                \
+     SEG_DEFAULT_32 | SEG_GRANULARITY)
+#define TSS_TYPE_AVAILABLE_64 0x9ull /* system descriptor type (SDM table 3-2) */
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3]; /* stacks for privilege changes to rings 0-2 (unused: no user mode yet) */
+    uint64_t reserved1;
+    uint64_t ist[7]; /* IST1..IST7 */
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t io_map_base; /* beyond the limit: no I/O permission bitmap */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct tss) == 104, "64-bit TSS layout (SDM figure 8-11)");
+
+struct gdt_pointer {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+static struct tss tss;
+/* null, kernel code, kernel data, TSS (a 16-byte system descriptor) */
+static uint64_t gdt[5] __attribute__((aligned(16)));
+
+/* The two halves of a 64-bit TSS descriptor (SDM figure 8-4). */
+static void set_tss_descriptor(uint64_t *slot, const struct tss *t)
+{
+    uint64_t base = (uint64_t)(uintptr_t)t;
+    uint64_t limit = sizeof(*t) - 1;
+    slot[0] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (TSS_TYPE_AVAILABLE_64 << 40) |
+              SEG_PRESENT | (((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
+    slot[1] = base >> 32;
+}
+
+void gdt_init(void)
+{
+    tss.ist[IST_DOUBLE_FAULT - 1] = stack_top(STACK_DOUBLE_FAULT);
+    tss.ist[IST_NMI - 1] = stack_top(STACK_NMI);
+    tss.ist[IST_MACHINE_CHECK - 1] = stack_top(STACK_MACHINE_CHECK);
+    tss.io_map_base = sizeof(tss);
+
+    gdt[0] = 0;
+    gdt[GDT_KERNEL_CODE / 8] = KERNEL_CODE_DESCRIPTOR;
+    gdt[GDT_KERNEL_DATA / 8] = KERNEL_DATA_DESCRIPTOR;
+    set_tss_descriptor(&gdt[GDT_TSS / 8], &tss);
+
+    struct gdt_pointer pointer = {.limit = sizeof(gdt) - 1, .base = (uint64_t)(uintptr_t)gdt};
+    lgdt(&pointer);
+    reload_segments(GDT_KERNEL_CODE, GDT_KERNEL_DATA);
+    ltr(GDT_TSS);
+}

@@ -1,0 +1,22 @@
+/*
+ * gdt.h - the kernel's 64-bit GDT and TSS.
+ */
+#ifndef KEEL_ARCH_GDT_H
+#define KEEL_ARCH_GDT_H
+
+#include <stdint.h>
+
+#define GDT_KERNEL_CODE 0x08
+#define GDT_KERNEL_DATA 0x10
+#define GDT_TSS         0x18
+
+/* Interrupt Stack Table slots (1-based, as the IDT's IST field counts). */
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI           2
+#define IST_MACHINE_CHECK 3
+#define IST_STACK_SIZE    (16 * 1024)
+
+/* Build and load the GDT and TSS, reload every segment register. */
+void gdt_init(void);
+
+#endif

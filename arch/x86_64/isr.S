@@ -1,0 +1,113 @@
+/*
+ * isr.S - the entry points of every interrupt and exception.
+ *
+ * The CPU pushes SS, RSP, RFLAGS, CS, RIP and, for some exceptions, an
+ * error code (vectors 8, 10-14, 17, 21, 29, 30: Intel SDM vol. 3, table
+ * 6-1). Each stub below makes the stack look the same for all vectors
+ * (pushing 0 where the CPU pushed no error code), pushes its vector number
+ * and jumps to interrupt_common, which saves every general register as
+ * struct interrupt_frame (interrupts.h) and calls interrupt_dispatch(frame).
+ *
+ * Alignment: in 64-bit mode the CPU aligns RSP to 16 bytes before pushing
+ * its frame (SDM 6.14.2); 5 + 2 + 15 pushes of 8 bytes keep it aligned, so
+ * the call into C sees the ABI's alignment.
+ */
+
+    .text
+
+.macro STUB_NO_ERROR vector
+    .balign 16
+interrupt_stub_\vector:
+    pushq $0                        /* no error code from the CPU: a zero in its place */
+    pushq $\vector
+    jmp interrupt_common
+.endm
+
+.macro STUB_ERROR vector
+    .balign 16
+interrupt_stub_\vector:
+    pushq $\vector                  /* the CPU pushed an error code already */
+    jmp interrupt_common
+.endm
+
+interrupt_common:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld                             /* the ABI expects DF = 0 on function entry */
+    mov %rsp, %rdi                  /* struct interrupt_frame * */
+    call interrupt_dispatch
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    add $16, %rsp                   /* vector and error code */
+    iretq
+
+STUB_NO_ERROR 0
+STUB_NO_ERROR 1
+STUB_NO_ERROR 2
+STUB_NO_ERROR 3
+STUB_NO_ERROR 4
+STUB_NO_ERROR 5
+STUB_NO_ERROR 6
+STUB_NO_ERROR 7
+STUB_ERROR 8
+STUB_NO_ERROR 9
+STUB_ERROR 10
+STUB_ERROR 11
+STUB_ERROR 12
+STUB_ERROR 13
+STUB_ERROR 14
+STUB_NO_ERROR 15
+STUB_NO_ERROR 16
+STUB_ERROR 17
+STUB_NO_ERROR 18
+STUB_NO_ERROR 19
+STUB_NO_ERROR 20
+STUB_ERROR 21
+STUB_NO_ERROR 22
+STUB_NO_ERROR 23
+STUB_NO_ERROR 24
+STUB_NO_ERROR 25
+STUB_NO_ERROR 26
+STUB_NO_ERROR 27
+STUB_NO_ERROR 28
+STUB_ERROR 29
+STUB_ERROR 30
+STUB_NO_ERROR 31
+.irp vector, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47
+STUB_NO_ERROR \vector
+.endr
+
+/* Addresses of the 48 stubs, in vector order, for idt_init(). */
+    .section .rodata
+    .balign 8
+    .global interrupt_stubs
+interrupt_stubs:
+.irp vector, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47
+    .quad interrupt_stub_\vector
+.endr

@@ -1,0 +1,104 @@
+/*
+ * pic.c - the 8259A Programmable Interrupt Controllers (master and slave).
+ *
+ * The BIOS leaves IRQ 0-7 on vectors 8-15, where they collide with CPU
+ * exceptions, so the PICs are re-initialised (ICW1-ICW4, Intel 8259A data
+ * sheet) with vector bases 32 and 40. The slave hangs on the master's IRQ 2.
+ * A spurious interrupt (the line dropped before the PIC could deliver it)
+ * arrives as the lowest-priority IRQ 7 / 15 with its in-service bit clear,
+ * read through OCW3.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/interrupts.h>
+#include <arch/x86_64/pic.h>
+
+#define MASTER_COMMAND 0x20
+#define MASTER_DATA    0x21
+#define SLAVE_COMMAND  0xA0
+#define SLAVE_DATA     0xA1
+
+#define ICW1_INIT           0x10 /* start initialisation */
+#define ICW1_NEEDS_ICW4     0x01
+#define ICW4_8086           0x01 /* 8086/88 mode (not MCS-80/85) */
+#define CASCADE_IRQ         2
+#define SLAVE_IDENTITY      2    /* ICW3 for the slave: its cascade line number */
+#define OCW2_EOI            0x20 /* non-specific end of interrupt */
+#define OCW3_READ_ISR       0x0B /* next read of the command port returns the ISR */
+#define IRQ_SPURIOUS_MASTER 7
+#define IRQ_SPURIOUS_SLAVE  15
+#define PIC_LINES           8
+
+/* Port 0x80 is an unused diagnostic port; writing to it gives old PICs the
+ * microsecond they need between initialisation words. */
+static void io_wait(void)
+{
+    outb(0x80, 0);
+}
+
+void pic_init(void)
+{
+    outb(MASTER_COMMAND, ICW1_INIT | ICW1_NEEDS_ICW4);
+    io_wait();
+    outb(SLAVE_COMMAND, ICW1_INIT | ICW1_NEEDS_ICW4);
+    io_wait();
+    outb(MASTER_DATA, IRQ_VECTOR_BASE); /* ICW2: vector base */
+    io_wait();
+    outb(SLAVE_DATA, IRQ_VECTOR_BASE + PIC_LINES);
+    io_wait();
+    outb(MASTER_DATA, 1 << CASCADE_IRQ); /* ICW3: a slave on IRQ 2 */
+    io_wait();
+    outb(SLAVE_DATA, SLAVE_IDENTITY);
+    io_wait();
+    outb(MASTER_DATA, ICW4_8086);
+    io_wait();
+    outb(SLAVE_DATA, ICW4_8086);
+    io_wait();
+    outb(MASTER_DATA, (uint8_t) ~(1 << CASCADE_IRQ)); /* OCW1: all masked but the cascade */
+    outb(SLAVE_DATA, 0xFF);
+}
+
+static uint16_t mask_port(unsigned irq)
+{
+    return irq < PIC_LINES ? MASTER_DATA : SLAVE_DATA;
+}
+
+void pic_mask(unsigned irq)
+{
+    uint16_t port = mask_port(irq);
+    outb(port, inb(port) | (uint8_t)(1 << (irq % PIC_LINES)));
+}
+
+void pic_unmask(unsigned irq)
+{
+    uint16_t port = mask_port(irq);
+    outb(port, inb(port) & (uint8_t) ~(1 << (irq % PIC_LINES)));
+}
+
+uint16_t pic_masks(void)
+{
+    return (uint16_t)(inb(MASTER_DATA) | (inb(SLAVE_DATA) << 8));
+}
+
+void pic_send_eoi(unsigned irq)
+{
+    if (irq >= PIC_LINES)
+        outb(SLAVE_COMMAND, OCW2_EOI);
+    outb(MASTER_COMMAND, OCW2_EOI);
+}
+
+static uint8_t in_service(uint16_t command_port)
+{
+    outb(command_port, OCW3_READ_ISR);
+    return inb(command_port);
+}
+
+bool pic_is_spurious(unsigned irq)
+{
+    if (irq == IRQ_SPURIOUS_MASTER)
+        return !(in_service(MASTER_COMMAND) & 0x80);
+    if (irq == IRQ_SPURIOUS_SLAVE && !(in_service(SLAVE_COMMAND) & 0x80)) {
+        outb(MASTER_COMMAND, OCW2_EOI); /* the master did see IRQ 2 */
+        return true;
+    }
+    return false;
+}
