@@ -121,15 +121,30 @@ test_scancode_SOURCES := lib/scancode.c
 test_ring_SOURCES := lib/ring.c
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
+# ---------------------------------------------------------------- fuzz targets
+# libFuzzer targets (clang only): tests/fuzz/fuzz_NAME.c with the sources it needs.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := fuzz_scancode
+fuzz_scancode_SOURCES := lib/scancode.c
+FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 60
+
 # ---------------------------------------------------------------- targets
-.PHONY: all kernel iso img host-tests test bench run run-iso run-kernel debug screenshot deps \
-        clean format
+.PHONY: all kernel iso img host-tests fuzz-targets fuzz test bench run run-iso run-kernel debug \
+        screenshot deps clean format
 all: kernel iso img $(BUILD)/kernel-test.elf
 
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/keel.iso
 img: $(BUILD)/keel.img
 host-tests: $(HOST_TEST_BINARIES)
+fuzz-targets: $(FUZZ_BINARIES)
+
+# `make fuzz` runs every target for FUZZ_SECONDS; `make test` runs them briefly.
+fuzz: fuzz-targets
+	@for t in $(FUZZ_BINARIES); do echo "== $$t"; $$t -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 # Both kernels are linked twice, so backtraces can name functions. Pass 1 links an empty
 # symbol table; tools/gensyms.py turns pass 1's functions into a table, which pass 2 links in.
@@ -248,9 +263,14 @@ $(BUILD)/host/%: tests/host/%.c $$(%_SOURCES) $$(%_OBJECTS)
 	$(call quiet,HOSTCC,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka -pthread
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(%_SOURCES)
+	@mkdir -p $(dir $@)
+	$(call quiet,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
 test:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory all host-tests
+	@$(MAKE) --no-print-directory all host-tests fuzz-targets
 	@$(PYTHON) tests/run_all.py --build $(BUILD)
 
 # `make run` boots the ISO (GRUB, Multiboot 2); run-kernel uses QEMU's own loader.

@@ -6,6 +6,7 @@ Layers, in order:
           and by clang, each in its own build directory; grub-file accepts kernel.elf as Multiboot 1
           and Multiboot 2
   host    the cmocka unit tests in build/host/ (AddressSanitizer + UBSan), read as TAP
+  fuzz    each libFuzzer target in build/fuzz/ for a few seconds (longer: make fuzz)
   kernel  the in-kernel tests (tests/kernel/run_kernel_tests.py), for the gcc and the clang build
   boot    the boot scenarios (tests/boot/run_boot_tests.py), and the clang-built disk image
 
@@ -108,6 +109,25 @@ def layer_host(tally, build):
             tally.record(f"host/{program}", f"exited with status {status}: {last_lines(output)}")
 
 
+FUZZ_SECONDS = 5
+
+
+def layer_fuzz(tally, build):
+    targets = sorted(glob.glob(os.path.join(ROOT, build, "fuzz", "fuzz_*")))
+    if not targets:
+        tally.record("fuzz/targets", f"no fuzz targets in {build}/fuzz (run make fuzz-targets)")
+    for target in targets:
+        status, output = run([target, f"-max_total_time={FUZZ_SECONDS}", "-print_final_stats=1"])
+        runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", output)
+        name = f"fuzz/{os.path.basename(target)}"
+        if status != 0:
+            tally.record(name, f"exited with {status}: {last_lines(output)}")
+        elif not runs or int(runs.group(1)) == 0:
+            tally.record(name, "ran no inputs")
+        else:
+            tally.record(name)
+
+
 def relay(tally, cmd, rename=None):
     """Run a runner that prints PASS:/FAIL: lines and record them (optionally renamed)."""
     status, output = run(cmd)
@@ -143,7 +163,8 @@ def layer_boot(tally, build):
           rename=lambda name: name.replace("boot/", "boot-clang/", 1))
 
 
-LAYERS = {"build": layer_build, "host": layer_host, "kernel": layer_kernel, "boot": layer_boot}
+LAYERS = {"build": layer_build, "host": layer_host, "fuzz": layer_fuzz, "kernel": layer_kernel,
+          "boot": layer_boot}
 
 
 def main(argv):
