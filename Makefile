@@ -62,7 +62,7 @@ KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLER__
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 KERNEL_SOURCES := $(wildcard boot/*.S boot/*.c arch/x86_64/*.S arch/x86_64/*.c \
-                             kernel/*.c drivers/*.c lib/*.c)
+                             kernel/*.c drivers/*.c lib/*.c mm/*.c)
 KERNEL_SOURCES := $(filter-out kernel/ktest.c,$(KERNEL_SOURCES))
 KTEST_SOURCES := $(KERNEL_SOURCES) kernel/ktest.c $(wildcard tests/kernel/*.c)
 

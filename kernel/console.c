@@ -79,6 +79,11 @@ void console_clear(void)
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
+void console_set_buffer(volatile uint16_t *cells)
+{
+    screen.cells = cells;
+}
+
 uint64_t console_lock_acquire(void)
 {
     return spin_lock_irqsave(&console_lock);

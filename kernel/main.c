@@ -16,7 +16,7 @@
 #include <keel/input.h>
 #include <keel/kernel.h>
 #include <keel/ktest.h>
-#include <keel/stacks.h>
+#include <keel/memory.h>
 #include <keel/timer.h>
 
 #define ECHO_LINE_MAX 4096 /* characters Backspace may take back on one line */
@@ -62,12 +62,21 @@ void kernel_print_boot_summary(const struct boot_info *info)
     print_memory_map(info);
 }
 
-/* CPU tables first (so faults get reported), then the devices. */
+static const struct boot_info *boot_info;
+
+static void print_memory_summary(void)
+{
+    struct frame_stats stats;
+    frame_get_stats(kernel_frames(), &stats);
+    kprintf("memory: %llu MiB in %llu frames free of %llu; own page tables active, no identity "
+            "map\n",
+            (unsigned long long)(stats.free * FRAME_SIZE >> 20), (unsigned long long)stats.free,
+            (unsigned long long)stats.total);
+}
+
+/* The interrupt controllers, the timer and input, then interrupts on. */
 static void init_interrupts(void)
 {
-    stacks_init();
-    gdt_init();
-    idt_init();
     pic_init();
     timer_init(TIMER_DEFAULT_HZ);
     input_init();
@@ -110,16 +119,26 @@ static __attribute__((noreturn)) void echo_loop(void)
 }
 #endif
 
-void kernel_main(const struct boot_info *info)
+/* The rest of start-up, on the kernel's own stack and page tables. */
+static __attribute__((noreturn)) void kernel_continue(void)
 {
-    kernel_print_boot_summary(info);
+    print_memory_summary();
     init_interrupts();
 #ifdef KEEL_KTEST
-    ktest_main(info);
+    ktest_main(boot_info);
 #else
     console_set_color(VGA_LIGHT_GREEN, VGA_BLACK);
     kprintf("Keel is ready. Type, and the keys appear here (and on the serial line).\n");
     console_set_color(VGA_LIGHT_GREY, VGA_BLACK);
     echo_loop();
 #endif
+}
+
+void kernel_main(const struct boot_info *info)
+{
+    boot_info = info;
+    kernel_print_boot_summary(info);
+    gdt_init(); /* CPU tables first: from here on, faults are reported */
+    idt_init();
+    memory_init(info, kernel_continue);
 }

@@ -19,6 +19,7 @@
 #define VECTOR_DOUBLE_FAULT 8
 #define VECTOR_PAGE_FAULT   14
 #define SYMBOL_TEXT_MAX     96
+#define NULL_PAGE_END       4096 /* faults below this are NULL (or NULL + small offset) */
 
 static const char *const exception_names[EXCEPTION_VECTORS] = {
     "#DE Divide Error",
@@ -90,6 +91,8 @@ static void print_page_fault(uint64_t error, uint64_t cr2)
                                          : "read from",
             error & PF_PRESENT ? "present (protection violation)" : "non-present",
             (unsigned long long)cr2);
+    if (!(error & PF_PRESENT) && cr2 < NULL_PAGE_END)
+        kprintf("(a NULL pointer dereference: nothing is mapped in the first page)\n");
     kprintf("error code 0x%llx: P=%u W=%u U=%u R=%u I=%u PK=%u SS=%u\n", (unsigned long long)error,
             !!(error & PF_PRESENT), !!(error & PF_WRITE), !!(error & PF_USER),
             !!(error & PF_RESERVED_BIT), !!(error & PF_INSTRUCTION_FETCH),

@@ -7,12 +7,14 @@
  * a double fault, NMI or machine check runs on a known-good stack even when
  * the kernel stack overflowed (Intel SDM vol. 3, 6.14.5 and 8.7).
  *
- * Each IST stack sits right above an unmapped guard page (see stacks.c), so
- * overflowing one faults instead of corrupting its neighbour.
+ * Until mm/memory.c has built the kernel's page tables, the IST entries point
+ * at small early stacks in .bss; then gdt_set_ist_stack moves each to its
+ * stack in the stack region, above an unmapped guard page.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
 #include <keel/stacks.h>
+#include <stddef.h>
 
 /* Descriptor bits (SDM vol. 3, 3.4.5): accessed bits are preset so the CPU
  * never writes to the table. */
@@ -51,7 +53,10 @@ struct gdt_pointer {
     uint64_t base;
 } __attribute__((packed));
 
+#define EARLY_IST_STACK_SIZE 4096
+
 static struct tss tss;
+static uint8_t early_ist_stacks[3][EARLY_IST_STACK_SIZE] __attribute__((aligned(16)));
 /* null, kernel code, kernel data, TSS (a 16-byte system descriptor) */
 static uint64_t gdt[5] __attribute__((aligned(16)));
 
@@ -65,11 +70,27 @@ static void set_tss_descriptor(uint64_t *slot, const struct tss *t)
     slot[1] = base >> 32;
 }
 
+void gdt_set_ist_stack(unsigned ist, uintptr_t top)
+{
+    tss.ist[ist - 1] = top; /* read by the CPU at the next interrupt using it */
+}
+
+/* The stack registry entry for an IST slot. */
+static enum kernel_stack_id ist_stack_id(unsigned ist)
+{
+    return ist == IST_DOUBLE_FAULT ? STACK_DOUBLE_FAULT
+           : ist == IST_NMI        ? STACK_NMI
+                                   : STACK_MACHINE_CHECK;
+}
+
 void gdt_init(void)
 {
-    tss.ist[IST_DOUBLE_FAULT - 1] = stack_top(STACK_DOUBLE_FAULT);
-    tss.ist[IST_NMI - 1] = stack_top(STACK_NMI);
-    tss.ist[IST_MACHINE_CHECK - 1] = stack_top(STACK_MACHINE_CHECK);
+    for (unsigned ist = IST_DOUBLE_FAULT; ist <= IST_MACHINE_CHECK; ist++) {
+        uintptr_t bottom = (uintptr_t)early_ist_stacks[ist - 1];
+        uintptr_t top = bottom + EARLY_IST_STACK_SIZE;
+        gdt_set_ist_stack(ist, top);
+        stack_register(ist_stack_id(ist), bottom, bottom, top);
+    }
     tss.io_map_base = sizeof(tss);
 
     gdt[0] = 0;

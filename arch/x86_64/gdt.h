@@ -14,9 +14,11 @@
 #define IST_DOUBLE_FAULT  1
 #define IST_NMI           2
 #define IST_MACHINE_CHECK 3
-#define IST_STACK_SIZE    (16 * 1024)
 
-/* Build and load the GDT and TSS, reload every segment register. */
+/* Build and load the GDT and TSS (IST entries on small early stacks),
+ * reload every segment register. */
 void gdt_init(void);
+/* Point IST slot `ist` (1-3) at a stack whose top is `top`. */
+void gdt_set_ist_stack(unsigned ist, uintptr_t top);
 
 #endif

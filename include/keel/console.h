@@ -17,6 +17,9 @@ void console_putc(char c);
 void console_write(const char *s, size_t n);
 void console_set_color(enum vga_color fg, enum vga_color bg);
 void console_clear(void);
+/* Keep writing to the same screen through a new address (the text buffer
+ * moves when the kernel switches to its own page tables). */
+void console_set_buffer(volatile uint16_t *cells);
 /* Erase the character left of the cursor (screen and serial terminal). */
 void console_erase_char(void);
 /* Hold the console lock across several calls' worth of work (interrupts are

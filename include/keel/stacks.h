@@ -3,7 +3,9 @@
  *
  * Knowing every stack lets a fault report say "kernel stack overflow" and
  * which stack it was, and lets the backtrace walker refuse frame pointers
- * that point anywhere else.
+ * that point anywhere else. Until the kernel has its own page tables it
+ * runs on entry.S's stack and small early IST stacks, which have no guard
+ * pages; mm/memory.c then creates the real ones in the stack region.
  */
 #ifndef KEEL_STACKS_H
 #define KEEL_STACKS_H
@@ -20,14 +22,16 @@ enum kernel_stack_id {
 
 struct kernel_stack {
     const char *name;
-    uintptr_t guard;  /* first byte of the unmapped guard page */
-    uintptr_t bottom; /* lowest usable byte = guard + page size */
+    uintptr_t guard;  /* first byte of the unmapped guard page (== bottom: none) */
+    uintptr_t bottom; /* lowest usable byte */
     uintptr_t top;    /* one past the highest byte; the initial RSP */
 };
 
-/* Unmap every stack's guard page. Call once, early. */
-void stacks_init(void);
-uintptr_t stack_top(enum kernel_stack_id id);
+/* Usable bytes of each stack in the stack region. */
+uint64_t stack_size(enum kernel_stack_id id);
+const char *stack_name(enum kernel_stack_id id);
+/* Record where a stack is (guard == bottom when it has no guard page). */
+void stack_register(enum kernel_stack_id id, uintptr_t guard, uintptr_t bottom, uintptr_t top);
 const struct kernel_stack *stack_get(enum kernel_stack_id id);
 /* The stack whose usable range [bottom, top) holds address, or NULL. */
 const struct kernel_stack *stack_containing(uintptr_t address);

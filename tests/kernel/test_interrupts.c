@@ -4,12 +4,13 @@
  * report, read back from the VGA screen, names what happened.
  */
 #include <arch/x86_64/cpu.h>
-#include <arch/x86_64/early_paging.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/interrupts.h>
 #include <arch/x86_64/pic.h>
 #include <keel/console.h>
+#include <keel/errno.h>
 #include <keel/ktest.h>
+#include <keel/memory.h>
 #include <keel/panic.h>
 #include <keel/rtc.h>
 #include <keel/stacks.h>
@@ -29,11 +30,13 @@ KTEST(cpu_tables_loaded)
 
 KTEST(stack_guard_pages_unmapped)
 {
+    const struct address_space *as = kernel_address_space();
     for (unsigned i = 0; i < STACK_COUNT; i++) {
         const struct kernel_stack *s = stack_get(i);
-        KTEST_CHECK(!early_page_mapped(s->guard));
-        KTEST_CHECK(early_page_mapped(s->bottom));
-        KTEST_CHECK(early_page_mapped(s->top - 1));
+        KTEST_CHECK_EQ(s->bottom - s->guard, 4096);
+        KTEST_CHECK(vm_translate(as, s->guard, NULL, NULL, NULL) == -ENOENT);
+        KTEST_CHECK(vm_translate(as, s->bottom, NULL, NULL, NULL) == 0);
+        KTEST_CHECK(vm_translate(as, s->top - 1, NULL, NULL, NULL) == 0);
         KTEST_CHECK(s->top - s->bottom >= 16 * 1024);
     }
 }

@@ -1,0 +1,24 @@
+/*
+ * errno.c - names of the kernel's error numbers, for messages.
+ */
+#include <keel/errno.h>
+
+const char *error_name(int error)
+{
+    switch (error < 0 ? -error : error) {
+    case 0:
+        return "success";
+    case ENOENT:
+        return "not mapped";
+    case ENOMEM:
+        return "out of memory";
+    case EBUSY:
+        return "conflicts with an existing mapping";
+    case EEXIST:
+        return "already mapped";
+    case EINVAL:
+        return "invalid argument";
+    default:
+        return "unknown error";
+    }
+}

@@ -1,0 +1,183 @@
+/*
+ * memory.c - the kernel takes over its memory.
+ *
+ * Runs once, early: builds the frame allocator from the memory map, then a
+ * fresh set of page tables in which
+ *   - all RAM (usable and ACPI regions) and the first MiB (BIOS data, VGA
+ *     text buffer) appear at DIRECT_MAP_BASE + phys, read-write, no-execute,
+ *     with 2 MiB pages wherever alignment allows;
+ *   - the kernel image appears at KERNEL_VMA + phys section by section:
+ *     .text read+execute, .rodata read-only, .data and .bss read-write, both
+ *     no-execute (the 32-bit .boot code is no longer mapped at all);
+ *   - every kernel stack gets its own slot in the stack region, with the
+ *     slot's lowest page left unmapped as a guard;
+ *   - nothing else: no identity mapping, so page 0 and every low address
+ *     fault.
+ * CR0.WP (set by entry.S) makes read-only pages read-only for the kernel
+ * too, EFER.NXE makes the NX bit count.
+ *
+ * While the new tables are built, page-table frames are reached through the
+ * boot mapping of the first GiB (frames are handed out in ascending order,
+ * so the first ones are low); from the switch on, through the direct map.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/gdt.h>
+#include <keel/console.h>
+#include <keel/errno.h>
+#include <keel/layout.h>
+#include <keel/memory.h>
+#include <keel/panic.h>
+#include <keel/stacks.h>
+#include <keel/string.h>
+#include <keel/vga_hw.h>
+
+#define LOW_MEMORY_END 0x100000ull /* the first MiB: BIOS data, VGA, option ROMs */
+#define PAGE           4096ull
+
+uint64_t phys_window_base = KERNEL_VMA;
+
+static struct frame_allocator frames;
+static struct address_space kernel_space;
+
+static void *window(uint64_t phys)
+{
+    if (phys_window_base == KERNEL_VMA && phys >= BOOT_MAPPED_BYTES)
+        panic("frame 0x%llx is beyond the boot mapping", (unsigned long long)phys);
+    return phys_to_virt(phys);
+}
+
+static int alloc_table(uint64_t *phys)
+{
+    return frame_alloc(&frames, phys);
+}
+
+static void free_table(uint64_t phys)
+{
+    frame_free(&frames, phys);
+}
+
+static void invalidate(uint64_t virt)
+{
+    invlpg((uintptr_t)virt);
+}
+
+static const struct page_table_ops kernel_table_ops = {
+    .phys_to_virt = window,
+    .alloc_table = alloc_table,
+    .free_table = free_table,
+    .invalidate = invalidate,
+};
+
+struct frame_allocator *kernel_frames(void)
+{
+    return &frames;
+}
+
+struct address_space *kernel_address_space(void)
+{
+    return &kernel_space;
+}
+
+static void map_or_panic(uint64_t virt, uint64_t phys, uint64_t length, unsigned flags,
+                         const char *what)
+{
+    int err = vm_map_range(&kernel_space, virt, phys, length, flags);
+    if (err)
+        panic("cannot map %s (0x%llx, %llu KiB): %s", what, (unsigned long long)virt,
+              (unsigned long long)(length >> 10), error_name(err));
+}
+
+static bool is_ram(enum mem_type type)
+{
+    return type == MEM_USABLE || type == MEM_ACPI_RECLAIMABLE || type == MEM_ACPI_NVS;
+}
+
+static void map_direct(const struct boot_info *info)
+{
+    map_or_panic(DIRECT_MAP_BASE, 0, LOW_MEMORY_END, MAP_WRITE, "the first MiB");
+    for (size_t i = 0; i < info->region_count; i++) {
+        const struct mem_region *r = &info->regions[i];
+        if (!is_ram(r->type))
+            continue;
+        uint64_t start = r->base & ~(PAGE - 1),
+                 end = (r->base + r->length + PAGE - 1) & ~(PAGE - 1);
+        if (start < LOW_MEMORY_END)
+            start = LOW_MEMORY_END;
+        if (start < end)
+            map_or_panic(DIRECT_MAP_BASE + start, start, end - start, MAP_WRITE, "RAM");
+    }
+}
+
+static void map_section(const char *start, const char *end, unsigned flags, const char *name)
+{
+    uint64_t virt = (uintptr_t)start & ~(PAGE - 1);
+    uint64_t length = (((uintptr_t)end + PAGE - 1) & ~(PAGE - 1)) - virt;
+    map_or_panic(virt, virt - KERNEL_VMA, length, flags, name);
+}
+
+static void map_kernel_image(void)
+{
+    map_section(__text_start, __text_end, MAP_EXEC, ".text");
+    map_section(__rodata_start, __rodata_end, 0, ".rodata");
+    map_section(__data_start, __kernel_end, MAP_WRITE, ".data and .bss");
+}
+
+int memory_map_new_pages(uint64_t virt, uint64_t pages)
+{
+    for (uint64_t i = 0; i < pages; i++) {
+        uint64_t phys;
+        int err = frame_alloc(&frames, &phys);
+        if (!err) {
+            memset(kernel_space.ops->phys_to_virt(phys), 0, PAGE);
+            err = vm_map(&kernel_space, virt + i * PAGE, phys, PAGE, MAP_WRITE);
+        }
+        if (err) {
+            while (i-- > 0) {
+                uint64_t mapped;
+                vm_translate(&kernel_space, virt + i * PAGE, &mapped, NULL, NULL);
+                vm_unmap(&kernel_space, virt + i * PAGE, PAGE);
+                frame_free(&frames, mapped);
+            }
+            return err;
+        }
+    }
+    return 0;
+}
+
+/* Each stack in its slot: guard page (left unmapped), then the stack. */
+static void create_stacks(void)
+{
+    for (unsigned id = 0; id < STACK_COUNT; id++) {
+        uint64_t guard = STACK_REGION_BASE + (uint64_t)id * KERNEL_STACK_SLOT;
+        uint64_t bottom = guard + PAGE, size = stack_size(id);
+        int err = memory_map_new_pages(bottom, size / PAGE);
+        if (err)
+            panic("cannot create the %s: %s", stack_name(id), error_name(err));
+        stack_register(id, guard, bottom, bottom + size);
+    }
+}
+
+void memory_init(const struct boot_info *info, void (*continuation)(void))
+{
+    const struct phys_range excluded[] = {
+        {info->kernel_phys_start, info->kernel_phys_end},
+    };
+    uint64_t lost = frames_init(&frames, info, excluded, 1, window);
+    if (vm_create(&kernel_space, &kernel_table_ops) != 0)
+        panic("no frame for the kernel's page tables");
+    map_direct(info);
+    map_kernel_image();
+    create_stacks();
+
+    write_cr3(kernel_space.root);
+    phys_window_base = DIRECT_MAP_BASE;
+    console_set_buffer(phys_to_virt(VGA_TEXT_BUFFER_PHYS)); /* the old address is gone */
+
+    if (lost)
+        kprintf("memory: %llu frames beyond the allocator's range table left unused\n",
+                (unsigned long long)lost);
+    gdt_set_ist_stack(IST_DOUBLE_FAULT, stack_get(STACK_DOUBLE_FAULT)->top);
+    gdt_set_ist_stack(IST_NMI, stack_get(STACK_NMI)->top);
+    gdt_set_ist_stack(IST_MACHINE_CHECK, stack_get(STACK_MACHINE_CHECK)->top);
+    switch_stack(stack_get(STACK_BOOT)->top, continuation);
+}
