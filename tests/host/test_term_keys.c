@@ -4,14 +4,16 @@
  * Expected events are written out by hand from the xterm/VT220 conventions,
  * not produced by the decoder.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <keel/term_keys.h>
+#include <cmocka.h>
+
 #include <string.h>
+
+#include <keel/term_keys.h>
 
 struct expected {
     enum keycode key;
