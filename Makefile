@@ -5,7 +5,7 @@
 #                     (a window, or the terminal without a display)
 #   make run-iso      boot the GRUB ISO (Multiboot 2)
 #   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1)
-#   make bench        boot-to-ready times of the three boot paths
+#   make bench        boot-to-ready times, idle CPU use, heap throughput and efficiency
 #   make test         host unit tests, in-kernel tests and boot tests; last line "N passed, N failed"
 #   make debug        QEMU halted with its GDB stub, and gdb with the kernel's symbols
 #   make screenshot   docs/screenshot.png of the screen after boot
@@ -102,7 +102,8 @@ STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp
                     strchr strlcpy,-D$(f)=keel_$(f)) -fno-builtin
 
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
-              test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring
+              test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
+              test_frames test_paging test_heap
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -119,6 +120,9 @@ test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
 test_term_keys_SOURCES := lib/term_keys.c
 test_scancode_SOURCES := lib/scancode.c
 test_ring_SOURCES := lib/ring.c
+test_frames_SOURCES := mm/frames.c lib/errno.c
+test_paging_SOURCES := mm/paging.c lib/errno.c
+test_heap_SOURCES := lib/heap.c
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
 # ---------------------------------------------------------------- fuzz targets
@@ -126,13 +130,14 @@ HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := fuzz_scancode
+FUZZ_TARGETS := fuzz_scancode fuzz_heap
 fuzz_scancode_SOURCES := lib/scancode.c
+fuzz_heap_SOURCES := lib/heap.c
 FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 
 # ---------------------------------------------------------------- targets
-.PHONY: all kernel iso img host-tests fuzz-targets fuzz test bench run run-iso run-kernel debug \
+.PHONY: all kernel iso img host-tests fuzz-targets fuzz test bench bench-heap run run-iso run-kernel debug \
         screenshot deps clean format
 all: kernel iso img $(BUILD)/kernel-test.elf
 
@@ -322,8 +327,19 @@ clean:
 	rm -rf $(BUILD)
 
 bench:
-	@tools/deps.sh run
-	@$(MAKE) --no-print-directory all
+	@tools/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_heap
 	@$(PYTHON) tools/bench_boot.py --build $(BUILD)
+	@$(PYTHON) tools/bench_idle.py --kernel $(BUILD)/kernel.elf
+	@$(PYTHON) tools/bench_heap.py --bench $(BUILD)/bench/bench_heap
+
+bench-heap: $(BUILD)/bench/bench_heap
+	@$(PYTHON) tools/bench_heap.py --bench $<
+
+# The heap benchmark is optimised like the kernel, with the host's malloc beside it.
+$(BUILD)/bench/bench_heap: tools/bench_heap.c lib/heap.c include/keel/heap.h
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTCC,$@)
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -o $@ tools/bench_heap.c lib/heap.c
 
 -include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d)

@@ -54,8 +54,10 @@ static uint64_t add_without(struct frame_allocator *fa, uint64_t start, uint64_t
             lost += add_without(fa, x->end, end, excluded + i + 1, excluded_count - i - 1);
         return lost;
     }
-    start = align_up(start, FRAME_SIZE);
     end = align_down(end, FRAME_SIZE);
+    if (start >= end) /* also keeps align_up from wrapping past 2^64 */
+        return 0;
+    start = align_up(start, FRAME_SIZE);
     if (start >= end)
         return 0;
     if (!add_range(fa, start, end))

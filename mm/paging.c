@@ -156,25 +156,6 @@ static uint64_t *walk(struct address_space *as, uint64_t virt, int level, bool c
     return &entries[index_at(virt, level)];
 }
 
-int vm_map(struct address_space *as, uint64_t virt, uint64_t phys, uint64_t page_size,
-           unsigned flags)
-{
-    int level = check_arguments(virt, page_size);
-    if (level < 0 || phys % page_size != 0 || (phys & ~PTE_ADDRESS) != 0)
-        return -EINVAL;
-    int err = 0;
-    uint64_t *entry = walk(as, virt, level, true, &err);
-    if (!entry)
-        return err;
-    if (*entry & PTE_PRESENT)
-        return level == LEVEL_PD && !(*entry & PTE_HUGE) ? -EBUSY : -EEXIST;
-    if (flags & MAP_USER) /* user pages need U/S in every level above */
-        for (int l = LEVEL_PML4; l > level; l--)
-            *walk(as, virt, l, false, &err) |= PTE_USER;
-    *entry = phys | leaf_bits(flags) | (level == LEVEL_PD ? PTE_HUGE : 0);
-    return 0;
-}
-
 static bool table_empty(const uint64_t *entries)
 {
     for (unsigned i = 0; i < ENTRIES; i++)
@@ -183,18 +164,50 @@ static bool table_empty(const uint64_t *entries)
     return true;
 }
 
-/* After a leaf at `level` was cleared: free tables that became empty, from
- * the bottom up. The PML4 itself stays. */
+/* After a leaf at `level` was cleared, or a map ran out of memory part way
+ * down: free the tables on virt's path that are empty, from the bottom up.
+ * The PML4 itself stays. */
 static void free_empty_tables(struct address_space *as, uint64_t virt, int level)
 {
-    for (int l = level + 1; l <= LEVEL_PDPT; l++) {
+    for (int l = level + 1; l <= LEVEL_PML4; l++) {
         int err;
         uint64_t *link = walk(as, virt, l, false, &err);
-        if (!link || !table_empty(table(as, *link)))
+        if (!link || !(*link & PTE_PRESENT))
+            continue; /* a failed map stopped above this level */
+        if ((*link & PTE_HUGE) || !table_empty(table(as, *link)))
             return;
         as->ops->free_table(*link & PTE_ADDRESS);
         *link = 0;
     }
+}
+
+/* User pages need U/S in every entry above the leaf as well (SDM 4.6.1). */
+static void allow_user_above(struct address_space *as, uint64_t virt, int level)
+{
+    int err;
+    for (int l = LEVEL_PML4; l > level; l--)
+        *walk(as, virt, l, false, &err) |= PTE_USER;
+}
+
+int vm_map(struct address_space *as, uint64_t virt, uint64_t phys, uint64_t page_size,
+           unsigned flags)
+{
+    int level = check_arguments(virt, page_size);
+    if (level < 0 || phys % page_size != 0 || (phys & ~PTE_ADDRESS) != 0)
+        return -EINVAL;
+    int err = 0;
+    uint64_t *entry = walk(as, virt, level, true, &err);
+    if (!entry) {
+        if (err == -ENOMEM)
+            free_empty_tables(as, virt, level); /* the tables this walk made */
+        return err;
+    }
+    if (*entry & PTE_PRESENT)
+        return level == LEVEL_PD && !(*entry & PTE_HUGE) ? -EBUSY : -EEXIST;
+    if (flags & MAP_USER)
+        allow_user_above(as, virt, level);
+    *entry = phys | leaf_bits(flags) | (level == LEVEL_PD ? PTE_HUGE : 0);
+    return 0;
 }
 
 /* The present leaf for a page of this size, or NULL with *err. */
@@ -239,6 +252,8 @@ int vm_protect(struct address_space *as, uint64_t virt, uint64_t page_size, unsi
         return err;
     uint64_t address = *entry & (page_size == PAGE_SIZE_2M ? PTE_HUGE_2M_ADDRESS : PTE_ADDRESS);
     *entry = address | leaf_bits(flags) | (page_size == PAGE_SIZE_2M ? PTE_HUGE : 0);
+    if (flags & MAP_USER)
+        allow_user_above(as, virt, leaf_level(page_size));
     as->ops->invalidate(virt);
     return 0;
 }
@@ -276,6 +291,8 @@ int vm_map_range(struct address_space *as, uint64_t virt, uint64_t phys, uint64_
 {
     if ((virt | phys | length) % PAGE_SIZE_4K != 0)
         return -EINVAL;
+    if (length != 0 && length - 1 > UINT64_MAX - virt)
+        return -EINVAL; /* would wrap around to address 0 */
     for (uint64_t done = 0; done < length;) {
         uint64_t v = virt + done, p = phys + done;
         uint64_t size =

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - install what Keel's build, run or test needs and is missing.
 #
-# Usage: tools/deps.sh build|run|test|debug
+# Usage: tools/deps.sh build|run|test|debug|bench
 # Checks each tool or file and installs the Debian/Ubuntu packages that are
 # missing with apt-get (through sudo when not root), saying what it installs.
 # Quiet when everything is there, so make can call it every time.
@@ -31,13 +31,14 @@ case "${1:-test}" in
 build) build_deps ;;
 run) build_deps; want qemu-system-x86 qemu-system-x86_64 ;;
 debug) build_deps; want qemu-system-x86 qemu-system-x86_64; want gdb gdb ;;
+bench) build_deps; want qemu-system-x86 qemu-system-x86_64; want valgrind valgrind ;;
 test)
     build_deps
     want qemu-system-x86 qemu-system-x86_64
     want libcmocka-dev /usr/include/cmocka.h
     want clang clang
     ;;
-*) echo "usage: $0 build|run|test|debug" >&2; exit 2 ;;
+*) echo "usage: $0 build|run|test|debug|bench" >&2; exit 2 ;;
 esac
 
 [ -z "$need" ] && exit 0

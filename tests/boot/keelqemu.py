@@ -5,6 +5,7 @@ A Machine starts qemu-system-x86_64 with the caller's arguments plus the fixed s
     -no-reboot                    a triple fault or reset makes QEMU exit (status 0) instead of looping
     -display none                 no window; the VGA screen is read back through QMP instead
     -serial file:<tmp>/serial.log COM1 goes to a file that wait_serial() polls
+                                  (serial_input=True: a Unix socket instead, see below)
     -qmp unix:<tmp>/qmp.sock,server=on,wait=off
     -device isa-debug-exit,iobase=0xf4,iosize=0x04   (debug_exit=True) a guest write of v to port 0xf4
                                   makes QEMU exit with status (v << 1) | 1, e.g. 0x10 -> 33, 0x11 -> 35
@@ -12,6 +13,12 @@ A Machine starts qemu-system-x86_64 with the caller's arguments plus the fixed s
 Reading the screen: QMP `pmemsave` copies guest physical memory 0xB8000..0xB8F9F (80x25 cells of
 (character, attribute) bytes, the VGA text buffer) into a file; screen() decodes the characters as code
 page 437. Typing: QMP `send-key` with QEMU "qcode" key names; type_text() maps ASCII to them.
+
+Writing to COM1 (serial_input=True): COM1 is a Unix socket chardev instead of a file,
+    -chardev socket,id=serial0,path=<tmp>/serial.sock,server=on,wait=on -serial chardev:serial0
+wait=on makes QEMU wait for the harness to connect before the guest runs, so not one byte of output is lost.
+A thread copies everything QEMU sends into the same serial.log, so wait_serial() and serial_text() work
+unchanged; serial_write() sends bytes to the guest's receiver.
 
 Use it as a context manager so QEMU is always killed and the temporary directory removed:
 
@@ -160,19 +167,26 @@ class QmpClient:
 class Machine:
     """One QEMU process with a serial log and a QMP socket, killed at the latest after `timeout` seconds."""
 
-    def __init__(self, args, timeout=120, debug_exit=True, qemu=QEMU, start=True):
+    def __init__(self, args, timeout=120, debug_exit=True, qemu=QEMU, start=True, serial_input=False):
         self.tmpdir = tempfile.mkdtemp(prefix="keelqemu-")
         self.serial_path = os.path.join(self.tmpdir, "serial.log")
         self.qmp_path = os.path.join(self.tmpdir, "qmp.sock")
         self.stderr_path = os.path.join(self.tmpdir, "stderr.log")
-        self.command_line = [qemu, *args, "-no-reboot", "-display", "none",
-                             "-serial", f"file:{self.serial_path}",
+        self.serial_socket_path = os.path.join(self.tmpdir, "serial.sock") if serial_input else None
+        if serial_input:
+            serial_args = ["-chardev", f"socket,id=serial0,path={self.serial_socket_path},server=on,wait=on",
+                           "-serial", "chardev:serial0"]
+        else:
+            serial_args = ["-serial", f"file:{self.serial_path}"]
+        self.command_line = [qemu, *args, "-no-reboot", "-display", "none", *serial_args,
                              "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
         if debug_exit:
             self.command_line += ["-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
         self.timeout = timeout
         self.proc = None
         self.qmp_client = None
+        self.serial_socket = None  # serial_input: our end of COM1
+        self.serial_pump = None  # serial_input: the thread copying COM1 output into serial.log
         self.watchdog = None
         self.timed_out = False  # the watchdog killed QEMU
         self._final_serial = None
@@ -195,6 +209,8 @@ class Machine:
         self.watchdog.daemon = True
         self.watchdog.start()
         try:
+            if self.serial_socket_path:
+                self._connect_serial()  # QEMU waits for this before it creates the QMP socket
             self._connect_qmp()
         except Exception:
             self.close()
@@ -214,6 +230,41 @@ class Machine:
                     pass  # not listening yet, or QEMU quit while we connected: poll() above tells
             time.sleep(POLL_INTERVAL)
         raise QemuError(f"no QMP socket after {QMP_TIMEOUT:.0f} s: {self.stderr_text().strip()}")
+
+    def _connect_serial(self):
+        """Connect to COM1's socket and start copying what the guest writes into serial.log."""
+        open(self.serial_path, "wb").close()  # exists from the start, like QEMU's file: backend
+        deadline = time.monotonic() + QMP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise QemuError(f"QEMU exited with status {self.proc.returncode} at startup: "
+                                f"{self.stderr_text().strip()}")
+            if os.path.exists(self.serial_socket_path):
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    sock.connect(self.serial_socket_path)
+                except OSError:
+                    sock.close()  # not listening yet
+                else:
+                    self.serial_socket = sock
+                    self.serial_pump = threading.Thread(target=self._pump_serial, daemon=True)
+                    self.serial_pump.start()
+                    return
+            time.sleep(POLL_INTERVAL)
+        raise QemuError(f"no serial socket after {QMP_TIMEOUT:.0f} s: {self.stderr_text().strip()}")
+
+    def _pump_serial(self):
+        """Append every byte QEMU sends on COM1 to serial.log until QEMU closes the connection."""
+        with open(self.serial_path, "ab") as log:
+            while True:
+                try:
+                    data = self.serial_socket.recv(4096)
+                except OSError:
+                    return
+                if not data:
+                    return
+                log.write(data)
+                log.flush()
 
     def _kill_on_timeout(self):
         if self.proc.poll() is None:
@@ -237,6 +288,11 @@ class Machine:
         if self.qmp_client:
             self.qmp_client.close()
             self.qmp_client = None
+        if self.serial_socket:
+            if self.serial_pump:
+                self.serial_pump.join(timeout=2)  # QEMU is gone: its end is closed, the pump sees EOF
+            self.serial_socket.close()
+            self.serial_socket = None
         if os.path.isdir(self.tmpdir):
             self._final_serial = self.serial_text()
             self._final_stderr = self.stderr_text()
@@ -284,6 +340,17 @@ class Machine:
 
     def serial_lines(self):
         return self.serial_text().splitlines()
+
+    def serial_write(self, data):
+        """Send bytes (or an ASCII str) to the guest's COM1 receiver; needs serial_input=True."""
+        if self.serial_socket is None:
+            raise QemuError("COM1 is not writable: start the Machine with serial_input=True")
+        if isinstance(data, str):
+            data = data.encode("ascii")
+        try:
+            self.serial_socket.sendall(data)
+        except OSError as err:
+            raise QemuError(f"writing to COM1: {err}; {self.exit_report()}") from err
 
     def stderr_text(self):
         """What QEMU itself printed (errors, warnings)."""
