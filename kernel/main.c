@@ -15,7 +15,9 @@
 #include <keel/console.h>
 #include <keel/input.h>
 #include <keel/kernel.h>
+#include <keel/kheap.h>
 #include <keel/ktest.h>
+#include <keel/layout.h>
 #include <keel/memory.h>
 #include <keel/timer.h>
 
@@ -72,6 +74,10 @@ static void print_memory_summary(void)
             "map\n",
             (unsigned long long)(stats.free * FRAME_SIZE >> 20), (unsigned long long)stats.free,
             (unsigned long long)stats.total);
+    struct kheap_stats heap;
+    kheap_get_stats(&heap);
+    kprintf("heap: %zu KiB mapped at %#llx, grows on demand\n", heap.mapped_bytes >> 10,
+            (unsigned long long)HEAP_BASE);
 }
 
 /* The interrupt controllers, the timer and input, then interrupts on. */
@@ -122,6 +128,7 @@ static __attribute__((noreturn)) void echo_loop(void)
 /* The rest of start-up, on the kernel's own stack and page tables. */
 static __attribute__((noreturn)) void kernel_continue(void)
 {
+    kheap_init();
     print_memory_summary();
     init_interrupts();
 #ifdef KEEL_KTEST
