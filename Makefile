@@ -62,7 +62,7 @@ KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLER__
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 KERNEL_SOURCES := $(wildcard boot/*.S boot/*.c arch/x86_64/*.S arch/x86_64/*.c \
-                             kernel/*.c drivers/*.c lib/*.c mm/*.c)
+                             kernel/*.c kernel/apps/*.c drivers/*.c lib/*.c mm/*.c)
 KERNEL_SOURCES := $(filter-out kernel/ktest.c,$(KERNEL_SOURCES))
 KTEST_SOURCES := $(KERNEL_SOURCES) kernel/ktest.c $(wildcard tests/kernel/*.c)
 
@@ -103,7 +103,7 @@ STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp
 
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
-              test_frames test_paging test_heap
+              test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -122,7 +122,12 @@ test_scancode_SOURCES := lib/scancode.c
 test_ring_SOURCES := lib/ring.c
 test_frames_SOURCES := mm/frames.c lib/errno.c
 test_paging_SOURCES := mm/paging.c lib/errno.c
-test_heap_SOURCES := lib/heap.c
+test_ttt_SOURCES := lib/ttt.c
+test_line_edit_SOURCES := lib/line_edit.c
+test_args_SOURCES := lib/args.c
+test_cp437_SOURCES := lib/cp437.c
+test_heap_SOURCES := lib/heap.c lib/heap_free.c lib/heap_region.c lib/heap_check.c \
+                     lib/heap_internal.h
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
 # ---------------------------------------------------------------- fuzz targets
@@ -130,9 +135,11 @@ HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := fuzz_scancode fuzz_heap
+FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit
+fuzz_line_edit_SOURCES := lib/line_edit.c lib/args.c
 fuzz_scancode_SOURCES := lib/scancode.c
-fuzz_heap_SOURCES := lib/heap.c
+fuzz_heap_SOURCES := lib/heap.c lib/heap_free.c lib/heap_region.c lib/heap_check.c \
+                     lib/heap_internal.h
 FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 
@@ -337,9 +344,10 @@ bench-heap: $(BUILD)/bench/bench_heap
 	@$(PYTHON) tools/bench_heap.py --bench $<
 
 # The heap benchmark is optimised like the kernel, with the host's malloc beside it.
-$(BUILD)/bench/bench_heap: tools/bench_heap.c lib/heap.c include/keel/heap.h
+$(BUILD)/bench/bench_heap: tools/bench_heap.c lib/heap.c lib/heap_free.c lib/heap_region.c \
+                           lib/heap_check.c lib/heap_internal.h include/keel/heap.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
-	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -o $@ tools/bench_heap.c lib/heap.c
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -o $@ $(filter %.c,$^)
 
 -include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d)

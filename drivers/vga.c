@@ -139,3 +139,19 @@ unsigned vga_cursor_index(const struct vga_writer *w)
     unsigned col = w->col < VGA_WIDTH ? w->col : VGA_WIDTH - 1;
     return w->row * VGA_WIDTH + col;
 }
+
+void vga_move_to(struct vga_writer *w, unsigned row, unsigned col)
+{
+    w->row = row < VGA_HEIGHT ? row : VGA_HEIGHT - 1;
+    w->col = col < VGA_WIDTH ? col : VGA_WIDTH - 1;
+}
+
+void vga_cursor_left(struct vga_writer *w, size_t n)
+{
+    /* A pending wrap (col == VGA_WIDTH) is the cell after the last one of
+     * the row, so the linear position arithmetic covers it too. */
+    size_t position = (size_t)w->row * VGA_WIDTH + w->col;
+    position = n < position ? position - n : 0;
+    w->row = (unsigned)(position / VGA_WIDTH);
+    w->col = (unsigned)(position % VGA_WIDTH);
+}

@@ -12,6 +12,7 @@
  * (console_panic_unlock) so the report always gets out.
  */
 #include <keel/console.h>
+#include <keel/cp437.h>
 #include <keel/format.h>
 #include <keel/layout.h>
 #include <keel/serial.h>
@@ -20,6 +21,36 @@
 
 static struct vga_writer screen;
 static struct spinlock console_lock = SPINLOCK_INIT;
+
+/* ANSI/ECMA-48 control sequences for the serial terminal (xterm and every
+ * terminal emulator since understand them). They go to serial only: on the
+ * VGA screen ESC would be a visible glyph. */
+#define ANSI_CLEAR_SCREEN "\x1b[2J\x1b[H" /* erase display, cursor home */
+#define ANSI_ALT_SCREEN   "\x1b[?1049h"   /* xterm: save screen, use the alternate one */
+#define ANSI_MAIN_SCREEN  "\x1b[?1049l"   /* xterm: back to the saved screen */
+#define ASCII_BELL        '\a'
+
+static void serial_puts(const char *s)
+{
+    while (*s)
+        serial_putc(*s++);
+}
+
+/* "ESC [ n <final>" with n in decimal. */
+static void serial_csi(unsigned n, char final)
+{
+    char digits[10];
+    unsigned count = 0;
+    do {
+        digits[count++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    serial_putc('\x1b');
+    serial_putc('[');
+    while (count)
+        serial_putc(digits[--count]);
+    serial_putc(final);
+}
 
 void console_init(void)
 {
@@ -75,6 +106,78 @@ void console_clear(void)
 {
     uint64_t flags = spin_lock_irqsave(&console_lock);
     vga_clear(&screen);
+    serial_puts(ANSI_CLEAR_SCREEN);
+    vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_write_cp437(const char *s, size_t n)
+{
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    for (size_t i = 0; i < n; i++) {
+        char utf8[CP437_UTF8_MAX];
+        size_t len = cp437_to_utf8((unsigned char)s[i], utf8);
+        vga_put_char(&screen, s[i]);
+        for (size_t k = 0; k < len; k++)
+            serial_putc(utf8[k]);
+    }
+    vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_cursor_left(size_t n)
+{
+    if (n == 0)
+        return;
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    vga_cursor_left(&screen, n);
+    serial_csi((unsigned)n, 'D'); /* CUB: cursor backward */
+    vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_move_to(unsigned row, unsigned col)
+{
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    vga_move_to(&screen, row, col);
+    serial_csi(row + 1, ';'); /* CUP: ESC [ row ; col H, counted from 1 */
+    serial_csi(col + 1, 'H');
+    vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_bell(void)
+{
+    serial_putc(ASCII_BELL); /* the VGA text screen has no bell of its own */
+}
+
+void console_get_color(enum vga_color *fg, enum vga_color *bg)
+{
+    *fg = (enum vga_color)(screen.attr & 0x0F);
+    *bg = (enum vga_color)(screen.attr >> 4);
+}
+
+void console_save_screen(struct console_screen *saved)
+{
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    for (unsigned i = 0; i < VGA_WIDTH * VGA_HEIGHT; i++)
+        saved->cells[i] = screen.cells[i];
+    saved->row = screen.row;
+    saved->col = screen.col;
+    saved->attr = screen.attr;
+    serial_puts(ANSI_ALT_SCREEN);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_restore_screen(const struct console_screen *saved)
+{
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    for (unsigned i = 0; i < VGA_WIDTH * VGA_HEIGHT; i++)
+        screen.cells[i] = saved->cells[i];
+    screen.row = saved->row;
+    screen.col = saved->col;
+    screen.attr = saved->attr;
+    serial_puts(ANSI_MAIN_SCREEN);
     vga_hw_set_cursor(vga_cursor_index(&screen));
     spin_unlock_irqrestore(&console_lock, flags);
 }

@@ -3,9 +3,9 @@
  *
  * Say who we are, how we were booted and what memory there is; set up the
  * CPU tables, interrupt controllers, timer and input; announce `ready` (the
- * line boot tests and people wait for); then echo what is typed, sleeping
- * in hlt whenever there is nothing to do. The test kernel (built with
- * KEEL_KTEST) runs the in-kernel tests instead of the echo loop.
+ * line boot tests and people wait for); then hand over to the shell, which
+ * sleeps in hlt whenever there is nothing to do. The test kernel (built
+ * with KEEL_KTEST) runs the in-kernel tests instead of the shell.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
@@ -19,9 +19,8 @@
 #include <keel/ktest.h>
 #include <keel/layout.h>
 #include <keel/memory.h>
+#include <keel/shell.h>
 #include <keel/timer.h>
-
-#define ECHO_LINE_MAX 4096 /* characters Backspace may take back on one line */
 
 static const char *protocol_name(enum boot_protocol protocol)
 {
@@ -35,7 +34,7 @@ static const char *protocol_name(enum boot_protocol protocol)
     }
 }
 
-static void print_memory_map(const struct boot_info *info)
+void kernel_print_memory_map(const struct boot_info *info)
 {
     kprintf("  %-18s %-18s %10s  %s\n", "start", "end", "size KiB", "type");
     for (size_t i = 0; i < info->region_count; i++) {
@@ -61,10 +60,15 @@ void kernel_print_boot_summary(const struct boot_info *info)
             (unsigned long long)(info->kernel_phys_end - info->kernel_phys_start) >> 10);
     kprintf("Memory: %llu MiB detected\n",
             (unsigned long long)(boot_info_usable_bytes(info) >> 20));
-    print_memory_map(info);
+    kernel_print_memory_map(info);
 }
 
 static const struct boot_info *boot_info;
+
+const struct boot_info *kernel_boot_info(void)
+{
+    return boot_info;
+}
 
 static void print_memory_summary(void)
 {
@@ -87,43 +91,9 @@ static void init_interrupts(void)
     timer_init(TIMER_DEFAULT_HZ);
     input_init();
     cpu_enable_interrupts();
-    kprintf("interrupts: 32 exceptions, IST stacks for #DF/NMI/#MC, PIC at vectors %d-%d, "
-            "timer %u Hz\n",
+    kprintf("interrupts: 32 exceptions, IST for #DF/NMI/#MC, PIC at vectors %d-%d, timer %u Hz\n",
             IRQ_VECTOR_BASE, IRQ_VECTOR_BASE + IRQ_COUNT - 1, (unsigned)timer_hz());
 }
-
-#ifndef KEEL_KTEST
-/* Until there is a shell: show what is typed. Enter starts a new line,
- * Backspace takes back characters typed on this line (never the output
- * above), other characters appear as typed. */
-static __attribute__((noreturn)) void echo_loop(void)
-{
-    unsigned line_length = 0;
-    uint32_t dropped_reported = 0;
-    for (;;) {
-        struct key_event ev;
-        input_wait_press(&ev);
-        if (input_dropped() != dropped_reported) {
-            dropped_reported = input_dropped();
-            kprintf("\ninput: %u bytes dropped so far (typed faster than read)\n",
-                    (unsigned)dropped_reported);
-            line_length = 0;
-        }
-        if (ev.ascii == '\n') {
-            console_putc('\n');
-            line_length = 0;
-        } else if (ev.ascii == '\b') {
-            if (line_length > 0) {
-                console_erase_char();
-                line_length--;
-            }
-        } else if (ev.ascii >= ' ' && ev.ascii != 0x7F && line_length < ECHO_LINE_MAX) {
-            console_putc(ev.ascii);
-            line_length++;
-        }
-    }
-}
-#endif
 
 /* The rest of start-up, on the kernel's own stack and page tables. */
 static __attribute__((noreturn)) void kernel_continue(void)
@@ -135,9 +105,9 @@ static __attribute__((noreturn)) void kernel_continue(void)
     ktest_main(boot_info);
 #else
     console_set_color(VGA_LIGHT_GREEN, VGA_BLACK);
-    kprintf("Keel is ready. Type, and the keys appear here (and on the serial line).\n");
+    kprintf("Keel is ready. Type help for the commands (keyboard or serial line).\n");
     console_set_color(VGA_LIGHT_GREY, VGA_BLACK);
-    echo_loop();
+    shell_run();
 #endif
 }
 

@@ -213,6 +213,12 @@ static inline uint64_t read_rbp(void)
     return value;
 }
 
+/* A breakpoint exception (#BP, vector 3) right here. */
+static inline void cpu_breakpoint(void)
+{
+    __asm__ volatile("int3");
+}
+
 static inline uint64_t read_rsp(void)
 {
     uint64_t value;
@@ -227,5 +233,19 @@ static inline uint64_t read_rsp(void)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
+
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t value;
+    __asm__ volatile("inw %1, %0" : "=a"(value) : "Nd"(port) : "memory");
+    return value;
+}
+
+/* About a microsecond of delay on a PC: a write to port 0x80, the POST
+ * diagnostic port, which no device answers quickly. */
+static inline void io_delay(void)
+{
+    outb(0x80, 0);
+}
 
 #endif

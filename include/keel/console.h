@@ -16,7 +16,29 @@ void console_init(void);
 void console_putc(char c);
 void console_write(const char *s, size_t n);
 void console_set_color(enum vga_color fg, enum vga_color bg);
+void console_get_color(enum vga_color *fg, enum vga_color *bg);
+/* Blank the screen (and the serial terminal), cursor to the top left. */
 void console_clear(void);
+/* Write bytes that may be code page 437 glyphs (box drawing): shown as
+ * they are on the screen, sent as UTF-8 to the serial terminal. */
+void console_write_cp437(const char *s, size_t n);
+/* Move the cursor n cells back on the screen (across row starts) and on
+ * the serial terminal (which stops at the start of its row). */
+void console_cursor_left(size_t n);
+/* Put the cursor at row, col (from 0) on both. */
+void console_move_to(unsigned row, unsigned col);
+/* Ring the serial terminal's bell (the text screen has none). */
+void console_bell(void);
+
+/* A copy of the screen for full-screen programs to put back when they end;
+ * the serial terminal switches to its alternate screen meanwhile. */
+struct console_screen {
+    uint16_t cells[VGA_WIDTH * VGA_HEIGHT];
+    unsigned row, col;
+    uint8_t attr;
+};
+void console_save_screen(struct console_screen *saved);
+void console_restore_screen(const struct console_screen *saved);
 /* Keep writing to the same screen through a new address (the text buffer
  * moves when the kernel switches to its own page tables). */
 void console_set_buffer(volatile uint16_t *cells);

@@ -4,7 +4,7 @@
  *
  * Pure C over memory the caller hands in, with no globals: the kernel runs
  * one `struct heap` over its growing virtual heap region, and the host tests,
- * fuzzer and benchmark run the very same lib/heap.c over malloc'ed buffers.
+ * fuzzer and benchmark run the very same lib/heap*.c over malloc'ed buffers.
  * Not thread-safe: the caller serialises access (the kernel holds a lock).
  *
  * Guarantees:
@@ -43,8 +43,9 @@
  * bookkeeping can never overflow. */
 #define HEAP_MAX_REQUEST ((size_t)1 << 46)
 
-/* Free-list geometry (see heap.c): HEAP_SL_COUNT linear subdivisions of each
- * power-of-two size class, for block sizes up to 2^48 bytes. */
+/* Free-list geometry (see lib/heap_internal.h): HEAP_SL_COUNT linear
+ * subdivisions of each power-of-two size class, for block sizes up to 2^48
+ * bytes. */
 #define HEAP_SL_LOG2  5
 #define HEAP_SL_COUNT (1u << HEAP_SL_LOG2)
 #define HEAP_FL_COUNT 40
@@ -129,8 +130,9 @@ void *heap_realloc(struct heap *h, void *p, size_t size);
 /* Counters kept as the heap runs; largest_free_block walks one list. */
 void heap_get_stats(const struct heap *h, struct heap_stats *stats);
 
-/* Verify every invariant (see heap.c); on failure write a reason into why
- * (if why_len > 0) and return false. Read-only; cost O(blocks x list length). */
+/* Verify every invariant (listed in lib/heap_internal.h); on failure write
+ * a reason into why (if why_len > 0) and return false. Read-only; cost
+ * O(blocks x list length). */
 bool heap_check(const struct heap *h, char *why, size_t why_len);
 
 #endif

@@ -14,5 +14,9 @@ __attribute__((noreturn)) void kernel_main(const struct boot_info *info);
 
 /* Print the banner, boot path, memory figure and memory map. */
 void kernel_print_boot_summary(const struct boot_info *info);
+/* The memory map as a table: start, end, size, type. */
+void kernel_print_memory_map(const struct boot_info *info);
+/* What the loader reported (kept by kernel_main). */
+const struct boot_info *kernel_boot_info(void);
 
 #endif

@@ -69,5 +69,10 @@ void vga_put_char(struct vga_writer *w, char c);
 void vga_write(struct vga_writer *w, const char *s, size_t n);
 /* Cell index (row * VGA_WIDTH + col) where the hardware cursor belongs. */
 unsigned vga_cursor_index(const struct vga_writer *w);
+/* Put the cursor at (row, col), clamped to the screen. */
+void vga_move_to(struct vga_writer *w, unsigned row, unsigned col);
+/* Move the cursor n cells back in reading order, across row starts, never
+ * before the top left; the cells are left as they are. */
+void vga_cursor_left(struct vga_writer *w, size_t n);
 
 #endif

@@ -2,10 +2,7 @@
  * fuzz_heap.c - libFuzzer target for the kernel heap (lib/heap.c).
  *
  * Build and run (clang only; libFuzzer supplies main):
- *   mkdir -p build/fuzz
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
- *       tests/fuzz/fuzz_heap.c lib/heap.c -o build/fuzz/fuzz_heap
- *   build/fuzz/fuzz_heap -max_total_time=60
+ *   make build/fuzz/fuzz_heap && build/fuzz/fuzz_heap -max_total_time=60
  *
  * The first input byte picks the setting: the region's size and its start
  * offset (any alignment), and whether the heap may grow, contiguously or by

@@ -431,6 +431,47 @@ static void test_cursor_index_positions(void **state)
     assert_int_equal(vga_cursor_index(&w), 1920); /* row 24, col 0 */
 }
 
+static void test_move_to_and_clamp(void **state)
+{
+    (void)state;
+    vga_move_to(&w, 3, 10);
+    write_str("here");
+    assert_row(3, "          here");
+    assert_cursor(3, 14);
+    vga_move_to(&w, 99, 99); /* clamped to the last cell */
+    assert_cursor(VGA_HEIGHT - 1, VGA_WIDTH - 1);
+}
+
+/* The line editor redraws a tail by writing it and stepping back: the cells
+ * stay, the cursor crosses row starts, and the top left is a hard stop. */
+static void test_cursor_left_keeps_cells_and_crosses_rows(void **state)
+{
+    (void)state;
+    write_str("abc");
+    vga_cursor_left(&w, 2);
+    assert_cursor(0, 1);
+    write_str("X");
+    assert_row(0, "aXc");
+    vga_move_to(&w, 2, 1);
+    vga_cursor_left(&w, 3); /* back over the start of row 2 */
+    assert_cursor(1, 78);
+    vga_cursor_left(&w, 1000);
+    assert_cursor(0, 0);
+}
+
+static void test_cursor_left_from_pending_wrap(void **state)
+{
+    (void)state;
+    char line[VGA_WIDTH + 1];
+    letters(line, VGA_WIDTH);
+    write_str(line);
+    assert_cursor(0, VGA_WIDTH); /* wrap pending */
+    vga_cursor_left(&w, 1);
+    assert_cursor(0, VGA_WIDTH - 1);
+    write_str("!");
+    assert_int_equal(char_at(0, VGA_WIDTH - 1), '!');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +501,9 @@ int main(void)
         cmocka_unit_test_setup(test_high_bytes_kept, setup),
         cmocka_unit_test_setup(test_box_drawing_corner, setup),
         cmocka_unit_test_setup(test_cursor_index_positions, setup),
+        cmocka_unit_test_setup(test_move_to_and_clamp, setup),
+        cmocka_unit_test_setup(test_cursor_left_keeps_cells_and_crosses_rows, setup),
+        cmocka_unit_test_setup(test_cursor_left_from_pending_wrap, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,468 @@
+/*
+ * acpi.c - finding and checking the ACPI tables power-off needs (see
+ * keel/acpi.h): RSDP, RSDT or XSDT, FADT, and \_S5 in the DSDT's AML.
+ *
+ * Pure: memory is reached only through the caller's map function, and all
+ * multi-byte fields are read byte by byte in little-endian order (tables
+ * need not be aligned). Each length is checked before the bytes it covers
+ * are read: the RSDP against the search area, a table against its Length
+ * (capped at ACPI_TABLE_MAX_LENGTH), an AML package against the DSDT.
+ *
+ * AML facts used (ACPI 6.x, 20.2): NameOp 0x08 NameString DataRefObject;
+ * a NameString may start with the root prefix '\' (0x5C); PackageOp 0x12
+ * PkgLength NumElements(byte) PackageElementList; integers are ZeroOp 0x00,
+ * OneOp 0x01, BytePrefix 0x0A + 1 byte, WordPrefix 0x0B + 2, DWordPrefix
+ * 0x0C + 4. PkgLength: bits 7-6 of the lead byte count the bytes that
+ * follow (0-3); with none, bits 5-0 are the length; otherwise bits 3-0 are
+ * its low nibble, bits 5-4 must be 0, and each following byte adds 8 more
+ * bits. The length counts from the PkgLength's first byte to the package's
+ * end.
+ */
+#include <keel/acpi.h>
+
+/* Where the RSDP may be (ACPI 5.2.5.1, "Finding the RSDP on IA-PC Systems"). */
+#define BDA_EBDA_SEGMENT   0x40E   /* BIOS data area: real-mode segment of the EBDA */
+#define EBDA_SEARCH_LENGTH 1024    /* only the first KiB of the EBDA is searched */
+#define EBDA_LOWEST        0x500   /* above the real-mode IVT and BIOS data area */
+#define EBDA_END           0xA0000 /* conventional memory ends at 640 KiB */
+#define BIOS_AREA_START    0xE0000
+#define BIOS_AREA_LENGTH   0x20000 /* up to 0xFFFFF */
+#define RSDP_ALIGNMENT     16
+
+/* RSDP field offsets (ACPI 5.2.5.3). */
+#define RSDP_SIGNATURE      "RSD PTR "
+#define RSDP_OEM_ID         9
+#define RSDP_REVISION       15
+#define RSDP_RSDT_ADDRESS   16
+#define RSDP_LENGTH         20
+#define RSDP_XSDT_ADDRESS   24
+#define RSDP_REVISION_ACPI2 2
+
+/* System description table header (ACPI 5.2.6). */
+#define HEADER_LENGTH   4
+#define HEADER_REVISION 8
+
+/* FADT field offsets (ACPI 5.2.9, table "FADT Format"). */
+#define FADT_DSDT         40
+#define FADT_SMI_CMD      48
+#define FADT_ACPI_ENABLE  52
+#define FADT_ACPI_DISABLE 53
+#define FADT_PM1A_CNT_BLK 64
+#define FADT_PM1B_CNT_BLK 68
+#define FADT_PM1_CNT_LEN  89
+#define FADT_FLAGS        112
+#define FADT_V1_LENGTH    116 /* the ACPI 1.0 FADT ends after Flags */
+#define FADT_X_DSDT       140
+#define FADT_X_PM1A_CNT   172
+#define FADT_X_PM1B_CNT   184
+#define GAS_LENGTH        12 /* Generic Address Structure */
+
+/* AML encodings (ACPI 20.2). */
+#define AML_NAME_OP      0x08
+#define AML_ROOT_PREFIX  0x5C /* '\' */
+#define AML_PACKAGE_OP   0x12
+#define AML_ZERO_OP      0x00
+#define AML_ONE_OP       0x01
+#define AML_BYTE_PREFIX  0x0A
+#define AML_WORD_PREFIX  0x0B
+#define AML_DWORD_PREFIX 0x0C
+#define SLP_TYP_MAX      7 /* SLP_TYPx is a 3-bit field */
+
+static uint16_t read16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t read32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t read64(const uint8_t *p)
+{
+    return (uint64_t)read32(p) | (uint64_t)read32(p + 4) << 32;
+}
+
+static bool bytes_equal(const uint8_t *p, const char *text, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (uint8_t)text[i])
+            return false;
+    return true;
+}
+
+const char *acpi_status_name(enum acpi_status status)
+{
+    switch (status) {
+    case ACPI_OK:
+        return "ok";
+    case ACPI_ERR_NO_RSDP:
+        return "no RSDP";
+    case ACPI_ERR_BAD_CHECKSUM:
+        return "bad checksum";
+    case ACPI_ERR_UNMAPPABLE:
+        return "table memory not mappable";
+    case ACPI_ERR_TRUNCATED:
+        return "truncated or oversized table";
+    case ACPI_ERR_BAD_SIGNATURE:
+        return "wrong table signature";
+    case ACPI_ERR_NO_TABLE:
+        return "table not listed";
+    case ACPI_ERR_NO_FADT:
+        return "no FADT";
+    case ACPI_ERR_NO_DSDT:
+        return "no DSDT";
+    case ACPI_ERR_NO_S5:
+        return "no \\_S5 object";
+    case ACPI_ERR_BAD_AML:
+        return "undecodable \\_S5 package";
+    }
+    return "unknown ACPI status";
+}
+
+bool acpi_checksum_ok(const void *p, size_t len)
+{
+    const uint8_t *bytes = p;
+    uint8_t sum = 0;
+    for (size_t i = 0; i < len; i++)
+        sum = (uint8_t)(sum + bytes[i]);
+    return sum == 0;
+}
+
+enum acpi_status acpi_parse_rsdp(const void *p, size_t avail, uint64_t phys, struct acpi_rsdp *out)
+{
+    const uint8_t *rsdp = p;
+    if (avail < 8 || !bytes_equal(rsdp, RSDP_SIGNATURE, 8))
+        return ACPI_ERR_NO_RSDP;
+    if (avail < ACPI_RSDP_V1_LENGTH)
+        return ACPI_ERR_TRUNCATED;
+    if (!acpi_checksum_ok(rsdp, ACPI_RSDP_V1_LENGTH))
+        return ACPI_ERR_BAD_CHECKSUM;
+    uint64_t xsdt = 0;
+    uint8_t revision = rsdp[RSDP_REVISION];
+    if (revision >= RSDP_REVISION_ACPI2) {
+        if (avail < ACPI_RSDP_V2_LENGTH)
+            return ACPI_ERR_TRUNCATED;
+        uint32_t length = read32(rsdp + RSDP_LENGTH);
+        if (length < ACPI_RSDP_V2_LENGTH || length > avail)
+            return ACPI_ERR_TRUNCATED;
+        if (!acpi_checksum_ok(rsdp, length))
+            return ACPI_ERR_BAD_CHECKSUM;
+        xsdt = read64(rsdp + RSDP_XSDT_ADDRESS);
+    }
+    out->phys = phys;
+    out->revision = revision;
+    for (int i = 0; i < 6; i++)
+        out->oem_id[i] = (char)rsdp[RSDP_OEM_ID + i];
+    out->oem_id[6] = '\0';
+    out->rsdt_phys = read32(rsdp + RSDP_RSDT_ADDRESS);
+    out->xsdt_phys = xsdt;
+    return ACPI_OK;
+}
+
+/* Scan [start, start + len) on 16-byte boundaries. *problem keeps the
+ * first reason a candidate was rejected, or that the area was unmappable. */
+static bool scan_for_rsdp(const struct acpi_memory *mem, uint64_t start, size_t len,
+                          struct acpi_rsdp *out, enum acpi_status *problem)
+{
+    const uint8_t *area = mem->map(start, len, mem->ctx);
+    if (!area) {
+        if (*problem == ACPI_ERR_NO_RSDP)
+            *problem = ACPI_ERR_UNMAPPABLE;
+        return false;
+    }
+    for (size_t offset = 0; offset + 8 <= len; offset += RSDP_ALIGNMENT) {
+        enum acpi_status status = acpi_parse_rsdp(area + offset, len - offset, start + offset, out);
+        if (status == ACPI_OK)
+            return true;
+        if (status != ACPI_ERR_NO_RSDP &&
+            (*problem == ACPI_ERR_NO_RSDP || *problem == ACPI_ERR_UNMAPPABLE))
+            *problem = status;
+    }
+    return false;
+}
+
+enum acpi_status acpi_find_rsdp(const struct acpi_memory *mem, struct acpi_rsdp *out)
+{
+    enum acpi_status problem = ACPI_ERR_NO_RSDP;
+    const uint8_t *bda = mem->map(BDA_EBDA_SEGMENT, 2, mem->ctx);
+    if (bda) {
+        uint64_t ebda = (uint64_t)read16(bda) << 4;
+        if (ebda >= EBDA_LOWEST && ebda + EBDA_SEARCH_LENGTH <= EBDA_END &&
+            scan_for_rsdp(mem, ebda, EBDA_SEARCH_LENGTH, out, &problem))
+            return ACPI_OK;
+    }
+    if (scan_for_rsdp(mem, BIOS_AREA_START, BIOS_AREA_LENGTH, out, &problem))
+        return ACPI_OK;
+    return problem;
+}
+
+enum acpi_status acpi_map_table(const struct acpi_memory *mem, uint64_t phys,
+                                const char signature[4], const uint8_t **table, uint32_t *length)
+{
+    const uint8_t *header = mem->map(phys, ACPI_HEADER_LENGTH, mem->ctx);
+    if (!header)
+        return ACPI_ERR_UNMAPPABLE;
+    if (signature && !bytes_equal(header, signature, 4))
+        return ACPI_ERR_BAD_SIGNATURE;
+    uint32_t declared = read32(header + HEADER_LENGTH);
+    if (declared < ACPI_HEADER_LENGTH || declared > ACPI_TABLE_MAX_LENGTH)
+        return ACPI_ERR_TRUNCATED;
+    const uint8_t *whole = mem->map(phys, declared, mem->ctx);
+    if (!whole)
+        return ACPI_ERR_UNMAPPABLE;
+    if (!acpi_checksum_ok(whole, declared))
+        return ACPI_ERR_BAD_CHECKSUM;
+    *table = whole;
+    *length = declared;
+    return ACPI_OK;
+}
+
+/* Look for `signature` among the entries (entry_size bytes each) of the
+ * root table at root_phys; *root_ok says whether the root itself checked out. */
+static enum acpi_status search_root(const struct acpi_memory *mem, uint64_t root_phys,
+                                    const char *root_signature, size_t entry_size,
+                                    const char signature[4], uint64_t *phys, bool *root_ok)
+{
+    const uint8_t *root;
+    uint32_t length;
+    enum acpi_status status = acpi_map_table(mem, root_phys, root_signature, &root, &length);
+    *root_ok = status == ACPI_OK;
+    if (status != ACPI_OK)
+        return status;
+    enum acpi_status problem = ACPI_ERR_NO_TABLE;
+    size_t count = (length - ACPI_HEADER_LENGTH) / entry_size;
+    for (size_t i = 0; i < count; i++) {
+        const uint8_t *entry = root + ACPI_HEADER_LENGTH + i * entry_size;
+        uint64_t address = entry_size == 8 ? read64(entry) : read32(entry);
+        if (address == 0)
+            continue;
+        const uint8_t *table;
+        uint32_t table_length;
+        status = acpi_map_table(mem, address, signature, &table, &table_length);
+        if (status == ACPI_OK) {
+            *phys = address;
+            return ACPI_OK;
+        }
+        /* Another table, or a damaged copy of this one: keep looking. */
+        if (status != ACPI_ERR_BAD_SIGNATURE && problem == ACPI_ERR_NO_TABLE)
+            problem = status;
+    }
+    return problem;
+}
+
+enum acpi_status acpi_find_table(const struct acpi_memory *mem, const struct acpi_rsdp *rsdp,
+                                 const char signature[4], uint64_t *phys, bool *used_xsdt,
+                                 uint64_t *root_phys)
+{
+    enum acpi_status status = ACPI_ERR_NO_TABLE;
+    bool root_ok = false;
+    if (rsdp->revision >= RSDP_REVISION_ACPI2 && rsdp->xsdt_phys) {
+        *used_xsdt = true;
+        *root_phys = rsdp->xsdt_phys;
+        status = search_root(mem, rsdp->xsdt_phys, "XSDT", 8, signature, phys, &root_ok);
+        /* A sound XSDT is the answer, whether it lists the table or not;
+         * only a damaged one sends us to the RSDT. */
+        if (root_ok || !rsdp->rsdt_phys)
+            return status;
+    }
+    if (!rsdp->rsdt_phys)
+        return status;
+    *used_xsdt = false;
+    *root_phys = rsdp->rsdt_phys;
+    return search_root(mem, rsdp->rsdt_phys, "RSDT", 4, signature, phys, &root_ok);
+}
+
+/* A Generic Address Structure: space, bit width, bit offset, access size,
+ * 64-bit address. */
+static struct acpi_address read_gas(const uint8_t *p)
+{
+    return (struct acpi_address){
+        .space = p[0],
+        .bit_width = p[1],
+        .bit_offset = p[2],
+        .access_size = p[3],
+        .address = read64(p + 4),
+    };
+}
+
+/* A 32-bit block address from the ACPI 1.0 part of the FADT: I/O space. */
+static struct acpi_address legacy_io_block(uint32_t port, uint8_t length)
+{
+    return (struct acpi_address){
+        .space = ACPI_SPACE_IO,
+        .bit_width = (uint8_t)(length * 8),
+        .address = port,
+    };
+}
+
+enum acpi_status acpi_parse_fadt(const uint8_t *fadt, uint32_t length, struct acpi_fadt *out)
+{
+    if (length < FADT_V1_LENGTH)
+        return ACPI_ERR_TRUNCATED;
+    out->revision = fadt[HEADER_REVISION];
+    out->length = length;
+    out->dsdt_phys = read32(fadt + FADT_DSDT);
+    if (length >= FADT_X_DSDT + 8 && read64(fadt + FADT_X_DSDT))
+        out->dsdt_phys = read64(fadt + FADT_X_DSDT);
+    out->smi_cmd = read32(fadt + FADT_SMI_CMD);
+    out->acpi_enable = fadt[FADT_ACPI_ENABLE];
+    out->acpi_disable = fadt[FADT_ACPI_DISABLE];
+    out->pm1_cnt_len = fadt[FADT_PM1_CNT_LEN];
+    out->flags = read32(fadt + FADT_FLAGS);
+    out->pm1a_cnt = legacy_io_block(read32(fadt + FADT_PM1A_CNT_BLK), out->pm1_cnt_len);
+    out->pm1b_cnt = legacy_io_block(read32(fadt + FADT_PM1B_CNT_BLK), out->pm1_cnt_len);
+    /* The extended blocks, where present and nonzero, replace the 32-bit ones. */
+    if (length >= FADT_X_PM1A_CNT + GAS_LENGTH) {
+        struct acpi_address x = read_gas(fadt + FADT_X_PM1A_CNT);
+        if (x.address)
+            out->pm1a_cnt = x;
+    }
+    if (length >= FADT_X_PM1B_CNT + GAS_LENGTH) {
+        struct acpi_address x = read_gas(fadt + FADT_X_PM1B_CNT);
+        if (x.address)
+            out->pm1b_cnt = x;
+    }
+    return ACPI_OK;
+}
+
+/* Decode a PkgLength at p (avail bytes): the package length and the
+ * number of bytes the encoding takes. */
+static bool decode_pkg_length(const uint8_t *p, size_t avail, uint32_t *length, size_t *size)
+{
+    if (avail < 1)
+        return false;
+    size_t follow = p[0] >> 6;
+    if (1 + follow > avail)
+        return false;
+    uint32_t value;
+    if (follow == 0) {
+        value = p[0] & 0x3F;
+    } else {
+        if (p[0] & 0x30)
+            return false;
+        value = p[0] & 0x0F;
+        for (size_t k = 1; k <= follow; k++)
+            value |= (uint32_t)p[k] << (4 + 8 * (k - 1));
+    }
+    if (value < 1 + follow)
+        return false;
+    *length = value;
+    *size = 1 + follow;
+    return true;
+}
+
+/* Decode one integer package element at p[*pos] (the package ends at end). */
+static bool decode_integer(const uint8_t *p, size_t *pos, size_t end, uint32_t *value)
+{
+    if (*pos >= end)
+        return false;
+    uint8_t op = p[*pos];
+    size_t size;
+    switch (op) {
+    case AML_ZERO_OP:
+    case AML_ONE_OP:
+        *value = op;
+        size = 1;
+        break;
+    case AML_BYTE_PREFIX:
+        size = 2;
+        break;
+    case AML_WORD_PREFIX:
+        size = 3;
+        break;
+    case AML_DWORD_PREFIX:
+        size = 5;
+        break;
+    default:
+        /* Some firmware writes small values as bare bytes. */
+        if (op > SLP_TYP_MAX)
+            return false;
+        *value = op;
+        size = 1;
+        break;
+    }
+    if (*pos + size > end)
+        return false;
+    if (op == AML_BYTE_PREFIX)
+        *value = p[*pos + 1];
+    else if (op == AML_WORD_PREFIX)
+        *value = read16(p + *pos + 1);
+    else if (op == AML_DWORD_PREFIX)
+        *value = read32(p + *pos + 1);
+    *pos += size;
+    return true;
+}
+
+/* The Package that follows the name \_S5 (p: avail bytes from PackageOp). */
+static enum acpi_status decode_s5_package(const uint8_t *p, size_t avail,
+                                          struct acpi_sleep_type *out)
+{
+    uint32_t length;
+    size_t size;
+    if (avail < 2 || p[0] != AML_PACKAGE_OP)
+        return ACPI_ERR_BAD_AML;
+    if (!decode_pkg_length(p + 1, avail - 1, &length, &size))
+        return ACPI_ERR_BAD_AML;
+    size_t end = 1 + (size_t)length;
+    if (end > avail)
+        return ACPI_ERR_TRUNCATED;
+    size_t pos = 1 + size;
+    if (pos >= end || p[pos] == 0)
+        return ACPI_ERR_BAD_AML;
+    uint8_t count = p[pos++];
+    uint32_t typa, typb = 0;
+    if (!decode_integer(p, &pos, end, &typa) || typa > SLP_TYP_MAX)
+        return ACPI_ERR_BAD_AML;
+    if (count >= 2 && (!decode_integer(p, &pos, end, &typb) || typb > SLP_TYP_MAX))
+        return ACPI_ERR_BAD_AML;
+    out->slp_typa = (uint8_t)typa;
+    out->slp_typb = (uint8_t)typb;
+    out->element_count = count;
+    return ACPI_OK;
+}
+
+enum acpi_status acpi_find_s5(const uint8_t *aml, size_t len, struct acpi_sleep_type *out)
+{
+    enum acpi_status problem = ACPI_ERR_NO_S5;
+    for (size_t i = 1; i + 4 <= len; i++) {
+        if (!bytes_equal(aml + i, "_S5_", 4))
+            continue;
+        size_t name = aml[i - 1] == AML_ROOT_PREFIX ? i - 1 : i;
+        if (name < 1 || aml[name - 1] != AML_NAME_OP)
+            continue; /* a reference to \_S5, not its definition */
+        enum acpi_status status = decode_s5_package(aml + i + 4, len - (i + 4), out);
+        if (status == ACPI_OK)
+            return ACPI_OK;
+        if (problem == ACPI_ERR_NO_S5)
+            problem = status;
+    }
+    return problem;
+}
+
+enum acpi_status acpi_read_power_info(const struct acpi_memory *mem, struct acpi_power_info *out)
+{
+    *out = (struct acpi_power_info){0};
+    enum acpi_status status = acpi_find_rsdp(mem, &out->rsdp);
+    if (status != ACPI_OK)
+        return status;
+    status =
+        acpi_find_table(mem, &out->rsdp, "FACP", &out->fadt_phys, &out->used_xsdt, &out->root_phys);
+    if (status == ACPI_ERR_NO_TABLE)
+        return ACPI_ERR_NO_FADT;
+    if (status != ACPI_OK)
+        return status;
+    const uint8_t *table;
+    uint32_t length;
+    status = acpi_map_table(mem, out->fadt_phys, "FACP", &table, &length);
+    if (status == ACPI_OK)
+        status = acpi_parse_fadt(table, length, &out->fadt);
+    if (status != ACPI_OK)
+        return status;
+    if (!out->fadt.dsdt_phys)
+        return ACPI_ERR_NO_DSDT;
+    status = acpi_map_table(mem, out->fadt.dsdt_phys, "DSDT", &table, &length);
+    if (status != ACPI_OK)
+        return status;
+    return acpi_find_s5(table + ACPI_HEADER_LENGTH, length - ACPI_HEADER_LENGTH, &out->s5);
+}
