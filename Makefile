@@ -103,7 +103,8 @@ STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp
 
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
-              test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args
+              test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
+              test_acpi test_cpuinfo
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -125,6 +126,8 @@ test_paging_SOURCES := mm/paging.c lib/errno.c
 test_ttt_SOURCES := lib/ttt.c
 test_line_edit_SOURCES := lib/line_edit.c
 test_args_SOURCES := lib/args.c
+test_acpi_SOURCES := lib/acpi.c
+test_cpuinfo_SOURCES := arch/x86_64/cpuinfo.c
 test_cp437_SOURCES := lib/cp437.c
 test_heap_SOURCES := lib/heap.c lib/heap_free.c lib/heap_region.c lib/heap_check.c \
                      lib/heap_internal.h

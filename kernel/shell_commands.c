@@ -177,7 +177,7 @@ static enum shell_status cmd_shutdown(int argc, char **argv)
     kprintf("Powering off...\n");
     int err = power_shutdown();
     kprintf("shutdown: the machine is still running (%s); it is safe to switch it off\n",
-            error_name(err));
+            power_error_name(err));
     return SHELL_OK;
 }
 

@@ -1,12 +1,13 @@
 /*
  * acpi.c - finding and checking the ACPI tables power-off needs (see
- * keel/acpi.h): RSDP, RSDT or XSDT, FADT, and \_S5 in the DSDT's AML.
+ * keel/acpi.h): RSDP, RSDT or XSDT, FADT, and \_S5 in the AML of the DSDT
+ * or of an SSDT.
  *
  * Pure: memory is reached only through the caller's map function, and all
  * multi-byte fields are read byte by byte in little-endian order (tables
  * need not be aligned). Each length is checked before the bytes it covers
  * are read: the RSDP against the search area, a table against its Length
- * (capped at ACPI_TABLE_MAX_LENGTH), an AML package against the DSDT.
+ * (capped at ACPI_TABLE_MAX_LENGTH), an AML package against its table.
  *
  * AML facts used (ACPI 6.x, 20.2): NameOp 0x08 NameString DataRefObject;
  * a NameString may start with the root prefix '\' (0x5C); PackageOp 0x12
@@ -218,11 +219,13 @@ enum acpi_status acpi_map_table(const struct acpi_memory *mem, uint64_t phys,
     return ACPI_OK;
 }
 
-/* Look for `signature` among the entries (entry_size bytes each) of the
- * root table at root_phys; *root_ok says whether the root itself checked out. */
+/* Look for the index-th sound table with `signature` among the entries
+ * (entry_size bytes each) of the root table at root_phys; *root_ok says
+ * whether the root itself checked out. */
 static enum acpi_status search_root(const struct acpi_memory *mem, uint64_t root_phys,
                                     const char *root_signature, size_t entry_size,
-                                    const char signature[4], uint64_t *phys, bool *root_ok)
+                                    const char signature[4], unsigned index, uint64_t *phys,
+                                    bool *root_ok)
 {
     const uint8_t *root;
     uint32_t length;
@@ -240,10 +243,12 @@ static enum acpi_status search_root(const struct acpi_memory *mem, uint64_t root
         const uint8_t *table;
         uint32_t table_length;
         status = acpi_map_table(mem, address, signature, &table, &table_length);
-        if (status == ACPI_OK) {
+        if (status == ACPI_OK && index-- == 0) {
             *phys = address;
             return ACPI_OK;
         }
+        if (status == ACPI_OK)
+            continue;
         /* Another table, or a damaged copy of this one: keep looking. */
         if (status != ACPI_ERR_BAD_SIGNATURE && problem == ACPI_ERR_NO_TABLE)
             problem = status;
@@ -252,15 +257,15 @@ static enum acpi_status search_root(const struct acpi_memory *mem, uint64_t root
 }
 
 enum acpi_status acpi_find_table(const struct acpi_memory *mem, const struct acpi_rsdp *rsdp,
-                                 const char signature[4], uint64_t *phys, bool *used_xsdt,
-                                 uint64_t *root_phys)
+                                 const char signature[4], unsigned index, uint64_t *phys,
+                                 bool *used_xsdt, uint64_t *root_phys)
 {
     enum acpi_status status = ACPI_ERR_NO_TABLE;
     bool root_ok = false;
     if (rsdp->revision >= RSDP_REVISION_ACPI2 && rsdp->xsdt_phys) {
         *used_xsdt = true;
         *root_phys = rsdp->xsdt_phys;
-        status = search_root(mem, rsdp->xsdt_phys, "XSDT", 8, signature, phys, &root_ok);
+        status = search_root(mem, rsdp->xsdt_phys, "XSDT", 8, signature, index, phys, &root_ok);
         /* A sound XSDT is the answer, whether it lists the table or not;
          * only a damaged one sends us to the RSDT. */
         if (root_ok || !rsdp->rsdt_phys)
@@ -270,7 +275,7 @@ enum acpi_status acpi_find_table(const struct acpi_memory *mem, const struct acp
         return status;
     *used_xsdt = false;
     *root_phys = rsdp->rsdt_phys;
-    return search_root(mem, rsdp->rsdt_phys, "RSDT", 4, signature, phys, &root_ok);
+    return search_root(mem, rsdp->rsdt_phys, "RSDT", 4, signature, index, phys, &root_ok);
 }
 
 /* A Generic Address Structure: space, bit width, bit offset, access size,
@@ -440,14 +445,45 @@ enum acpi_status acpi_find_s5(const uint8_t *aml, size_t len, struct acpi_sleep_
     return problem;
 }
 
+/* \_S5 in the AML of the definition block (DSDT or SSDT) at phys. */
+static enum acpi_status find_s5_in_table(const struct acpi_memory *mem, uint64_t phys,
+                                         const char *signature, struct acpi_sleep_type *out)
+{
+    const uint8_t *table;
+    uint32_t length;
+    enum acpi_status status = acpi_map_table(mem, phys, signature, &table, &length);
+    if (status != ACPI_OK)
+        return status;
+    return acpi_find_s5(table + ACPI_HEADER_LENGTH, length - ACPI_HEADER_LENGTH, out);
+}
+
+/* \_S5 may be defined in the DSDT or in any SSDT (SeaBIOS's own tables
+ * keep it in an SSDT); the DSDT is searched first. */
+static enum acpi_status find_s5(const struct acpi_memory *mem, struct acpi_power_info *out)
+{
+    out->s5_table_phys = out->fadt.dsdt_phys;
+    enum acpi_status status = find_s5_in_table(mem, out->fadt.dsdt_phys, "DSDT", &out->s5);
+    for (unsigned i = 0; status == ACPI_ERR_NO_S5; i++) {
+        uint64_t ssdt, root;
+        bool used_xsdt;
+        if (acpi_find_table(mem, &out->rsdp, "SSDT", i, &ssdt, &used_xsdt, &root) != ACPI_OK)
+            break;
+        out->s5_table_phys = ssdt;
+        status = find_s5_in_table(mem, ssdt, "SSDT", &out->s5);
+    }
+    if (status != ACPI_OK)
+        out->s5_table_phys = 0;
+    return status;
+}
+
 enum acpi_status acpi_read_power_info(const struct acpi_memory *mem, struct acpi_power_info *out)
 {
     *out = (struct acpi_power_info){0};
     enum acpi_status status = acpi_find_rsdp(mem, &out->rsdp);
     if (status != ACPI_OK)
         return status;
-    status =
-        acpi_find_table(mem, &out->rsdp, "FACP", &out->fadt_phys, &out->used_xsdt, &out->root_phys);
+    status = acpi_find_table(mem, &out->rsdp, "FACP", 0, &out->fadt_phys, &out->used_xsdt,
+                             &out->root_phys);
     if (status == ACPI_ERR_NO_TABLE)
         return ACPI_ERR_NO_FADT;
     if (status != ACPI_OK)
@@ -461,8 +497,5 @@ enum acpi_status acpi_read_power_info(const struct acpi_memory *mem, struct acpi
         return status;
     if (!out->fadt.dsdt_phys)
         return ACPI_ERR_NO_DSDT;
-    status = acpi_map_table(mem, out->fadt.dsdt_phys, "DSDT", &table, &length);
-    if (status != ACPI_OK)
-        return status;
-    return acpi_find_s5(table + ACPI_HEADER_LENGTH, length - ACPI_HEADER_LENGTH, &out->s5);
+    return find_s5(mem, out);
 }

@@ -1,14 +1,14 @@
 /*
  * power.c - power off and reboot (see keel/power.h).
  *
- * ACPI soft-off, as ACPICA does it (ACPI 6.x 7.4.2 "\_Sx (System
- * States)", 16.1.7 "Transitioning from the Working to the Sleeping State";
- * PM1 control bits in 4.8.3.2.1): if SCI_EN is clear the firmware still owns
- * the ACPI hardware, so ACPI_ENABLE is written to SMI_CMD and SCI_EN polled;
- * then SLP_TYPx goes into PM1a_CNT and PM1b_CNT, and a second write adds
- * SLP_EN, which starts the transition. The tables come from
- * drivers/acpi.c. Only I/O-port PM1 blocks are handled; every PC chipset
- * and emulator has them there.
+ * ACPI soft-off, as ACPICA does it (ACPI 6.x: 7.4.2 "\_Sx (System
+ * States)", chapter 16 "Waking and Sleeping", PM1 control bits in
+ * 4.8.3.2.1): if SCI_EN is clear the firmware still owns the ACPI hardware,
+ * so ACPI_ENABLE is written to SMI_CMD and SCI_EN polled; then SLP_TYPx goes
+ * into PM1a_CNT and PM1b_CNT, and a second write adds SLP_EN, which starts
+ * the transition. The tables come from drivers/acpi.c. Only PM1 blocks in
+ * I/O space are handled, which is where PC chipsets and emulators put them;
+ * hardware-reduced ACPI platforms (no PM1 blocks at all) are not.
  *
  * Reboot: command 0xFE to the 8042 keyboard controller pulses its output
  * line 0, which is wired to the CPU's reset (after waiting until its input
@@ -140,6 +140,18 @@ int power_shutdown(void)
         delay_ms(POWER_OFF_WAIT_MS);
     }
     return result;
+}
+
+const char *power_error_name(int error)
+{
+    switch (error) {
+    case -ENOENT:
+        return "no way to power off was found";
+    case -EBUSY:
+        return "the machine ignored the ACPI power-off request";
+    default:
+        return "unknown power-off result";
+    }
 }
 
 static void kbc_wait_input_empty(void)

@@ -16,8 +16,8 @@
  *   - RSDT entries are 32-bit physical addresses, XSDT entries 64-bit; every
  *     table starts with a 36-byte header whose bytes (Length of them) sum to 0.
  *   - The FADT ("FACP") gives the PM1a/PM1b control register blocks, the SMI
- *     command port with the ACPI_ENABLE value, and the DSDT, whose AML holds
- *     Name(\_S5, Package(){SLP_TYPa, SLP_TYPb, ...}).
+ *     command port with the ACPI_ENABLE value, and the DSDT. The DSDT's AML,
+ *     or that of an SSDT, holds Name(\_S5, Package(){SLP_TYPa, SLP_TYPb, ...}).
  */
 #ifndef KEEL_ACPI_H
 #define KEEL_ACPI_H
@@ -36,7 +36,7 @@ enum acpi_status {
     ACPI_ERR_NO_TABLE,      /* the RSDT/XSDT lists no table with that signature */
     ACPI_ERR_NO_FADT,       /* the root table lists no "FACP" */
     ACPI_ERR_NO_DSDT,       /* the FADT's DSDT address is 0 */
-    ACPI_ERR_NO_S5,         /* the DSDT has no Name(\_S5, Package) */
+    ACPI_ERR_NO_S5,         /* neither DSDT nor SSDTs have Name(\_S5, Package) */
     ACPI_ERR_BAD_AML,       /* \_S5 is there but its package cannot be decoded */
 };
 
@@ -104,6 +104,7 @@ struct acpi_power_info {
     uint64_t fadt_phys;
     struct acpi_fadt fadt;
     struct acpi_sleep_type s5;
+    uint64_t s5_table_phys; /* the DSDT, or the SSDT that defines \_S5 */
 };
 
 /* PM1 control register bits (ACPI 4.8.3.2.1, table "PM1 Control Registers
@@ -130,12 +131,12 @@ enum acpi_status acpi_find_rsdp(const struct acpi_memory *mem, struct acpi_rsdp 
 enum acpi_status acpi_map_table(const struct acpi_memory *mem, uint64_t phys,
                                 const char signature[4], const uint8_t **table, uint32_t *length);
 
-/* Find the table with `signature` through the XSDT (revision >= 2 and
- * nonzero) or the RSDT; a damaged XSDT falls back to the RSDT. Entries
- * whose tables do not check out are skipped. */
+/* Find the index-th table (from 0) with `signature` through the XSDT
+ * (revision >= 2 and nonzero) or the RSDT; a damaged XSDT falls back to the
+ * RSDT. Entries whose tables do not check out are skipped and not counted. */
 enum acpi_status acpi_find_table(const struct acpi_memory *mem, const struct acpi_rsdp *rsdp,
-                                 const char signature[4], uint64_t *phys, bool *used_xsdt,
-                                 uint64_t *root_phys);
+                                 const char signature[4], unsigned index, uint64_t *phys,
+                                 bool *used_xsdt, uint64_t *root_phys);
 
 /* Read the FADT fields above from a checked table of `length` bytes;
  * fields beyond length count as absent. ACPI_ERR_TRUNCATED below the ACPI
@@ -147,7 +148,8 @@ enum acpi_status acpi_parse_fadt(const uint8_t *fadt, uint32_t length, struct ac
  * DWordPrefix, ZeroOp (0x00), OneOp (0x01) or a plain byte <= 7. */
 enum acpi_status acpi_find_s5(const uint8_t *aml, size_t len, struct acpi_sleep_type *out);
 
-/* RSDP -> RSDT/XSDT -> FADT -> DSDT -> \_S5: everything power-off needs. */
+/* RSDP -> RSDT/XSDT -> FADT -> DSDT (then the SSDTs) -> \_S5: everything
+ * power-off needs. */
 enum acpi_status acpi_read_power_info(const struct acpi_memory *mem, struct acpi_power_info *out);
 
 /* Kernel only (drivers/acpi.c): the power-off information of this

@@ -3,8 +3,8 @@
  *
  * The tests build a machine's tables by hand in a simulated 2 MiB of
  * physical memory: the BIOS data area's EBDA pointer, an RSDP (ACPI 1.0 or
- * 2.0), an RSDT and an XSDT, FADTs of the 1.0 and later sizes and DSDTs
- * whose AML holds \_S5 in each encoding. Checksums are computed here, then
+ * 2.0), an RSDT and an XSDT, FADTs of the 1.0 and later sizes, and DSDTs
+ * and SSDTs whose AML holds \_S5 in each encoding. Checksums are computed here, then
  * broken on purpose. The map function hands out a fresh heap copy of
  * exactly the requested range, so AddressSanitizer catches any read past
  * what the parser asked for.
@@ -31,6 +31,8 @@
 #define DSDT_AT      0x103000
 #define DSDT2_AT     0x104000
 #define OTHER_AT     0x105000 /* a table nobody asks for ("APIC") */
+#define SSDT1_AT     0x106000
+#define SSDT2_AT     0x107000
 #define MAX_MAPPINGS 4096
 
 #define FADT_V1_LENGTH 116
@@ -640,6 +642,73 @@ static void test_truncated_dsdt(void **state)
     assert_int_equal(read_info(&info), ACPI_ERR_NO_S5);
 }
 
+/* Definition blocks without \_S5: a DSDT and an SSDT with only noise. */
+static void build_block_without_s5(uint64_t at, const char *signature)
+{
+    table_header(at, signature, (uint32_t)(36 + sizeof(aml_noise)), 2);
+    memcpy(memory + at + 36, aml_noise, sizeof(aml_noise));
+    finish_table(at);
+}
+
+/* An ACPI 1.0 machine whose \_S5 is in the second of two SSDTs. */
+static void build_s5_in_ssdt_machine(void)
+{
+    build_acpi1_machine();
+    build_block_without_s5(DSDT_AT, "DSDT");
+    build_block_without_s5(SSDT1_AT, "SSDT");
+    build_dsdt_with_s5(SSDT2_AT, 4, 6);
+    memcpy(memory + SSDT2_AT, "SSDT", 4);
+    finish_table(SSDT2_AT);
+    const uint32_t entries[] = {OTHER_AT, SSDT1_AT, FADT_AT, SSDT2_AT};
+    build_rsdt(RSDT_AT, entries, 4);
+}
+
+static void test_s5_found_in_an_ssdt(void **state)
+{
+    (void)state;
+    build_s5_in_ssdt_machine();
+    struct acpi_power_info info;
+    assert_int_equal(read_info(&info), ACPI_OK);
+    assert_int_equal(info.s5_table_phys, SSDT2_AT);
+    assert_int_equal(info.s5.slp_typa, 4);
+    assert_int_equal(info.s5.slp_typb, 6);
+    /* The DSDT's definition comes first. */
+    build_dsdt_with_s5(DSDT_AT, 2, 3);
+    assert_int_equal(read_info(&info), ACPI_OK);
+    assert_int_equal(info.s5_table_phys, DSDT_AT);
+    assert_int_equal(info.s5.slp_typa, 2);
+    /* Nowhere at all. */
+    build_block_without_s5(DSDT_AT, "DSDT");
+    build_block_without_s5(SSDT2_AT, "SSDT");
+    assert_int_equal(read_info(&info), ACPI_ERR_NO_S5);
+    assert_int_equal(info.s5_table_phys, 0);
+}
+
+static void test_find_table_by_index(void **state)
+{
+    (void)state;
+    build_s5_in_ssdt_machine();
+    struct acpi_rsdp rsdp;
+    assert_int_equal(acpi_find_rsdp(&fake_memory, &rsdp), ACPI_OK);
+    uint64_t phys, root;
+    bool used_xsdt;
+    assert_int_equal(acpi_find_table(&fake_memory, &rsdp, "SSDT", 0, &phys, &used_xsdt, &root),
+                     ACPI_OK);
+    assert_int_equal(phys, SSDT1_AT);
+    assert_int_equal(acpi_find_table(&fake_memory, &rsdp, "SSDT", 1, &phys, &used_xsdt, &root),
+                     ACPI_OK);
+    assert_int_equal(phys, SSDT2_AT);
+    assert_int_equal(acpi_find_table(&fake_memory, &rsdp, "SSDT", 2, &phys, &used_xsdt, &root),
+                     ACPI_ERR_NO_TABLE);
+    /* A damaged SSDT is not counted: the good one becomes the first. */
+    memory[SSDT1_AT + 40] ^= 1;
+    assert_int_equal(acpi_find_table(&fake_memory, &rsdp, "SSDT", 0, &phys, &used_xsdt, &root),
+                     ACPI_OK);
+    assert_int_equal(phys, SSDT2_AT);
+    assert_int_equal(acpi_find_table(&fake_memory, &rsdp, "SSDT", 1, &phys, &used_xsdt, &root),
+                     ACPI_ERR_BAD_CHECKSUM);
+}
+
 /* ------------------------------------------------------------ \_S5 in AML */
 
 static enum acpi_status find_s5(const uint8_t *aml, size_t len, struct acpi_sleep_type *s5)
@@ -888,6 +957,8 @@ int main(void)
         TEST(test_fadt_problems),
         TEST(test_dsdt_problems),
         TEST(test_truncated_dsdt),
+        TEST(test_s5_found_in_an_ssdt),
+        TEST(test_find_table_by_index),
         TEST(test_s5_every_element_encoding),
         TEST(test_s5_pkg_length_sizes),
         TEST(test_s5_one_element_package),

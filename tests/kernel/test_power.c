@@ -56,6 +56,8 @@ KTEST(acpi_rsdp_found_and_checksums_pass)
     KTEST_CHECK(table_is_sound(info->root_phys, info->used_xsdt ? "XSDT" : "RSDT"));
     KTEST_CHECK(table_is_sound(info->fadt_phys, "FACP"));
     KTEST_CHECK(table_is_sound(info->fadt.dsdt_phys, "DSDT"));
+    KTEST_CHECK(table_is_sound(info->s5_table_phys, "DSDT") ||
+                table_is_sound(info->s5_table_phys, "SSDT"));
 }
 
 KTEST(acpi_fadt_and_s5_found)
@@ -93,7 +95,8 @@ KTEST(acpi_tables_mapped_read_only_outside_ram)
     const struct acpi_power_info *info = power_info();
     if (!info)
         return;
-    const uint64_t tables[] = {info->root_phys, info->fadt_phys, info->fadt.dsdt_phys};
+    const uint64_t tables[] = {info->root_phys, info->fadt_phys, info->fadt.dsdt_phys,
+                               info->s5_table_phys};
     for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         uint64_t phys = 0;
         unsigned flags = 0;
