@@ -36,8 +36,8 @@ static void serial_puts(const char *s)
         serial_putc(*s++);
 }
 
-/* "ESC [ n <final>" with n in decimal. */
-static void serial_csi(unsigned n, char final)
+/* n in decimal, for the parameters of control sequences. */
+static void serial_decimal(unsigned n)
 {
     char digits[10];
     unsigned count = 0;
@@ -45,10 +45,15 @@ static void serial_csi(unsigned n, char final)
         digits[count++] = (char)('0' + n % 10);
         n /= 10;
     } while (n);
-    serial_putc('\x1b');
-    serial_putc('[');
     while (count)
         serial_putc(digits[--count]);
+}
+
+/* "ESC [ n <final>". */
+static void serial_csi(unsigned n, char final)
+{
+    serial_puts("\x1b[");
+    serial_decimal(n);
     serial_putc(final);
 }
 
@@ -140,8 +145,11 @@ void console_move_to(unsigned row, unsigned col)
 {
     uint64_t flags = spin_lock_irqsave(&console_lock);
     vga_move_to(&screen, row, col);
-    serial_csi(row + 1, ';'); /* CUP: ESC [ row ; col H, counted from 1 */
-    serial_csi(col + 1, 'H');
+    serial_puts("\x1b["); /* CUP: ESC [ row ; col H, counted from 1 */
+    serial_decimal(row + 1);
+    serial_putc(';');
+    serial_decimal(col + 1);
+    serial_putc('H');
     vga_hw_set_cursor(vga_cursor_index(&screen));
     spin_unlock_irqrestore(&console_lock, flags);
 }

@@ -20,6 +20,9 @@ wait=on makes QEMU wait for the harness to connect before the guest runs, so not
 A thread copies everything QEMU sends into the same serial.log, so wait_serial() and serial_text() work
 unchanged; serial_write() sends bytes to the guest's receiver.
 
+How QEMU ended: with -no-reboot both a guest reset and an ACPI power-off make QEMU exit with status 0; the reason
+of the QMP SHUTDOWN event ("guest-reset", "guest-shutdown") tells them apart, see shutdown_reason().
+
 Use it as a context manager so QEMU is always killed and the temporary directory removed:
 
     with Machine(["-kernel", "build/kernel.elf", "-m", "64M"]) as vm:
@@ -152,6 +155,16 @@ class QmpClient:
                 raise QemuError(f"QMP {name} failed: {err.get('class')}: {err.get('desc')}")
             elif "return" in reply:
                 return reply["return"]
+
+    def drain_events(self):
+        """After QEMU has exited: read what it sent last (events) until it closed the socket."""
+        while True:
+            try:
+                message = self._read_message()
+            except (QemuError, OSError, ValueError):
+                return self.events
+            if "event" in message:
+                self.events.append(message)
 
     def close(self):
         for closable in (self.reader, self.sock):
@@ -325,6 +338,14 @@ class Machine:
     def exit_status(self):
         """QEMU's exit status, or None while it runs."""
         return self.proc.poll()
+
+    def shutdown_reason(self):
+        """Once QEMU has exited: the reason of its last SHUTDOWN event (QMP), e.g. "guest-shutdown" for an
+        ACPI power-off, "guest-reset" for a reset under -no-reboot; None if it sent none (or still runs)."""
+        if self.proc.poll() is None or self.qmp_client is None:
+            return None
+        shutdowns = [e for e in self.qmp_client.drain_events() if e.get("event") == "SHUTDOWN"]
+        return shutdowns[-1].get("data", {}).get("reason") if shutdowns else None
 
     # -- output of the guest -------------------------------------------------------------------------------------
 

@@ -16,15 +16,15 @@ With -cpu qemu32 (no long mode): the screen shows the "needs a 64-bit CPU" messa
 still runs (with -no-reboot a reset or triple fault would have made it exit) and the message is still there.
 Damaged disk images (a copy in a temporary directory, made from the header values read here with struct):
 the loader's message for that damage is on screen, and a second later QEMU still runs and shows it.
-Typing (the kernel ELF, -m 128M): after "ready", keys go in through QMP send-key (real presses, Shift held
-for capitals and symbols) or bytes through COM1, and the rows below the ready line must show exactly what a
-person typing those keys expects (class Typist: a model of the typist, not of the kernel), with every row
-below them blank, and the serial log after the ready line must hold the same echo ("\\b \\b" per erased
-character):
-  boot/keyboard-hello-world           "Hello, World"
-  boot/keyboard-backspace-capslock    Backspace, Enter, Caps Lock with and without Shift, digits
-  boot/serial-echo                    "serial ok\\r" written to COM1 (Machine(serial_input=True))
-  boot/keyboard-typing-does-not-reset 200 presses as fast as QMP takes them; QEMU must still run after
+The shell (the kernel ELF, -m 128M; boot/keyboard-*, boot/serial-echo, boot/shell-*, boot/ttt-*): each
+scenario boots to the prompt and is played like a person would, keys through QMP send-key (real presses,
+Shift held for capitals and symbols) or bytes through COM1, and compares the whole VGA screen with what that
+person expects (typist.Typist, a model of the person and of the documented shell, not of the kernel), the
+serial log as a terminal emulator shows it (terminal.py) with the same rows, and the two devices with each
+other (session.py). What each scenario types and checks: typist.py (the keyboard and serial echo),
+shell_scenarios.py (help, echo, unknown commands, history and editing, the line limit, panic, reboot,
+shutdown on pc and q35, a session over COM1) and ttt_scenarios.py (tic-tac-toe for two players and against
+the computer, the shell's screen given back exactly, the game on a serial terminal).
 
 Each scenario prints one line, `PASS: <name>` or `FAIL: <name>: <reason>`, in a fixed order; the exit status
 is 1 if any failed. Scenarios run two at a time (TCG is CPU-bound and the machines have 2 cores).
@@ -37,7 +37,6 @@ import argparse
 import concurrent.futures
 import os
 import re
-import string
 import struct
 import sys
 import tempfile
@@ -46,19 +45,20 @@ from dataclasses import dataclass
 from typing import Callable
 
 from damaged_images import DAMAGES, damaged_copy
-from keelqemu import VGA_COLUMNS, VGA_ROWS, Machine, QemuError, qcodes_for_char, tail
+from keelqemu import Machine, QemuError
+from session import KERNEL_READY_TIMEOUT, READY, SCREEN_SETTLE_TIMEOUT, context, run_shell_scenario
+from shell_scenarios import shell_scenarios
+from ttt_scenarios import ttt_scenarios
+from typist import ShellScenario, typing_scenarios
 
-KERNEL_READY_TIMEOUT = 20  # s: -kernel boots straight into the kernel
 ISO_READY_TIMEOUT = 60  # s: SeaBIOS + GRUB menu timeout + loading from the CD under TCG
 IMG_READY_TIMEOUT = 30  # s: SeaBIOS + Keel's loader (about 0.2 s unloaded; slack for a busy `make test`)
-SCREEN_SETTLE_TIMEOUT = 3  # s: the screen may lag the serial line by a few writes
 STILL_HALTED_DELAY = 1  # s: how long a machine that stopped with a message must stay up after it
 
 MEMORY_SIZES_MIB = {"64M": 64, "512M": 512, "4G": 4096, "8G": 8192}
 MEMORY_SLACK_MIB = 2  # what SeaBIOS/ACPI reserve below the top of RAM, plus the legacy hole below 1 MiB
 MEMORY_LINE = re.compile(r"Memory: (\d+) MiB detected")
 BANNER_LINE = re.compile(r"^\s*Keel\b", re.MULTILINE)
-READY = "ready"
 NO_LONG_MODE_MESSAGE = "Keel needs a 64-bit CPU: long mode not available"
 DAMAGED_IMAGE_MEMORY = "64M"  # the loader stops long before memory size matters
 
@@ -83,16 +83,6 @@ class Scenario:
 
 
 @dataclass
-class TypingScenario:
-    """Boot the kernel ELF, wait for "ready", let `type_keys` type into it, then compare what it echoed."""
-    name: str
-    kernel: str
-    type_keys: Callable[[Machine], "Typist"]  # types into the machine; returns the model of what was typed
-    serial_input: bool = False  # COM1 must be writable
-    drop_report_ok: bool = False  # an "input: N bytes dropped" line may replace the exact echo
-
-
-@dataclass
 class CrossCheck:
     """The Memory figures of two boots (scenario names) must be equal."""
     name: str
@@ -104,24 +94,6 @@ class CrossCheck:
 class Result:
     line: str  # PASS:/FAIL: line
     memory_mib: int = None  # the Memory figure the boot showed, if it got that far
-
-
-# --- reporting ---------------------------------------------------------------------------------------------------
-
-
-def one_line(lines, limit):
-    """Join the last `limit` non-blank lines with ' | ' so a failure stays on one line."""
-    return " | ".join(tail(lines, limit)) or "(empty)"
-
-
-def context(vm):
-    """Serial tail and screen text (if QEMU can still be asked) to append to a failure reason."""
-    parts = [f"serial: {one_line(vm.serial_lines(), 6)}"]
-    try:
-        parts.append(f"screen: {one_line(vm.screen(), 12)}")
-    except (QemuError, OSError):
-        parts.append(vm.exit_report().replace("\n", " | "))
-    return "; ".join(parts)
 
 
 # --- checks ------------------------------------------------------------------------------------------------------
@@ -244,8 +216,8 @@ def boot_and_check(scenario, path):
 
 def run_scenario(scenario):
     """Boot one machine (on a damaged copy of the image, if asked) and check it."""
-    if isinstance(scenario, TypingScenario):
-        return run_typing(scenario)
+    if isinstance(scenario, ShellScenario):
+        return Result(run_shell_scenario(scenario))
     path = scenario.image.path
     if not os.path.exists(path):
         return Result(f"FAIL: {scenario.name}: {path}: no such file")
@@ -260,213 +232,6 @@ def run_scenario(scenario):
         problem, figure = boot_and_check(scenario, path)
     line = f"FAIL: {scenario.name}: {problem}" if problem else f"PASS: {scenario.name}"
     return Result(line, figure)
-
-
-# --- typing ------------------------------------------------------------------------------------------------------
-
-TYPING_MEMORY = "128M"
-ECHO_TIMEOUT = 10  # s: for the echo of everything typed to reach the screen and the serial log
-TYPING_HOLD_MS = 20  # send-key hold time when typing like a person
-BURST_HOLD_MS = 1  # the shortest hold send-key honours (0 means QEMU's default of 10 ms)
-BURST_KEYS = 200
-READY_LINE = re.compile(rf"^.*{READY}.*\n", re.MULTILINE)  # whole: typing must not start mid-line
-DROPPED_LINE = re.compile(r"input: \d+ bytes dropped")
-SHIFT_KEYS = {"shift", "shift_r"}
-LETTER_KEYS = set(string.ascii_lowercase)
-ENTER, BACKSPACE, CAPS_LOCK = ("ret",), ("backspace",), ("caps_lock",)
-SERIAL_ENTER, SERIAL_BACKSPACE = "\r", "\x7f"  # what a serial terminal sends for those keys
-
-# What each key (QEMU qcode) types on a US layout: (without Shift, with Shift).
-KEY_CHARACTERS = {letter: (letter, letter.upper()) for letter in string.ascii_lowercase}
-KEY_CHARACTERS.update({digit: (digit, symbol) for digit, symbol in zip("1234567890", "!@#$%^&*()")})
-KEY_CHARACTERS.update({
-    "spc": (" ", " "), "minus": ("-", "_"), "equal": ("=", "+"), "bracket_left": ("[", "{"),
-    "bracket_right": ("]", "}"), "backslash": ("\\", "|"), "semicolon": (";", ":"), "apostrophe": ("'", '"'),
-    "grave_accent": ("`", "~"), "comma": (",", "<"), "dot": (".", ">"), "slash": ("/", "?"),
-})
-
-
-class Typist:
-    """A person at Keel's echo loop: what the keys they press should show on screen and on serial.
-
-    Printable keys add a character to the current line; Enter starts a new line; Backspace takes back the
-    last character of the current line (nothing once it is empty); Caps Lock toggles capitals for letters
-    only, and Shift inverts it."""
-
-    def __init__(self):
-        self.lines = [""]  # every line typed since the ready line; the last one is where the cursor is
-        self.serial = ""  # the echo on serial: '\n' for Enter, "\b \b" for each erased character
-        self.caps_lock = False
-
-    def press(self, chord):
-        """Keys pressed together (qcodes), e.g. ('shift', 'h'): at most one besides Shift."""
-        shift = any(key in SHIFT_KEYS for key in chord)
-        (key,) = [key for key in chord if key not in SHIFT_KEYS]
-        if chord == CAPS_LOCK:
-            self.caps_lock = not self.caps_lock
-        elif chord == ENTER:
-            self._enter()
-        elif chord == BACKSPACE:
-            self._backspace()
-        else:
-            capital = shift != (self.caps_lock and key in LETTER_KEYS)
-            self._type(KEY_CHARACTERS[key][capital])
-
-    def receive(self, text):
-        """Characters arriving on COM1 from a serial terminal."""
-        for ch in text:
-            if ch == SERIAL_ENTER:
-                self._enter()
-            elif ch == SERIAL_BACKSPACE:
-                self._backspace()
-            else:
-                self._type(ch)
-
-    def _type(self, ch):
-        self.lines[-1] += ch
-        self.serial += ch
-
-    def _enter(self):
-        self.lines.append("")
-        self.serial += "\n"
-
-    def _backspace(self):
-        if self.lines[-1]:
-            self.lines[-1] = self.lines[-1][:-1]
-            self.serial += "\b \b"
-
-    def screen_rows(self):
-        """The screen rows the lines fill, each 80 characters: long lines wrap, empty ones take a row."""
-        rows = []
-        for line in self.lines:
-            rows += [line[i:i + VGA_COLUMNS] for i in range(0, len(line), VGA_COLUMNS)] or [""]
-        return [row.ljust(VGA_COLUMNS) for row in rows]
-
-
-def chords(text):
-    """The key chords that type ASCII `text` (shift-h for 'H', shift-1 for '!'; '\\n' is Enter)."""
-    return [tuple(qcodes_for_char(ch)) for ch in text]
-
-
-def press_all(vm, keys, hold_ms):
-    """Press each chord through QMP send-key, in order; return the Typist who did the same."""
-    typist = Typist()
-    for chord in keys:
-        vm.send_key(*chord, hold_time=hold_ms)
-        typist.press(chord)
-    return typist
-
-
-def type_hello_world(vm):
-    return press_all(vm, chords("Hello, World"), TYPING_HOLD_MS)
-
-
-def type_backspace_capslock(vm):
-    keys = (chords("Keel") + [BACKSPACE] * 2 + chords("ys") + [ENTER]  # "Keys"
-            + [CAPS_LOCK] + chords("abc") + [("shift", "d")] + chords("1") + [CAPS_LOCK] + chords("e"))
-    return press_all(vm, keys, TYPING_HOLD_MS)  # "ABCd1e": Shift undoes Caps Lock; digits ignore it
-
-
-def type_on_serial(vm):
-    text = "serial ok" + SERIAL_ENTER
-    vm.serial_write(text)
-    typist = Typist()
-    typist.receive(text)
-    return typist
-
-
-def type_burst(vm):
-    # 200 presses without Shift, sent back to back with the shortest hold: QMP's round trip (well under a
-    # millisecond) paces them. A byte QEMU cannot fit into its own 16-byte PS/2 queue is lost without a
-    # trace, and a lost Shift release would garble everything after it; plain keys keep such a loss (only
-    # if the vCPU stalls for many milliseconds) to a missing character, which fails the comparison.
-    line = "the quick brown fox jumps over the lazy dog 12345\n"
-    text = line * (BURST_KEYS // len(line))
-    assert len(text) == BURST_KEYS
-    return press_all(vm, chords(text), BURST_HOLD_MS)
-
-
-def typing_scenarios(args):
-    return [
-        TypingScenario("boot/keyboard-hello-world", args.kernel, type_hello_world),
-        TypingScenario("boot/keyboard-backspace-capslock", args.kernel, type_backspace_capslock),
-        TypingScenario("boot/serial-echo", args.kernel, type_on_serial, serial_input=True),
-        # The kernel queues at most 256 bytes between interrupt and echo loop and says so when it had to
-        # drop some ("input: N bytes dropped so far"): after a burst that report is a correct outcome too,
-        # but the text after it is then unknowable, so the check becomes "the report is there, QEMU runs".
-        TypingScenario("boot/keyboard-typing-does-not-reset", args.kernel, type_burst, drop_report_ok=True),
-    ]
-
-
-def echo_problem(vm, ready_line, typist):
-    """None if the screen below the ready line and the serial log after it show what `typist` typed."""
-    screen = vm.screen()
-    ready_rows = max(1, -(-len(ready_line) // VGA_COLUMNS))  # a line longer than a row wraps
-    starts = [row for row, text in enumerate(screen) if text.startswith(ready_line[:VGA_COLUMNS])]
-    if not starts:
-        return "screen: the ready line is not on screen (scrolled away?)"
-    first = starts[-1] + ready_rows
-    expected = typist.screen_rows()
-    expected += [" " * VGA_COLUMNS] * (VGA_ROWS - first - len(expected))
-    shown = screen[first:]
-    if len(expected) > len(shown):
-        return f"screen: {len(typist.lines)} typed lines do not fit below the ready line (row {first - 1})"
-    if shown != expected:
-        wrong = [row for row in range(len(shown)) if shown[row] != expected[row]]
-        detail = "; ".join(f"row {first + row}: {shown[row].rstrip()!r}, expected {expected[row].rstrip()!r}"
-                           for row in wrong[:3])
-        return f"screen below the ready line: {detail}"
-    echoed = vm.serial_text().split(ready_line + "\n", 1)[-1]
-    if echoed != typist.serial:
-        return f"serial after the ready line: {echoed[:120]!r}, expected {typist.serial[:120]!r}"
-    return None
-
-
-def drop_report_problem(vm):
-    """None if the kernel's report of dropped input is on screen and on serial."""
-    report = DROPPED_LINE.search(vm.serial_text())
-    if not DROPPED_LINE.search("\n".join(vm.screen())):
-        return f"serial says '{report.group(0)}' but the screen does not"
-    return None
-
-
-def check_typing(vm, scenario):
-    """Ready, type, wait until the echo is right (or a drop report, where allowed); QEMU must still run."""
-    if not vm.wait_serial(READY_LINE, KERNEL_READY_TIMEOUT):
-        return f"no complete '{READY}' line on serial within {KERNEL_READY_TIMEOUT} s"
-    ready_line = READY_LINE.search(vm.serial_text()).group(0)[:-1]
-    deadline = time.monotonic() + ECHO_TIMEOUT
-    try:
-        typist = scenario.type_keys(vm)
-        while True:
-            if scenario.drop_report_ok and DROPPED_LINE.search(vm.serial_text()):
-                problem = drop_report_problem(vm)
-                break
-            problem = echo_problem(vm, ready_line, typist)
-            if problem is None or time.monotonic() >= deadline:
-                break
-            time.sleep(0.2)
-    except QemuError as err:  # QEMU went away under send-key or pmemsave: is_running() below says so
-        problem = str(err)
-    if not vm.is_running():
-        status = vm.wait_exit(timeout=2)
-        return f"QEMU stopped after the typing (exit status {status}; reset or triple fault?)"
-    return problem
-
-
-def run_typing(scenario):
-    if not os.path.exists(scenario.kernel):
-        return Result(f"FAIL: {scenario.name}: {scenario.kernel}: no such file")
-    try:
-        with Machine(["-kernel", scenario.kernel, "-m", TYPING_MEMORY],
-                     timeout=KERNEL_READY_TIMEOUT + ECHO_TIMEOUT + 30,
-                     serial_input=scenario.serial_input) as vm:
-            problem = check_typing(vm, scenario)
-            if problem:
-                problem = f"{problem}; {context(vm)}"
-    except QemuError as err:
-        problem = str(err).replace("\n", " | ")
-    return Result(f"FAIL: {scenario.name}: {problem}" if problem else f"PASS: {scenario.name}")
 
 
 # --- images ------------------------------------------------------------------------------------------------------
@@ -518,7 +283,7 @@ def other_buses(args):
 
 
 def scenarios(args):
-    """All scenarios in report order: boots (Scenario, TypingScenario), then the cross-checks that reuse them."""
+    """All scenarios in report order: boots (Scenario, ShellScenario), then the cross-checks that reuse them."""
     result = []
     for image in images(args):
         for memory in MEMORY_SIZES_MIB:
@@ -529,7 +294,7 @@ def scenarios(args):
     img = images(args)[2]
     for damage in DAMAGES:
         result.append(Scenario(f"boot/img-{damage.name}", img, memory=DAMAGED_IMAGE_MEMORY, damage=damage))
-    result += typing_scenarios(args)
+    result += typing_scenarios(args.kernel) + shell_scenarios(args.kernel) + ttt_scenarios(args.kernel)
     for memory in MEMORY_SIZES_MIB:
         result.append(CrossCheck(f"boot/img-equals-grub-{memory}", f"boot/img-{memory}", f"boot/iso-{memory}"))
     return result

@@ -1,0 +1,245 @@
+"""session: one boot of the kernel ELF to Keel's shell, driven like a person would, and the shared checks.
+
+Session.start waits for the serial line containing "ready" followed by the prompt, then waits for the prompt
+to be the last row on the VGA screen and keeps the rows above it. From then on every key a scenario presses
+(QMP send-key) or byte it writes to COM1 goes both to the machine and to a typist.Typist, and Session.check
+polls until all of this holds (or a generous timeout passes):
+  - the VGA screen is the rows above the first prompt followed by the Typist's rows, scrolled as an 80x25
+    screen scrolls. Once the Typist has run a command whose output it cannot predict, only the rows after
+    that output are compared, and they must end at the last non-blank row of the screen;
+  - the serial log after the ready line, rendered by a terminal emulator (terminal.SerialTerminal), shows
+    the same rows, with no control sequence a terminal would not understand and as many bells as the
+    Typist expects;
+  - the bottom 25 rows of that terminal (fed the whole log) equal the VGA screen: both devices agree.
+Full-screen programs are checked with snapshot() / restored_problem(): the screen's cells (characters and
+colours) above the prompt row are the same as before, after any scrolling the Typist's rows explain.
+"""
+
+import os
+import re
+import time
+
+from keelqemu import VGA_ROWS, Machine, QemuError, tail
+from terminal import SerialTerminal
+from typist import PROMPT, TYPING_HOLD_MS, Typist, chords, press_all
+
+SHELL_MEMORY = "128M"
+KERNEL_READY_TIMEOUT = 20  # s: -kernel boots straight into the kernel
+SCREEN_SETTLE_TIMEOUT = 3  # s: the screen may lag the serial line by a few writes
+ECHO_TIMEOUT = 10  # s: for everything typed, and the commands' output, to reach the screen and serial
+MACHINE_TIMEOUT = 90  # s: the watchdog kills QEMU after this, whatever the scenario is doing
+POLL_INTERVAL = 0.1  # s between two looks at the screen
+READY = "ready"
+READY_LINE = re.compile(rf"^.*{READY}.*\n", re.MULTILINE)  # whole: typing must not start mid-line
+PROMPT_AFTER_READY = re.compile(rf"^.*{READY}.*\n{re.escape(PROMPT)}", re.MULTILINE)
+DROPPED_LINE = re.compile(r"input: \d+ bytes dropped")
+
+
+# --- reporting ---------------------------------------------------------------------------------------------------
+
+
+def one_line(lines, limit):
+    """Join the last `limit` non-blank lines with ' | ' so a failure stays on one line."""
+    return " | ".join(tail(lines, limit)) or "(empty)"
+
+
+def context(vm):
+    """Serial tail and screen text (if QEMU can still be asked) to append to a failure reason."""
+    parts = [f"serial: {one_line(vm.serial_lines(), 6)}"]
+    try:
+        parts.append(f"screen: {one_line(vm.screen(), 12)}")
+    except (QemuError, OSError):
+        parts.append(vm.exit_report().replace("\n", " | "))
+    return "; ".join(parts)
+
+
+def rows_differ(shown, expected, first_row, where):
+    """None if the rows are equal (ignoring trailing blanks), else the first three that differ."""
+    wrong = [i for i, (a, b) in enumerate(zip(shown, expected)) if a.rstrip() != b.rstrip()]
+    if len(shown) != len(expected):
+        wrong.append(min(len(shown), len(expected)))
+    if not wrong:
+        return None
+    detail = "; ".join(f"row {first_row + i}: {_row(shown, i)}, expected {_row(expected, i)}" for i in wrong[:3])
+    return f"{where}: {detail}"
+
+
+def _row(rows, i):
+    return repr(rows[i].rstrip()) if i < len(rows) else "(none)"
+
+
+# --- waiting -----------------------------------------------------------------------------------------------------
+
+
+def poll(check, timeout):
+    """Call check() (None when satisfied, else a problem) until it is satisfied or `timeout` s pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        problem = check()
+        if problem is None or time.monotonic() >= deadline:
+            return problem
+        time.sleep(POLL_INTERVAL)
+
+
+def contains(rows, block):
+    """True if the rows of `block` appear one after another in `rows` (trailing blanks ignored)."""
+    rows = [row.rstrip() for row in rows]
+    block = [row.rstrip() for row in block]
+    return any(rows[i:i + len(block)] == block for i in range(len(rows) - len(block) + 1))
+
+
+def last_text_row(screen):
+    """Index of the last row with something on it, or None for a blank screen."""
+    filled = [i for i, row in enumerate(screen) if row.strip()]
+    return filled[-1] if filled else None
+
+
+# --- the session -------------------------------------------------------------------------------------------------
+
+
+class Session:
+    """A booted machine at the shell, the Typist at its keyboard, and the checks of what both show."""
+
+    def __init__(self, vm):
+        self.vm = vm
+        self.typist = Typist()
+        self.ready_line = None  # the serial line containing "ready", with its '\n'
+        self.above = None  # the screen rows above the first prompt
+
+    def start(self):
+        """Wait for the ready line, the prompt after it on serial and the prompt as the last screen row."""
+        if not self.vm.wait_serial(PROMPT_AFTER_READY, KERNEL_READY_TIMEOUT):
+            status = self.vm.exit_status()
+            if status is not None:
+                return f"QEMU exited with status {status} before the prompt"
+            return f"no '{READY}' line followed by the prompt {PROMPT!r} on serial within {KERNEL_READY_TIMEOUT} s"
+        self.ready_line = READY_LINE.search(self.vm.serial_text()).group(0)
+
+        def prompt_is_last_row():
+            screen = self.vm.screen()
+            row = last_text_row(screen)
+            if row is None or screen[row].rstrip() != PROMPT.rstrip():
+                return f"screen: the last row is not the prompt {PROMPT!r} (serial has it)"
+            self.above = screen[:row]
+            return None
+
+        return poll(prompt_is_last_row, SCREEN_SETTLE_TIMEOUT)
+
+    # -- input -------------------------------------------------------------------------------------------------
+
+    def press(self, keys, hold_ms=TYPING_HOLD_MS):
+        """Press each chord (QMP send-key), and let the Typist press it."""
+        press_all(self.vm, self.typist, keys, hold_ms)
+
+    def type(self, text, hold_ms=TYPING_HOLD_MS):
+        """Type ASCII text on the keyboard ('\\n' is Enter)."""
+        self.press(chords(text), hold_ms)
+
+    def send(self, text):
+        """Write text to COM1 as a serial terminal would send it."""
+        self.vm.serial_write(text)
+        self.typist.receive(text)
+
+    # -- expectations -----------------------------------------------------------------------------------------
+
+    def scrolled_rows(self):
+        """How many rows the screen has scrolled since start, as far as the Typist knows (complete only)."""
+        return max(0, len(self.above) + len(self.typist.rows()) - VGA_ROWS)
+
+    def expected_screen(self):
+        """The 25 rows the VGA screen should show (when the Typist knows every line)."""
+        rows = (self.above + self.typist.rows())[-VGA_ROWS:]
+        return rows + [""] * (VGA_ROWS - len(rows))
+
+    def screen_problem(self):
+        """None if the VGA screen shows what the Typist expects, else the rows that differ."""
+        screen = self.vm.screen()
+        if self.typist.complete:
+            return rows_differ(screen, self.expected_screen(), 0, "screen")
+        known = self.typist.rows()
+        last = last_text_row(screen)
+        if last is None:
+            return "screen: blank"
+        first = last + 1 - len(known)
+        if not contains(screen[:max(first, 0)], self.typist.command_rows()):
+            return f"screen: no {self.typist.command_rows()} above the rows expected after its output"
+        return rows_differ(screen[first:last + 1], known, first, "screen (after the last command's output)")
+
+    def serial_problem(self):
+        """None if a serial terminal shows the Typist's rows after the ready line and agrees with VGA."""
+        log = self.vm.serial_text()
+        terminal = SerialTerminal().feed(log.split(self.ready_line, 1)[-1])
+        if terminal.unknown:
+            return f"serial: sequences no terminal understands: {', '.join(terminal.unknown[:5])}"
+        if terminal.alternate:
+            return "serial: the terminal is still on its alternate screen"
+        known = self.typist.rows()
+        rows = terminal.main.text_rows()
+        if not self.typist.complete:
+            if not contains(rows[:-len(known)], self.typist.command_rows()):
+                return f"serial terminal: no {self.typist.command_rows()} above the rows expected after its output"
+            rows = rows[-len(known):]
+        problem = rows_differ(rows, known, 0, "serial terminal after the ready line")
+        if problem:
+            return problem
+        if terminal.bells != self.typist.bells:
+            return f"serial: {terminal.bells} bells, expected {self.typist.bells}"
+        whole = SerialTerminal().feed(log).visible_rows(VGA_ROWS)
+        return rows_differ(self.vm.screen(), whole, 0, "VGA screen against the serial terminal's")
+
+    def drop_report_problem(self):
+        """None if the kernel's report of dropped input is on the screen as it is on serial."""
+        report = DROPPED_LINE.search(self.vm.serial_text())
+        if not DROPPED_LINE.search("\n".join(self.vm.screen())):
+            return f"serial says '{report.group(0)}' but the screen does not"
+        return None
+
+    def check(self, timeout=ECHO_TIMEOUT, drop_report_ok=False):
+        """Wait until screen and serial show what the Typist expects; None, or what is still wrong."""
+        def right_now():
+            if drop_report_ok and DROPPED_LINE.search(self.vm.serial_text()):
+                return self.drop_report_problem()
+            return self.screen_problem() or self.serial_problem()
+        return poll(right_now, timeout)
+
+    # -- full-screen programs ---------------------------------------------------------------------------------
+
+    def snapshot(self):
+        """The screen's cells now, with the prompt row and the scroll count (after a passing check())."""
+        cells = self.vm.screen_cells()
+        return cells, last_text_row(self.vm.screen()), self.scrolled_rows()
+
+    def restored_problem(self, snapshot):
+        """None if every cell above the snapshot's prompt row is back (characters and colours)."""
+        cells, prompt_row, scrolled = snapshot
+        shift = self.scrolled_rows() - scrolled
+        now = self.vm.screen_cells()
+        for row in range(shift, prompt_row):
+            for col, (was, is_now) in enumerate(zip(cells[row], now[row - shift])):
+                if was != is_now:
+                    return (f"screen row {row - shift} column {col}: (char, attribute) {is_now}, "
+                            f"before the program {was}")
+        return None
+
+
+def run_shell_scenario(scenario):
+    """Boot, start the session, play the scenario; the PASS:/FAIL: line."""
+    if not os.path.exists(scenario.kernel):
+        return f"FAIL: {scenario.name}: {scenario.kernel}: no such file"
+    try:
+        with Machine(["-kernel", scenario.kernel, "-m", SHELL_MEMORY, *scenario.machine],
+                     timeout=MACHINE_TIMEOUT, serial_input=scenario.serial_input) as vm:
+            session = Session(vm)
+            try:
+                problem = session.start() or scenario.play(session)
+            except QemuError as err:  # QEMU went away under send-key or pmemsave: is_running() tells
+                problem = str(err)
+            if scenario.stays_up and not vm.is_running():
+                status = vm.wait_exit(timeout=2)
+                problem = f"QEMU stopped (exit status {status}; reset or triple fault?)"
+            if problem:
+                problem = f"{problem}; {context(vm)}"
+    except QemuError as err:
+        problem = str(err)
+    problem = problem and problem.replace("\n", " | ")
+    return f"FAIL: {scenario.name}: {problem}" if problem else f"PASS: {scenario.name}"
