@@ -25,6 +25,8 @@
 #include <keel/errno.h>
 #include <keel/frames.h>
 
+#include "test_random.h"
+
 #define KIB 0x400ull
 #define MIB 0x100000ull
 #define GIB 0x40000000ull
@@ -706,22 +708,6 @@ static void test_region_at_top_of_address_space(void **state)
 /* ---- 100k random operations ---- */
 
 #define RANDOM_OPS 100000
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rng_next(void)
-{
-    /* xorshift64: deterministic, so a failure is reproducible. */
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-    return rng_next() % n;
-}
 
 static uint64_t held_list[SIM_FRAMES]; /* the held frames, in no order */
 static size_t held_count;

@@ -19,6 +19,8 @@
 
 #include <keel/memmap.h>
 
+#include "test_random.h"
+
 #define U   MEM_USABLE
 #define ACR MEM_ACPI_RECLAIMABLE
 #define NVS MEM_ACPI_NVS
@@ -297,22 +299,6 @@ static void test_many_regions(void **state)
 #define SPACE      256 /* addresses modelled */
 #define MAX_INPUT  24
 #define ITERATIONS 4000
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rng_next(void)
-{
-    /* xorshift64: deterministic, so a failure is reproducible. */
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static unsigned rng_below(unsigned n)
-{
-    return (unsigned)(rng_next() % n);
-}
 
 /* Model: per address of [origin, origin + SPACE), the largest type of any
  * region containing it, 0 for none. Address 2^64 - 1 is never describable. */

@@ -25,6 +25,8 @@
 #include <keel/errno.h>
 #include <keel/paging.h>
 
+#include "test_random.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #define KIB 0x400ull
@@ -799,22 +801,6 @@ struct model_slot {
 };
 
 static struct model_slot model[SLOTS];
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rng_next(void)
-{
-    /* xorshift64: deterministic, so a failure is reproducible. */
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-    return rng_next() % n;
-}
 
 static bool slot_used(int s)
 {
