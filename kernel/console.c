@@ -89,17 +89,6 @@ void console_write(const char *s, size_t n)
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
-void console_erase_char(void)
-{
-    uint64_t flags = spin_lock_irqsave(&console_lock);
-    vga_put_char(&screen, '\b');
-    serial_putc('\b'); /* a terminal moves left; overwrite and move left again */
-    serial_putc(' ');
-    serial_putc('\b');
-    vga_hw_set_cursor(vga_cursor_index(&screen));
-    spin_unlock_irqrestore(&console_lock, flags);
-}
-
 void console_set_color(enum vga_color fg, enum vga_color bg)
 {
     uint64_t flags = spin_lock_irqsave(&console_lock);
@@ -157,12 +146,6 @@ void console_move_to(unsigned row, unsigned col)
 void console_bell(void)
 {
     serial_putc(ASCII_BELL); /* the VGA text screen has no bell of its own */
-}
-
-void console_get_color(enum vga_color *fg, enum vga_color *bg)
-{
-    *fg = (enum vga_color)(screen.attr & 0x0F);
-    *bg = (enum vga_color)(screen.attr >> 4);
 }
 
 void console_save_screen(struct console_screen *saved)

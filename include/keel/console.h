@@ -16,7 +16,6 @@ void console_init(void);
 void console_putc(char c);
 void console_write(const char *s, size_t n);
 void console_set_color(enum vga_color fg, enum vga_color bg);
-void console_get_color(enum vga_color *fg, enum vga_color *bg);
 /* Blank the screen (and the serial terminal), cursor to the top left. */
 void console_clear(void);
 /* Write bytes that may be code page 437 glyphs (box drawing): shown as
@@ -42,8 +41,6 @@ void console_restore_screen(const struct console_screen *saved);
 /* Keep writing to the same screen through a new address (the text buffer
  * moves when the kernel switches to its own page tables). */
 void console_set_buffer(volatile uint16_t *cells);
-/* Erase the character left of the cursor (screen and serial terminal). */
-void console_erase_char(void);
 /* Hold the console lock across several calls' worth of work (interrupts are
  * off meanwhile); the console functions themselves must not be called. */
 uint64_t console_lock_acquire(void);

@@ -268,9 +268,7 @@ void ttt_app_run(bool two_players)
 {
     static struct console_screen saved; /* 4 KB: kept off the stack */
     static struct session s;
-    enum vga_color fg, bg;
-    console_get_color(&fg, &bg);
-    console_save_screen(&saved);
+    console_save_screen(&saved); /* the colour too */
     memset(&s, 0, sizeof(s));
     s.two_players = two_players;
     s.random_state = (timer_ticks() << 20) ^ rdtsc() ^ 0x9E3779B97F4A7C15ull;
@@ -284,5 +282,4 @@ void ttt_app_run(bool two_players)
             break;
     }
     console_restore_screen(&saved);
-    console_set_color(fg, bg);
 }
