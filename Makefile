@@ -45,7 +45,7 @@ KERNEL_CFLAGS += -fno-omit-frame-pointer       # RBP chains, walked for backtrac
 KERNEL_CFLAGS += -fno-stack-protector          # no __stack_chk_guard support code
 KERNEL_CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables # no .eh_frame to carry
 KERNEL_CFLAGS += -Wall -Wextra -Werror         # warning-free under gcc and clang
-KERNEL_CFLAGS += -Iinclude -I.
+KERNEL_CFLAGS += -I.                           # headers by their path from the top: <mm/paging.h>
 ifeq ($(IS_CLANG),1)
 KERNEL_CFLAGS += --target=x86_64-unknown-elf   # a bare ELF target, not the host's Linux ABI
 FREESTANDING_INCLUDES := -nostdlibinc          # only the compiler's own headers (stdint.h, ...)
@@ -61,9 +61,12 @@ KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLER__
 # executable-stack marker is needed, the kernel sets its own page permissions.
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
-KERNEL_SOURCES := $(wildcard boot/*.S boot/*.c arch/x86_64/*.S arch/x86_64/*.c \
-                             kernel/*.c kernel/apps/*.c drivers/*.c lib/*.c mm/*.c)
-KERNEL_SOURCES := $(filter-out kernel/ktest.c,$(KERNEL_SOURCES))
+# Every folder that holds kernel code; boot/bios/ is the loader, not the kernel.
+KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/shell drivers/ps2 drivers/serial \
+               drivers/vga drivers/acpi drivers/rtc mm mm/heap apps/ttt lib
+KERNEL_SOURCES := $(wildcard $(foreach d,$(KERNEL_DIRS),$(d)/*.c $(d)/*.S))
+# The test runner only goes into the test kernel; CRC-32 is for the loader and mkimage.
+KERNEL_SOURCES := $(filter-out kernel/ktest.c lib/crc32.c,$(KERNEL_SOURCES))
 KTEST_SOURCES := $(KERNEL_SOURCES) kernel/ktest.c $(wildcard tests/kernel/*.c)
 
 obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(2))
@@ -74,7 +77,7 @@ KTEST_OBJECTS := $(call obj,ktest,$(KTEST_SOURCES))
 # Stage 1 and stage 2 run before long mode: 32-bit (and 16-bit) code, no paging.
 LOADER_CFLAGS := -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie -mgeneral-regs-only \
                  -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
-                 -Wall -Wextra -Werror -Iinclude -I. -Iboot/bios $(FREESTANDING_INCLUDES)
+                 -Wall -Wextra -Werror -I. $(FREESTANDING_INCLUDES)
 ifeq ($(IS_CLANG),1)
 LOADER_CFLAGS += --target=i686-unknown-elf -march=i686
 else
@@ -86,12 +89,12 @@ LOADER_ASFLAGS := $(filter-out -std=gnu11,$(LOADER_CFLAGS)) -D__ASSEMBLER__
 LOADER_LDFLAGS := -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments
 # Stage 2 shares the kernel's formatter, string functions, VGA writer and UART driver.
 STAGE2_SOURCES := boot/bios/stage2_entry.S $(wildcard boot/bios/*.c) lib/string.c lib/format.c \
-                  lib/bootimg.c drivers/vga.c drivers/vga_hw.c drivers/serial.c
+                  lib/crc32.c drivers/vga/vga.c drivers/vga/cursor.c drivers/serial/serial.c
 STAGE2_OBJECTS := $(call obj,bios,$(STAGE2_SOURCES))
 
 # ---------------------------------------------------------------- host tests
 HOST_CC ?= $(CC)
-HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Itools -Iboot/bios \
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
                -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 ifneq ($(IS_CLANG),1)
@@ -101,6 +104,9 @@ endif
 STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp strncmp \
                     strchr strlcpy,-D$(f)=keel_$(f)) -fno-builtin
 
+# The heap's files, for its host test, fuzz target and benchmark.
+HEAP_SOURCES := $(wildcard mm/heap/*.c) mm/heap/heap_internal.h
+
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
@@ -108,41 +114,39 @@ HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_b
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
-test_vga_SOURCES := drivers/vga.c
-test_memmap_SOURCES := lib/memmap.c
-test_boot_info_SOURCES := boot/multiboot.c lib/memmap.c lib/boot_info.c
-test_bootimg_SOURCES := lib/bootimg.c tools/bootimg_verify.c
+test_vga_SOURCES := drivers/vga/vga.c
+test_memmap_SOURCES := boot/memmap.c
+test_boot_info_SOURCES := boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c
+test_bootimg_SOURCES := boot/bios/bootimg.c lib/crc32.c tools/bootimg_verify.c
 test_bootimg_OBJECTS := $(BUILD)/host/mkimage
 test_elf_load_SOURCES := boot/bios/elf_load.c
 test_elf_load_OBJECTS := $(BUILD)/kernel.elf
-test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot.c lib/memmap.c lib/boot_info.c
+test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c
 test_symbols_SOURCES := lib/symbols.c lib/format.c
 test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
-test_term_keys_SOURCES := lib/term_keys.c
-test_scancode_SOURCES := lib/scancode.c
+test_term_keys_SOURCES := drivers/serial/term_keys.c
+test_scancode_SOURCES := drivers/ps2/scancode.c
 test_ring_SOURCES := lib/ring.c
 test_frames_SOURCES := mm/frames.c lib/errno.c
 test_paging_SOURCES := mm/paging.c lib/errno.c
-test_ttt_SOURCES := lib/ttt.c
-test_line_edit_SOURCES := lib/line_edit.c
-test_args_SOURCES := lib/args.c
-test_acpi_SOURCES := lib/acpi.c
+test_ttt_SOURCES := apps/ttt/ttt.c
+test_line_edit_SOURCES := kernel/shell/line_edit.c
+test_args_SOURCES := kernel/shell/args.c
+test_acpi_SOURCES := drivers/acpi/tables.c drivers/acpi/s5.c
 test_cpuinfo_SOURCES := arch/x86_64/cpuinfo.c
-test_cp437_SOURCES := lib/cp437.c
-test_heap_SOURCES := lib/heap.c lib/heap_free.c lib/heap_region.c lib/heap_check.c \
-                     lib/heap_internal.h
+test_cp437_SOURCES := drivers/vga/cp437.c
+test_heap_SOURCES := $(HEAP_SOURCES)
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
 # ---------------------------------------------------------------- fuzz targets
 # libFuzzer targets (clang only): tests/fuzz/fuzz_NAME.c with the sources it needs.
 FUZZ_CC ?= clang
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit
-fuzz_line_edit_SOURCES := lib/line_edit.c lib/args.c
-fuzz_scancode_SOURCES := lib/scancode.c
-fuzz_heap_SOURCES := lib/heap.c lib/heap_free.c lib/heap_region.c lib/heap_check.c \
-                     lib/heap_internal.h
+fuzz_line_edit_SOURCES := kernel/shell/line_edit.c kernel/shell/args.c
+fuzz_scancode_SOURCES := drivers/ps2/scancode.c
+fuzz_heap_SOURCES := $(HEAP_SOURCES)
 FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 
@@ -168,25 +172,20 @@ fuzz: fuzz-targets
 GENSYMS := $(PYTHON) tools/gensyms.py
 NM ?= nm
 
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJECTS) $(BUILD)/empty.ksyms.o linker.ld
-	$(call quiet,LD,$@)
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS) $(BUILD)/empty.ksyms.o
+# two_pass_link NAME,OBJECTS: $(BUILD)/NAME.elf from OBJECTS, with its own symbol table.
+define two_pass_link
+$$(BUILD)/$(1).pass1.elf: $(2) $$(BUILD)/empty.ksyms.o linker.ld
+	$$(call quiet,LD,$$@)
+	$$(Q)$$(LD) $$(KERNEL_LDFLAGS) -o $$@ $(2) $$(BUILD)/empty.ksyms.o
 
-$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.ksyms.o
-	$(call quiet,LD,$@)
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJECTS) $(BUILD)/kernel.ksyms.o
-	$(Q)$(GENSYMS) --nm $(NM) --verify $< $@.tmp
-	$(Q)mv $@.tmp $@
-
-$(BUILD)/kernel-test.pass1.elf: $(KTEST_OBJECTS) $(BUILD)/empty.ksyms.o linker.ld
-	$(call quiet,LD,$@)
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KTEST_OBJECTS) $(BUILD)/empty.ksyms.o
-
-$(BUILD)/kernel-test.elf: $(BUILD)/kernel-test.pass1.elf $(BUILD)/kernel-test.ksyms.o
-	$(call quiet,LD,$@)
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KTEST_OBJECTS) $(BUILD)/kernel-test.ksyms.o
-	$(Q)$(GENSYMS) --nm $(NM) --verify $< $@.tmp
-	$(Q)mv $@.tmp $@
+$$(BUILD)/$(1).elf: $$(BUILD)/$(1).pass1.elf $$(BUILD)/$(1).ksyms.o
+	$$(call quiet,LD,$$@)
+	$$(Q)$$(LD) $$(KERNEL_LDFLAGS) -o $$@.tmp $(2) $$(BUILD)/$(1).ksyms.o
+	$$(Q)$$(GENSYMS) --nm $$(NM) --verify $$< $$@.tmp
+	$$(Q)mv $$@.tmp $$@
+endef
+$(eval $(call two_pass_link,kernel,$$(KERNEL_OBJECTS)))
+$(eval $(call two_pass_link,kernel-test,$$(KTEST_OBJECTS)))
 
 $(BUILD)/empty.ksyms.S: tools/gensyms.py
 	@mkdir -p $(dir $@)
@@ -204,25 +203,22 @@ $(BUILD)/%.ksyms.o: $(BUILD)/%.ksyms.S
 	$(call quiet,AS,$<)
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.c.o: %.c
-	@mkdir -p $(dir $@)
-	$(call quiet,CC,$<)
-	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+# compile_rules DIR,CFLAGS,ASFLAGS,LABEL: objects under $(BUILD)/DIR/ from the .c and .S
+# files of the same path, with dependency files (-MMD -MP) so header edits rebuild them.
+define compile_rules
+$$(BUILD)/$(1)/%.c.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(call quiet,CC$(4),$$<)
+	$$(Q)$$(CC) $(2) -MMD -MP -c $$< -o $$@
 
-$(BUILD)/kernel/%.S.o: %.S
-	@mkdir -p $(dir $@)
-	$(call quiet,AS,$<)
-	$(Q)$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
-
-$(BUILD)/ktest/%.c.o: %.c
-	@mkdir -p $(dir $@)
-	$(call quiet,CC,$<)
-	$(Q)$(CC) $(KERNEL_CFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
-
-$(BUILD)/ktest/%.S.o: %.S
-	@mkdir -p $(dir $@)
-	$(call quiet,AS,$<)
-	$(Q)$(CC) $(KERNEL_ASFLAGS) -DKEEL_KTEST -MMD -MP -c $< -o $@
+$$(BUILD)/$(1)/%.S.o: %.S
+	@mkdir -p $$(dir $$@)
+	$$(call quiet,AS$(4),$$<)
+	$$(Q)$$(CC) $(3) -MMD -MP -c $$< -o $$@
+endef
+$(eval $(call compile_rules,kernel,$$(KERNEL_CFLAGS),$$(KERNEL_ASFLAGS),))
+$(eval $(call compile_rules,ktest,$$(KERNEL_CFLAGS) -DKEEL_KTEST,$$(KERNEL_ASFLAGS) -DKEEL_KTEST,))
+$(eval $(call compile_rules,bios,$$(LOADER_CFLAGS),$$(LOADER_ASFLAGS),32))
 
 # A GRUB 2 BIOS ISO whose menu loads kernel.elf with multiboot2.
 $(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
@@ -232,16 +228,6 @@ $(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
 	$(Q)cp tools/grub/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir > $(BUILD)/grub-mkrescue.log 2>&1 \
 	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
-
-$(BUILD)/bios/%.c.o: %.c
-	@mkdir -p $(dir $@)
-	$(call quiet,CC32,$<)
-	$(Q)$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
-
-$(BUILD)/bios/%.S.o: %.S
-	@mkdir -p $(dir $@)
-	$(call quiet,AS32,$<)
-	$(Q)$(CC) $(LOADER_ASFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/bios/stage1.bin: $(BUILD)/bios/boot/bios/stage1.S.o boot/bios/stage1.ld
 	$(call quiet,LD,$@)
@@ -254,11 +240,11 @@ $(BUILD)/bios/stage2.bin: $(STAGE2_OBJECTS) boot/bios/stage2.ld
 	$(Q)objcopy -O binary $(@:.bin=.elf) $@
 
 # The image tool is a host program: it runs at build time.
-$(BUILD)/host/mkimage: tools/mkimage.c tools/bootimg_verify.c lib/bootimg.c tools/bootimg_verify.h \
-                       include/keel/bootimg.h
+$(BUILD)/host/mkimage: tools/mkimage.c tools/bootimg_verify.c boot/bios/bootimg.c lib/crc32.c \
+                       tools/bootimg_verify.h boot/bios/bootimg.h lib/crc32.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
-	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itools -o $@ \
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -o $@ \
 	    $(filter %.c,$^)
 
 $(BUILD)/keel.img: $(BUILD)/bios/stage1.bin $(BUILD)/bios/stage2.bin $(BUILD)/kernel.elf \
@@ -347,10 +333,9 @@ bench-heap: $(BUILD)/bench/bench_heap
 	@$(PYTHON) tools/bench_heap.py --bench $<
 
 # The heap benchmark is optimised like the kernel, with the host's malloc beside it.
-$(BUILD)/bench/bench_heap: tools/bench_heap.c lib/heap.c lib/heap_free.c lib/heap_region.c \
-                           lib/heap_check.c lib/heap_internal.h include/keel/heap.h
+$(BUILD)/bench/bench_heap: tools/bench_heap.c $(HEAP_SOURCES) mm/heap/heap.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
-	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -o $@ $(filter %.c,$^)
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -o $@ $(filter %.c,$^)
 
 -include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d)

@@ -11,13 +11,13 @@
  * instead of splicing into the middle of its line. A panic breaks the lock
  * (console_panic_unlock) so the report always gets out.
  */
-#include <keel/console.h>
-#include <keel/cp437.h>
-#include <keel/format.h>
-#include <keel/layout.h>
-#include <keel/serial.h>
-#include <keel/spinlock.h>
-#include <keel/vga_hw.h>
+#include <drivers/serial/serial.h>
+#include <drivers/vga/cp437.h>
+#include <drivers/vga/cursor.h>
+#include <kernel/console.h>
+#include <kernel/spinlock.h>
+#include <lib/format.h>
+#include <mm/layout.h>
 
 static struct vga_writer screen;
 static struct spinlock console_lock = SPINLOCK_INIT;

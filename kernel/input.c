@@ -1,9 +1,9 @@
 /*
  * input.c - merge the keyboard and the serial line into key events.
  *
- * Interrupt handlers only queue raw bytes (ps2_keyboard.c, serial_receive.c);
+ * Interrupt handlers only queue raw bytes (drivers/ps2/keyboard.c, drivers/serial/receive.c);
  * decoding happens here, in the main loop, with the pure decoders
- * (lib/scancode.c, lib/term_keys.c). Lock keys update the keyboard LEDs.
+ * (drivers/ps2/scancode.c, drivers/serial/term_keys.c). Lock keys update the keyboard LEDs.
  *
  * Waiting: check for input with interrupts off, and if there is none, enable
  * interrupts and halt in one instruction pair (sti; hlt). An interrupt that
@@ -11,11 +11,12 @@
  * wakes the CPU instead of being missed: no lost wake-ups, no busy polling.
  */
 #include <arch/x86_64/cpu.h>
-#include <keel/console.h>
-#include <keel/input.h>
-#include <keel/ps2.h>
-#include <keel/serial.h>
-#include <keel/term_keys.h>
+#include <drivers/ps2/keyboard.h>
+#include <drivers/ps2/scancode.h>
+#include <drivers/serial/serial.h>
+#include <drivers/serial/term_keys.h>
+#include <kernel/console.h>
+#include <kernel/input.h>
 
 static struct kbd_decoder keyboard;
 static struct term_decoder terminal;

@@ -7,7 +7,7 @@
  * weakly, so a kernel linked without any table still links and boots,
  * resolving nothing (backtraces then show bare addresses).
  */
-#include <keel/symbols.h>
+#include <kernel/ksyms.h>
 
 extern const uint64_t ksym_count __attribute__((weak));
 extern const struct ksym_entry ksym_entries[] __attribute__((weak));

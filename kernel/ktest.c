@@ -1,5 +1,5 @@
 /*
- * ktest.c - the test kernel's runner (see keel/ktest.h for the protocol).
+ * ktest.c - the test kernel's runner (see kernel/ktest.h for the protocol).
  *
  * Built only into build/kernel-test.elf. Results go to the console (and so
  * to COM1, where the runner reads them); the verdict leaves QEMU through the
@@ -7,12 +7,12 @@
  * 0x10 gives 33 (pass) and 0x11 gives 35 (fail).
  */
 #include <arch/x86_64/cpu.h>
-#include <keel/console.h>
-#include <keel/format.h>
-#include <keel/ktest.h>
-#include <keel/panic.h>
-#include <keel/string.h>
-#include <keel/vga.h>
+#include <drivers/vga/vga.h>
+#include <kernel/console.h>
+#include <kernel/ktest.h>
+#include <kernel/panic.h>
+#include <lib/format.h>
+#include <lib/string.h>
 
 #define DEBUG_EXIT_PORT  0xF4
 #define DEBUG_EXIT_PASS  0x10 /* QEMU exit status 33 = (0x10 << 1) | 1 */

@@ -2,25 +2,31 @@
  * main.c - kernel_main: what the kernel does once it runs in 64-bit C.
  *
  * Say who we are, how we were booted and what memory there is; set up the
- * CPU tables, interrupt controllers, timer and input; announce `ready` (the
+ * CPU tables; take over memory (own page tables, then the console buffer,
+ * the IST stacks and the running stack move to it); interrupt controllers,
+ * timer and input; announce `ready` (the
  * line boot tests and people wait for); then hand over to the shell, which
  * sleeps in hlt whenever there is nothing to do. The test kernel (built
  * with KEEL_KTEST) runs the in-kernel tests instead of the shell.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
-#include <arch/x86_64/interrupts.h>
+#include <arch/x86_64/idt.h>
 #include <arch/x86_64/pic.h>
-#include <keel/boot_info.h>
-#include <keel/console.h>
-#include <keel/input.h>
-#include <keel/kernel.h>
-#include <keel/kheap.h>
-#include <keel/ktest.h>
-#include <keel/layout.h>
-#include <keel/memory.h>
-#include <keel/shell.h>
-#include <keel/timer.h>
+#include <arch/x86_64/stack_switch.h>
+#include <boot/boot_info.h>
+#include <drivers/acpi/acpi.h>
+#include <drivers/vga/cursor.h>
+#include <kernel/console.h>
+#include <kernel/input.h>
+#include <kernel/ktest.h>
+#include <kernel/main.h>
+#include <kernel/shell/shell.h>
+#include <kernel/timer.h>
+#include <mm/kheap.h>
+#include <mm/layout.h>
+#include <mm/memory.h>
+#include <mm/stacks.h>
 
 static const char *protocol_name(enum boot_protocol protocol)
 {
@@ -100,6 +106,7 @@ static __attribute__((noreturn)) void kernel_continue(void)
 {
     kheap_init();
     print_memory_summary();
+    acpi_init(boot_info->regions, boot_info->region_count);
     init_interrupts();
 #ifdef KEEL_KTEST
     ktest_main(boot_info);
@@ -111,11 +118,27 @@ static __attribute__((noreturn)) void kernel_continue(void)
 #endif
 }
 
+/* The kernel's own page tables, then everything that pointed into the boot
+ * mapping moves: the console's VGA buffer, the IST stacks, the stack we
+ * run on. Nothing may print between the switch and console_set_buffer. */
+static __attribute__((noreturn)) void take_over_memory(const struct boot_info *info)
+{
+    uint64_t lost = memory_init(info);
+    console_set_buffer(phys_to_virt(VGA_TEXT_BUFFER_PHYS));
+    if (lost)
+        kprintf("memory: %llu frames beyond the allocator's range table left unused\n",
+                (unsigned long long)lost);
+    gdt_set_ist_stack(IST_DOUBLE_FAULT, stack_get(STACK_DOUBLE_FAULT)->top);
+    gdt_set_ist_stack(IST_NMI, stack_get(STACK_NMI)->top);
+    gdt_set_ist_stack(IST_MACHINE_CHECK, stack_get(STACK_MACHINE_CHECK)->top);
+    switch_stack(stack_get(STACK_BOOT)->top, kernel_continue);
+}
+
 void kernel_main(const struct boot_info *info)
 {
     boot_info = info;
     kernel_print_boot_summary(info);
     gdt_init(); /* CPU tables first: from here on, faults are reported */
     idt_init();
-    memory_init(info, kernel_continue);
+    take_over_memory(info);
 }

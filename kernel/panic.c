@@ -13,12 +13,12 @@
  * line straight to serial and the first screen row, then halts.
  */
 #include <arch/x86_64/cpu.h>
-#include <keel/console.h>
-#include <keel/panic.h>
-#include <keel/serial.h>
-#include <keel/stacks.h>
-#include <keel/symbols.h>
-#include <keel/vga.h>
+#include <drivers/serial/serial.h>
+#include <drivers/vga/vga.h>
+#include <kernel/console.h>
+#include <kernel/ksyms.h>
+#include <kernel/panic.h>
+#include <mm/stacks.h>
 
 #define BACKTRACE_MAX_FRAMES 12
 #define SYMBOL_TEXT_MAX      96
@@ -91,7 +91,7 @@ static bool frame_plausible(uint64_t frame)
 static void print_frame(unsigned depth, uint64_t address)
 {
     char symbol[SYMBOL_TEXT_MAX];
-    ksym_format(symbol, sizeof(symbol), address);
+    ksym_format(ksym_kernel_table(), symbol, sizeof(symbol), address);
     kprintf("  #%-2u 0x%016llx  %s\n", depth, (unsigned long long)address, symbol);
 }
 
@@ -101,7 +101,7 @@ static void print_frame(unsigned depth, uint64_t address)
 static void print_return_frame(unsigned depth, uint64_t address)
 {
     char symbol[SYMBOL_TEXT_MAX];
-    ksym_format_return(symbol, sizeof(symbol), address);
+    ksym_format_return(ksym_kernel_table(), symbol, sizeof(symbol), address);
     kprintf("  #%-2u 0x%016llx  %s\n", depth, (unsigned long long)address, symbol);
 }
 

@@ -6,9 +6,9 @@
  * CPU does nothing until the next interrupt instead of spinning.
  */
 #include <arch/x86_64/cpu.h>
-#include <arch/x86_64/interrupts.h>
+#include <arch/x86_64/idt.h>
 #include <arch/x86_64/pit.h>
-#include <keel/timer.h>
+#include <kernel/timer.h>
 
 #define TIMER_IRQ 0
 

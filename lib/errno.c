@@ -1,7 +1,7 @@
 /*
  * errno.c - names of the kernel's error numbers, for messages.
  */
-#include <keel/errno.h>
+#include <lib/errno.h>
 
 const char *error_name(int error)
 {

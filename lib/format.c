@@ -25,16 +25,16 @@
  * consumes no argument except for any '*' it contains (%n is never
  * supported: writing through an argument pointer is a classic exploit).
  */
-#include <keel/format.h>
-#include <keel/string.h>
+#include <lib/format.h>
+#include <lib/string.h>
 
 #include <stdbool.h>
 #include <stdint.h>
 
 /* <limits.h> of a hosted toolchain may pull in libc headers; the compilers'
  * own predefined macros give the same values without them. */
-#define INT_MAX __INT_MAX__
-#define INT_MIN (-INT_MAX - 1)
+#define INT_MAX  __INT_MAX__
+#define INT_MIN  (-INT_MAX - 1)
 #define CHAR_BIT __CHAR_BIT__
 
 /* Flag characters, C11 7.21.6.1p6. Bit i stands for FLAG_CHARS[i]. */

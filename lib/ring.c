@@ -24,7 +24,7 @@
  * cross-CPU ordering as well. Each side reads its own index relaxed, since
  * only it ever writes it.
  */
-#include <keel/ring.h>
+#include <lib/ring.h>
 
 #define RING_MASK (RING_CAPACITY - 1)
 

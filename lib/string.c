@@ -11,7 +11,7 @@
  * -fno-tree-loop-distribute-patterns; clang does not rewrite loops inside
  * functions named like these. Check with `objdump -dr` after changing flags.
  */
-#include <keel/string.h>
+#include <lib/string.h>
 
 #include <stdint.h>
 

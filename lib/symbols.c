@@ -2,13 +2,12 @@
  * symbols.c - address-to-name lookup over a ksym_table (see symbols.h).
  *
  * A binary search for the last entry whose address is <= the target, then
- * a bounds check against that entry's size. Nothing here touches the
- * kernel's own table except ksym_format and ksym_format_return, so the
- * host tests link this file unchanged and supply ksym_kernel_table
- * themselves.
+ * a bounds check against that entry's size. Every function takes its table
+ * as an argument (the kernel passes its own, from kernel/ksyms.c), so the
+ * host tests link this file unchanged with tables of their own.
  */
-#include <keel/format.h>
-#include <keel/symbols.h>
+#include <lib/format.h>
+#include <lib/symbols.h>
 
 /* Index of the last entry starting at or before address, or -1 if none
  * does (the table is empty or address precedes its first entry). */
@@ -58,25 +57,15 @@ static int format_address(const struct ksym_table *table, char *buf, size_t size
     return ksnprintf(buf, size, "0x%llx", (unsigned long long)shown_address);
 }
 
-int ksym_format_in(const struct ksym_table *table, char *buf, size_t size, uint64_t address)
+int ksym_format(const struct ksym_table *table, char *buf, size_t size, uint64_t address)
 {
     return format_address(table, buf, size, address, address);
 }
 
-int ksym_format_return_in(const struct ksym_table *table, char *buf, size_t size,
-                          uint64_t return_address)
+int ksym_format_return(const struct ksym_table *table, char *buf, size_t size,
+                       uint64_t return_address)
 {
     if (return_address == 0) /* the end of a frame chain, not a call */
         return format_address(table, buf, size, 0, 0);
     return format_address(table, buf, size, return_address - 1, return_address);
-}
-
-int ksym_format(char *buf, size_t size, uint64_t address)
-{
-    return ksym_format_in(ksym_kernel_table(), buf, size, address);
-}
-
-int ksym_format_return(char *buf, size_t size, uint64_t return_address)
-{
-    return ksym_format_return_in(ksym_kernel_table(), buf, size, return_address);
 }

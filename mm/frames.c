@@ -8,8 +8,8 @@
  * list, which is a stack linked through the first 8 bytes of each free
  * frame.
  */
-#include <keel/errno.h>
-#include <keel/frames.h>
+#include <lib/errno.h>
+#include <mm/frames.h>
 
 #define FIRST_MANAGED_BYTE 0x100000ull /* the first MiB stays with the BIOS and the loader */
 

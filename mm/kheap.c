@@ -1,13 +1,13 @@
 /*
- * kheap.c - the kernel heap: lib/heap.c over a region that grows by mapping
+ * kheap.c - the kernel heap: mm/heap/heap.c over a region that grows by mapping
  * frames, behind a spinlock. See kheap.h.
  */
-#include <keel/console.h>
-#include <keel/kheap.h>
-#include <keel/layout.h>
-#include <keel/memory.h>
-#include <keel/panic.h>
-#include <keel/spinlock.h>
+#include <kernel/console.h>
+#include <kernel/panic.h>
+#include <kernel/spinlock.h>
+#include <mm/kheap.h>
+#include <mm/layout.h>
+#include <mm/memory.h>
 
 #define PAGE 4096ull
 

@@ -21,15 +21,12 @@
  * so the first ones are low); from the switch on, through the direct map.
  */
 #include <arch/x86_64/cpu.h>
-#include <arch/x86_64/gdt.h>
-#include <keel/console.h>
-#include <keel/errno.h>
-#include <keel/layout.h>
-#include <keel/memory.h>
-#include <keel/panic.h>
-#include <keel/stacks.h>
-#include <keel/string.h>
-#include <keel/vga_hw.h>
+#include <kernel/panic.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <mm/layout.h>
+#include <mm/memory.h>
+#include <mm/stacks.h>
 
 #define LOW_MEMORY_END 0x100000ull /* the first MiB: BIOS data, VGA, option ROMs */
 #define PAGE           4096ull
@@ -157,7 +154,7 @@ static void create_stacks(void)
     }
 }
 
-void memory_init(const struct boot_info *info, void (*continuation)(void))
+uint64_t memory_init(const struct boot_info *info)
 {
     const struct phys_range excluded[] = {
         {info->kernel_phys_start, info->kernel_phys_end},
@@ -171,13 +168,5 @@ void memory_init(const struct boot_info *info, void (*continuation)(void))
 
     write_cr3(kernel_space.root);
     phys_window_base = DIRECT_MAP_BASE;
-    console_set_buffer(phys_to_virt(VGA_TEXT_BUFFER_PHYS)); /* the old address is gone */
-
-    if (lost)
-        kprintf("memory: %llu frames beyond the allocator's range table left unused\n",
-                (unsigned long long)lost);
-    gdt_set_ist_stack(IST_DOUBLE_FAULT, stack_get(STACK_DOUBLE_FAULT)->top);
-    gdt_set_ist_stack(IST_NMI, stack_get(STACK_NMI)->top);
-    gdt_set_ist_stack(IST_MACHINE_CHECK, stack_get(STACK_MACHINE_CHECK)->top);
-    switch_stack(stack_get(STACK_BOOT)->top, continuation);
+    return lost;
 }

@@ -8,8 +8,8 @@
  * created with P | R/W (| U/S for user mappings) so that the leaf alone
  * decides the permissions.
  */
-#include <keel/errno.h>
-#include <keel/paging.h>
+#include <lib/errno.h>
+#include <mm/paging.h>
 #include <stddef.h>
 
 #define ENTRIES             512

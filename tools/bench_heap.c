@@ -1,5 +1,5 @@
 /*
- * bench_heap.c - host benchmark of the kernel heap (lib/heap.c) against the
+ * bench_heap.c - host benchmark of the kernel heap (mm/heap/heap.c) against the
  * host's libc malloc.
  *
  * Default mode prints `name: value` lines on stdout (progress on stderr):
@@ -27,7 +27,7 @@
  * pair_loop with callgrind (--toggle-collect=pair_loop).
  *
  * Build: gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude \
- *            -o build/bench/bench_heap tools/bench_heap.c lib/heap.c
+ *            -o build/bench/bench_heap tools/bench_heap.c mm/heap/heap.c
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -37,7 +37,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <keel/heap.h>
+#include <mm/heap/heap.h>
 
 #define ARENA_BYTES        ((size_t)256 << 20)
 #define EFFICIENCY_BYTES   ((size_t)4 << 20)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark the kernel heap (lib/heap.c) on the host: throughput, efficiency, instructions per call.
+"""Benchmark the kernel heap (mm/heap/heap.c) on the host: throughput, efficiency, instructions per call.
 
 Runs build/bench/bench_heap (tools/bench_heap.c) for the random-actions throughput against libc malloc
 and the heap efficiency, passing its `name: value` lines through, then counts instructions with

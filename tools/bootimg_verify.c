@@ -14,7 +14,8 @@
  *   (both little endian). The CHS fields are not checked: BIOSes booting
  *   with LBA ignore them, and other tools compute them with other geometries.
  */
-#include "bootimg_verify.h"
+#include <lib/crc32.h>
+#include <tools/bootimg_verify.h>
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <keel/bootimg.h>
+#include <boot/bios/bootimg.h>
 
 /* What a successful check found, for printing. */
 struct bootimg_image_info {

@@ -15,7 +15,7 @@ distance to the next symbol, or to the end of their section. Of several symbols 
 is kept: a sized one first, then a name not starting with "__" (linker-script markers), then a
 global one, then the alphabetically first.
 
-Output (GNU as, section .ksyms, "a", 8-byte aligned), matching include/keel/symbols.h:
+Output (GNU as, section .ksyms, "a", 8-byte aligned), matching lib/symbols.h:
     ksym_count    u64                               number of entries
     ksym_entries  {u64 address; u32 size; u32 name_offset}[count], by ascending address
     ksym_names    NUL-terminated names; name_offset is relative to ksym_names

@@ -4,7 +4,7 @@
  *   mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL [--cmdline TEXT]
  *   mkimage --check IMAGE
  *
- * The layout is the one in include/keel/bootimg.h:
+ * The layout is the one in boot/bios/bootimg.h:
  *   LBA 0            stage 1 (512 bytes, its partition table filled in here)
  *   LBA 1 .. 2047    zeros
  *   LBA 2048         the active partition (type 0x7F), to the end of the image:
@@ -28,7 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootimg_verify.h"
+#include <lib/crc32.h>
+#include <tools/bootimg_verify.h>
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "mkimage writes struct bootimg_header as it is in memory: it needs a little-endian host"

@@ -4,10 +4,13 @@
  * Every inline assembly statement in the kernel lives here, each with the
  * clobbers it really has: "memory" where the instruction orders or touches
  * memory the compiler cannot see (port I/O to devices, control registers).
+ * The few that locks need (interrupt flag, pause) are in irqflags.h, so a
+ * header like kernel/spinlock.h can include them without all of this.
  */
-#ifndef KEEL_ARCH_CPU_H
-#define KEEL_ARCH_CPU_H
+#ifndef KEEL_ARCH_X86_64_CPU_H
+#define KEEL_ARCH_X86_64_CPU_H
 
+#include <arch/x86_64/irqflags.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,39 +36,12 @@ static inline void outl(uint16_t port, uint32_t value)
     __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
 
-static inline void cpu_disable_interrupts(void)
-{
-    __asm__ volatile("cli" : : : "memory");
-}
-
-static inline void cpu_enable_interrupts(void)
-{
-    __asm__ volatile("sti" : : : "memory");
-}
-
 /* Enable interrupts and halt in one step: sti takes effect only after the
  * next instruction, so an interrupt that arrives in between still wakes the
  * hlt instead of being handled before it (and the wake-up lost). */
 static inline void cpu_enable_interrupts_and_halt(void)
 {
     __asm__ volatile("sti; hlt" : : : "memory");
-}
-
-#define RFLAGS_IF (1ull << 9)
-
-/* Save RFLAGS and disable interrupts; pair with cpu_restore_interrupts. */
-static inline uint64_t cpu_save_and_disable_interrupts(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-    return flags;
-}
-
-/* Re-enable interrupts if they were enabled when `flags` was saved. */
-static inline void cpu_restore_interrupts(uint64_t flags)
-{
-    if (flags & RFLAGS_IF)
-        cpu_enable_interrupts();
 }
 
 /* Stop until the next interrupt (or forever, with interrupts disabled). */
@@ -81,19 +57,6 @@ static inline __attribute__((noreturn)) void cpu_halt_forever(void)
         cpu_disable_interrupts();
         cpu_halt();
     }
-}
-
-/* Hint for spin-wait loops. */
-static inline void cpu_relax(void)
-{
-    __asm__ volatile("pause" : : : "memory");
-}
-
-static inline bool cpu_interrupts_enabled(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0" : "=r"(flags) : : "memory");
-    return flags & RFLAGS_IF;
 }
 
 static inline uint64_t read_cr0(void)

@@ -1,5 +1,5 @@
 /*
- * cpuinfo.c - decoding CPUID into struct cpu_info (see keel/cpuinfo.h).
+ * cpuinfo.c - decoding CPUID into struct cpu_info (see arch/x86_64/cpuinfo.h).
  *
  * Everything but cpu_info_read is pure, and even that runs on a host (CPUID
  * is allowed in user mode), so host tests compile this file as it is. That
@@ -11,8 +11,8 @@
  * Feature Flags" (leaf 7); leaf 0x80000001 from the same instruction page
  * and AMD APM vol. 3 appendix E (lahf_lm, lzcnt, sse4a, ... are AMD's).
  */
-#include "cpu.h"
-#include <keel/cpuinfo.h>
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/cpuinfo.h>
 
 #define LEAF_VENDOR         0x0
 #define LEAF_FEATURES       0x1

@@ -9,11 +9,11 @@
  * it prints a note and execution resumes after the instruction.
  */
 #include <arch/x86_64/cpu.h>
-#include <arch/x86_64/interrupts.h>
-#include <keel/console.h>
-#include <keel/panic.h>
-#include <keel/stacks.h>
-#include <keel/symbols.h>
+#include <arch/x86_64/idt.h>
+#include <kernel/console.h>
+#include <kernel/ksyms.h>
+#include <kernel/panic.h>
+#include <mm/stacks.h>
 
 #define VECTOR_BREAKPOINT   3
 #define VECTOR_DOUBLE_FAULT 8
@@ -147,7 +147,8 @@ static void report_breakpoint(const struct interrupt_frame *f)
 {
     char symbol[SYMBOL_TEXT_MAX];
     breakpoints++;
-    ksym_format(symbol, sizeof(symbol), f->rip - 1); /* rip is after the int3 byte */
+    ksym_format(ksym_kernel_table(), symbol, sizeof(symbol),
+                f->rip - 1); /* rip is after the int3 byte */
     kprintf("#BP Breakpoint at 0x%llx (%s): resuming\n", (unsigned long long)(f->rip - 1), symbol);
 }
 
@@ -159,7 +160,7 @@ void exception_handle(struct interrupt_frame *f)
     }
     uint64_t cr2 = read_cr2();
     char symbol[SYMBOL_TEXT_MAX];
-    ksym_format(symbol, sizeof(symbol), f->rip);
+    ksym_format(ksym_kernel_table(), symbol, sizeof(symbol), f->rip);
     panic_begin();
     kprintf("exception %s (vector %llu) at %s\n", exception_names[f->vector],
             (unsigned long long)f->vector, symbol);

@@ -13,7 +13,7 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
-#include <keel/stacks.h>
+#include <mm/stacks.h>
 #include <stddef.h>
 
 /* Descriptor bits (SDM vol. 3, 3.4.5): accessed bits are preset so the CPU

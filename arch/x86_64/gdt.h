@@ -1,8 +1,8 @@
 /*
  * gdt.h - the kernel's 64-bit GDT and TSS.
  */
-#ifndef KEEL_ARCH_GDT_H
-#define KEEL_ARCH_GDT_H
+#ifndef KEEL_ARCH_X86_64_GDT_H
+#define KEEL_ARCH_X86_64_GDT_H
 
 #include <stdint.h>
 

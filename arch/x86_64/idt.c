@@ -8,9 +8,9 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
-#include <arch/x86_64/interrupts.h>
+#include <arch/x86_64/idt.h>
 #include <arch/x86_64/pic.h>
-#include <keel/panic.h>
+#include <kernel/panic.h>
 
 #define STUB_COUNT           (EXCEPTION_VECTORS + IRQ_COUNT)
 #define IDT_ENTRIES          256
@@ -102,4 +102,17 @@ void interrupt_dispatch(struct interrupt_frame *frame)
         irq_dispatch((unsigned)(frame->vector - IRQ_VECTOR_BASE));
     else
         panic("interrupt on unexpected vector %llu", (unsigned long long)frame->vector);
+}
+
+/* With an empty IDT (limit 0) the breakpoint cannot be delivered (#GP),
+ * nor can that #GP (#DF), nor the #DF: the CPU shuts down, and the chipset
+ * answers a shutdown cycle with a reset. */
+void cpu_triple_fault(void)
+{
+    static const struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) empty_idt = {0, 0};
+    lidt(&empty_idt);
+    cpu_breakpoint();
 }

@@ -6,7 +6,7 @@
  * 6-1). Each stub below makes the stack look the same for all vectors
  * (pushing 0 where the CPU pushed no error code), pushes its vector number
  * and jumps to interrupt_common, which saves every general register as
- * struct interrupt_frame (interrupts.h) and calls interrupt_dispatch(frame).
+ * struct interrupt_frame (idt.h) and calls interrupt_dispatch(frame).
  *
  * Alignment: in 64-bit mode the CPU aligns RSP to 16 bytes before pushing
  * its frame (SDM 6.14.2); 5 + 2 + 15 pushes of 8 bytes keep it aligned, so

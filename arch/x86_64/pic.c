@@ -9,7 +9,7 @@
  * read through OCW3.
  */
 #include <arch/x86_64/cpu.h>
-#include <arch/x86_64/interrupts.h>
+#include <arch/x86_64/idt.h>
 #include <arch/x86_64/pic.h>
 
 #define MASTER_COMMAND 0x20

@@ -1,8 +1,8 @@
 /*
  * pic.h - the two cascaded 8259A interrupt controllers.
  */
-#ifndef KEEL_ARCH_PIC_H
-#define KEEL_ARCH_PIC_H
+#ifndef KEEL_ARCH_X86_64_PIC_H
+#define KEEL_ARCH_X86_64_PIC_H
 
 #include <stdbool.h>
 #include <stdint.h>

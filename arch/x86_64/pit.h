@@ -1,8 +1,8 @@
 /*
  * pit.h - the 8253/8254 Programmable Interval Timer, channel 0.
  */
-#ifndef KEEL_ARCH_PIT_H
-#define KEEL_ARCH_PIT_H
+#ifndef KEEL_ARCH_X86_64_PIT_H
+#define KEEL_ARCH_X86_64_PIT_H
 
 #include <stdint.h>
 

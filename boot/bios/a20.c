@@ -12,24 +12,19 @@
  */
 #include <arch/x86_64/cpu.h>
 
-#include "bios.h"
-#include "loader.h"
+#include <boot/bios/bios.h>
+#include <boot/bios/loader.h>
+#include <drivers/ps2/i8042.h>
 
-#define A20_TEST_LOW           0x007C00u /* stage 1, no longer needed */
-#define A20_TEST_HIGH          0x107C00u /* differs from A20_TEST_LOW only in bit 20 */
-#define BIOS_SYSTEM            0x15
-#define A20_BIOS_ENABLE        0x2401
-#define SYSTEM_CONTROL_A       0x92
-#define SYSTEM_CONTROL_A20     0x02
-#define SYSTEM_CONTROL_RESET   0x01
-#define KBC_DATA               0x60
-#define KBC_STATUS             0x64 /* read: status, write: command */
-#define KBC_STATUS_OUTPUT_FULL 0x01
-#define KBC_STATUS_INPUT_FULL  0x02
-#define KBC_WRITE_OUTPUT_PORT  0xD1
-#define KBC_OUTPUT_PORT_A20_ON 0xDF /* A20 and the CPU reset line released */
-#define KBC_SPIN_LIMIT         100000
-#define A20_SETTLE_CHECKS      1000 /* some chipsets take a moment */
+#define A20_TEST_LOW         0x007C00u /* stage 1, no longer needed */
+#define A20_TEST_HIGH        0x107C00u /* differs from A20_TEST_LOW only in bit 20 */
+#define BIOS_SYSTEM          0x15
+#define A20_BIOS_ENABLE      0x2401
+#define SYSTEM_CONTROL_A     0x92
+#define SYSTEM_CONTROL_A20   0x02
+#define SYSTEM_CONTROL_RESET 0x01
+#define KBC_SPIN_LIMIT       100000
+#define A20_SETTLE_CHECKS    1000 /* some chipsets take a moment */
 
 /* Whether A20 is on: with it off, the two addresses are the same memory. */
 static bool a20_is_on(void)
@@ -70,7 +65,7 @@ static void a20_fast(void)
 static bool kbc_wait_input_empty(void)
 {
     for (int i = 0; i < KBC_SPIN_LIMIT; i++)
-        if (!(inb(KBC_STATUS) & KBC_STATUS_INPUT_FULL))
+        if (!(inb(I8042_STATUS) & I8042_STATUS_INPUT_FULL))
             return true;
     return false;
 }
@@ -79,10 +74,10 @@ static void a20_keyboard_controller(void)
 {
     if (!kbc_wait_input_empty())
         return;
-    outb(KBC_STATUS, KBC_WRITE_OUTPUT_PORT);
+    outb(I8042_COMMAND, I8042_CMD_WRITE_OUTPUT_PORT);
     if (!kbc_wait_input_empty())
         return;
-    outb(KBC_DATA, KBC_OUTPUT_PORT_A20_ON);
+    outb(I8042_DATA, I8042_OUTPUT_PORT_A20_ON);
     kbc_wait_input_empty();
 }
 

@@ -8,8 +8,8 @@
  * 1 MiB and is addressed as segment:offset; stage 2's own data lies below
  * 64 KiB, so segment 0 and the plain address work for it.
  */
-#ifndef KEEL_BIOS_BIOS_H
-#define KEEL_BIOS_BIOS_H
+#ifndef KEEL_BOOT_BIOS_BIOS_H
+#define KEEL_BOOT_BIOS_BIOS_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -7,8 +7,8 @@
  * up to 32 KiB never crosses a 64 KiB (DMA) boundary; the caller copies from
  * there. A failed read is retried after a disk reset (AH=00h).
  */
-#include "bios.h"
-#include "loader.h"
+#include <boot/bios/bios.h>
+#include <boot/bios/loader.h>
 
 #define BIOS_DISK     0x13
 #define DISK_RESET    0x00

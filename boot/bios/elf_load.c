@@ -13,7 +13,7 @@
  * Only 32-bit arithmetic and 64-bit additions/comparisons are used: 64-bit
  * division would need libgcc helpers that stage 2 does not link.
  */
-#include "elf_load.h"
+#include <boot/bios/elf_load.h>
 
 /* ELF header (ELF-64 spec, "File header"): byte offsets. */
 #define EHDR_IDENT     0

@@ -6,8 +6,8 @@
  * host tests run the same code. Stage 2 runs in 32-bit protected mode
  * without paging: everything it loads must lie in the first 4 GiB.
  */
-#ifndef KEEL_BIOS_ELF_LOAD_H
-#define KEEL_BIOS_ELF_LOAD_H
+#ifndef KEEL_BOOT_BIOS_ELF_LOAD_H
+#define KEEL_BOOT_BIOS_ELF_LOAD_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,14 +4,14 @@
  * Fixed low-memory areas (all below 640 KiB, all above stage 2 at
  * 0x8000-0xFFFF), chosen so that BIOS buffers never cross a 64 KiB boundary:
  */
-#ifndef KEEL_BIOS_LOADER_H
-#define KEEL_BIOS_LOADER_H
+#ifndef KEEL_BOOT_BIOS_LOADER_H
+#define KEEL_BOOT_BIOS_LOADER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mbinfo.h"
+#include <boot/bios/mbinfo.h>
 
 #define LOADER_ELF_HEAD_ADDR  0x10000 /* first bytes of the kernel file */
 #define LOADER_ELF_HEAD_SIZE  0x8000  /* 32 KiB: ELF header, phdrs, Multiboot 2 header */

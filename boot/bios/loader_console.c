@@ -1,18 +1,18 @@
 /*
  * loader_console.c - stage 2's output: the VGA text screen and COM1.
  *
- * The same writer (drivers/vga.c), UART driver and formatter as the kernel,
+ * The same writer (drivers/vga/vga.c), UART driver and formatter as the kernel,
  * built for 32-bit: the loader's messages look like the kernel's and land
  * in the same serial log. Stage 2 runs with paging off, so the text buffer
  * is at its physical address.
  */
-#include <keel/format.h>
-#include <keel/serial.h>
-#include <keel/vga.h>
-#include <keel/vga_hw.h>
+#include <drivers/serial/serial.h>
+#include <drivers/vga/cursor.h>
+#include <drivers/vga/vga.h>
+#include <lib/format.h>
 #include <stdarg.h>
 
-#include "loader.h"
+#include <boot/bios/loader.h>
 
 static struct vga_writer screen;
 

@@ -13,9 +13,9 @@
  * is written byte by byte in little endian, so the host tests produce the
  * very same bytes.
  */
-#include "mbinfo.h"
+#include <boot/bios/mbinfo.h>
 
-#include <keel/string.h>
+#include <lib/string.h>
 
 #define KIB_SHIFT          10            /* bytes = KiB << 10 */
 #define BLOCK_64K_SHIFT    16            /* E801 BX/DX count 64 KiB blocks */

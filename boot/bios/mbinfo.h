@@ -3,11 +3,11 @@
  * block stage 2 hands to the kernel.
  *
  * Pure functions: the BIOS calls that gather the raw data live in
- * memory.c; these turn raw E820/E801 answers into a map and the map into
+ * memory_probe.c; these turn raw E820/E801 answers into a map and the map into
  * a Multiboot 2 block (spec 3.6), and run unchanged in host tests.
  */
-#ifndef KEEL_BIOS_MBINFO_H
-#define KEEL_BIOS_MBINFO_H
+#ifndef KEEL_BOOT_BIOS_MBINFO_H
+#define KEEL_BOOT_BIOS_MBINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,7 +8,7 @@
  *   2. checks for the INT 13h extensions (LBA addressing),
  *   3. finds the active partition in its own partition table,
  *   4. reads the partition's first sector, the Keel boot header
- *      (include/keel/bootimg.h), to 0x7E00 and checks its magic and checksum,
+ *      (boot/bios/bootimg.h), to 0x7E00 and checks its magic and checksum,
  *   5. reads stage 2 (position and length from the header) to 0x8000 and
  *      jumps there with DL = boot drive and SI = the partition entry.
  * Any failure prints a one-line message through the BIOS and halts.

@@ -4,7 +4,7 @@
  * Entered in 32-bit protected mode (stage2_entry.S) with the boot drive and
  * the MBR's active partition entry. Steps, each with a clear message when
  * it fails:
- *   1. check stage 2's own checksum and the boot header (include/keel/bootimg.h)
+ *   1. check stage 2's own checksum and the boot header (boot/bios/bootimg.h)
  *   2. enable A20, get the memory map (E820, else E801)
  *   3. read the kernel ELF file in 32 KiB chunks; the first chunk must hold
  *      the ELF and program headers and a Multiboot 2 header; every PT_LOAD
@@ -13,12 +13,13 @@
  *   5. build a Multiboot 2 information block and jump to the entry point
  *      with EAX = 0x36D76289, EBX = the block, like any Multiboot 2 loader.
  */
-#include <keel/bootimg.h>
-#include <keel/string.h>
+#include <boot/bios/bootimg.h>
+#include <lib/crc32.h>
+#include <lib/string.h>
 
-#include "bios.h"
-#include "elf_load.h"
-#include "loader.h"
+#include <boot/bios/bios.h>
+#include <boot/bios/elf_load.h>
+#include <boot/bios/loader.h>
 
 #define LOADER_NAME          "Keel BIOS loader"
 #define STAGE2_ADDR          0x8000

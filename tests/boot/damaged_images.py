@@ -1,6 +1,6 @@
 """Damaged copies of Keel's disk image, for the loader's error-path boot tests.
 
-The image is read straight from its bytes (not through Keel's C code), after include/keel/bootimg.h: the MBR's
+The image is read straight from its bytes (not through Keel's C code), after boot/bios/bootimg.h: the MBR's
 active partition entry gives the partition start; its first sector is the boot header. Each Damage breaks one
 thing and names the message the loader must show for it.
 """

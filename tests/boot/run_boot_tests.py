@@ -2,7 +2,7 @@
 """End-to-end boot tests: boot the real images in QEMU and check what a person would see.
 
 Three boot paths: the kernel ELF (QEMU -kernel, Multiboot 1), the GRUB ISO (Multiboot 2) and the raw disk image
-with Keel's own BIOS loader (build/keel.img, Multiboot 2; layout in include/keel/bootimg.h). For -m 64M, 512M,
+with Keel's own BIOS loader (build/keel.img, Multiboot 2; layout in boot/bios/bootimg.h). For -m 64M, 512M,
 4G and 8G on each path (and for the disk image also on q35 through AHCI and as a USB stick behind xHCI): wait for
 the serial line containing "ready", read the VGA text screen (QMP pmemsave of 0xB8000) and check
   - a banner line starting with "Keel",

@@ -1,6 +1,6 @@
 """terminal: what a serial terminal shows for the bytes Keel sends to COM1, modelled without the kernel.
 
-TextScreen is an 80-column text grid that behaves like xterm (and like Keel's VGA writer, drivers/vga.c):
+TextScreen is an 80-column text grid that behaves like xterm (and like Keel's VGA writer, drivers/vga/vga.c):
 characters go at the cursor; a character written in the last column leaves a "pending wrap", so the next
 character starts a new row but a newline does not add an empty one (80 characters and '\\n' take one row).
 A screen with a height scrolls up when a row is needed below its last one; without a height it only grows,

@@ -1,7 +1,7 @@
 """typist: a model of a person at Keel's shell, and the typing scenarios that hold the kernel to it.
 
 The model knows the keyboard (which QEMU key codes type which character on a US layout, Shift and Caps Lock)
-and what the shell promises (README, include/keel/line_edit.h): the prompt `keel> `, insertion at the cursor,
+and what the shell promises (README, kernel/shell/line_edit.h): the prompt `keel> `, insertion at the cursor,
 Backspace, Delete, Left/Right, Home/End, Up/Down through the lines entered before, Ctrl+C ("^C" and a new
 prompt), a line of at most 200 characters (a key past the limit rings the bell and shows nothing), a bell for
 every key that cannot act. After Enter it expects what the command prints when that is known from the

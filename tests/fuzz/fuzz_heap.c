@@ -1,5 +1,5 @@
 /*
- * fuzz_heap.c - libFuzzer target for the kernel heap (lib/heap.c).
+ * fuzz_heap.c - libFuzzer target for the kernel heap (mm/heap/heap.c).
  *
  * Build and run (clang only; libFuzzer supplies main):
  *   make build/fuzz/fuzz_heap && build/fuzz/fuzz_heap -max_total_time=60
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/heap.h>
+#include <mm/heap/heap.h>
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

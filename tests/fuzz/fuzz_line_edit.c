@@ -1,6 +1,6 @@
 /*
- * fuzz_line_edit.c - libFuzzer target for the line editor (lib/line_edit.c)
- * and the argument splitter (lib/args.c).
+ * fuzz_line_edit.c - libFuzzer target for the line editor (kernel/shell/line_edit.c)
+ * and the argument splitter (kernel/shell/args.c).
  *
  * Build and run (clang only; libFuzzer supplies main):
  *   make build/fuzz/fuzz_line_edit
@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <keel/args.h>
-#include <keel/line_edit.h>
+#include <kernel/shell/args.h>
+#include <kernel/shell/line_edit.h>
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

@@ -1,11 +1,11 @@
 /*
  * fuzz_scancode.c - libFuzzer target for the scancode set 1 decoder
- * (lib/scancode.c).
+ * (drivers/ps2/scancode.c).
  *
  * Build and run (clang only; libFuzzer supplies main):
  *   mkdir -p build/fuzz
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
- *       tests/fuzz/fuzz_scancode.c lib/scancode.c -o build/fuzz/fuzz_scancode
+ *       tests/fuzz/fuzz_scancode.c drivers/ps2/scancode.c -o build/fuzz/fuzz_scancode
  *   build/fuzz/fuzz_scancode -max_total_time=10
  *
  * Every input byte goes to one decoder. Besides the sanitizers' checks, the
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <keel/keyboard.h>
+#include <drivers/ps2/scancode.h>
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

@@ -1,5 +1,5 @@
 /*
- * test_acpi.c - host tests for the ACPI table reader (lib/acpi.c).
+ * test_acpi.c - host tests for the ACPI table reader (drivers/acpi/tables.c).
  *
  * The tests build a machine's tables by hand in a simulated 2 MiB of
  * physical memory: the BIOS data area's EBDA pointer, an RSDP (ACPI 1.0 or
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/acpi.h>
+#include <drivers/acpi/s5.h>
 
 #define MEMORY_SIZE  0x200000 /* 2 MiB of simulated physical memory */
 #define EBDA         0x9FC00

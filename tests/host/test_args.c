@@ -1,5 +1,5 @@
 /*
- * test_args.c - host tests for the command line splitter (lib/args.c).
+ * test_args.c - host tests for the command line splitter (kernel/shell/args.c).
  *
  * Each table row is a line, the max_args passed, and the arguments (or the
  * error) a reader of args.h expects, written out by hand. Every line is
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/args.h>
+#include <kernel/shell/args.h>
 
 #define MAX_EXPECTED 20
 #define NO_ERROR     NULL

@@ -1,6 +1,6 @@
 /*
  * test_boot_info.c - host tests for the Multiboot translators
- * (boot/multiboot.c) and the boot_info queries (lib/boot_info.c).
+ * (boot/multiboot/multiboot.c) and the boot_info queries (boot/boot_info.c).
  *
  * Each test builds a Multiboot 1 or 2 information block byte by byte in an
  * "image" whose offsets act as physical addresses, then copies it into a heap
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/boot_info.h>
-#include <keel/multiboot.h>
+#include <boot/boot_info.h>
+#include <boot/multiboot/multiboot.h>
 
 #define U   MEM_USABLE
 #define ACR MEM_ACPI_RECLAIMABLE

@@ -1,11 +1,11 @@
 /*
- * test_bootimg.c - host tests for lib/bootimg.c, tools/bootimg_verify.c and tools/mkimage.
+ * test_bootimg.c - host tests for boot/bios/bootimg.c, tools/bootimg_verify.c and tools/mkimage.
  *
  * Expected values never come from the code under test: CRC-32s are published
  * check values, values computed once with zlib (Python's zlib.crc32), or a
  * bit-by-bit reference written here from the polynomial's definition
  * (MSB-first 0x04C11DB7 on bit-reversed bytes, not the reflected shortcut
- * lib/bootimg.c uses); checksums are summed here; images for
+ * boot/bios/bootimg.c uses); checksums are summed here; images for
  * bootimg_verify_image are assembled here, field by field. The last group
  * runs the mkimage binary (path in $MKIMAGE, default build/host/mkimage;
  * skipped if it is not there) in a temporary directory.
@@ -25,9 +25,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <keel/bootimg.h>
+#include <boot/bios/bootimg.h>
+#include <lib/crc32.h>
 
-#include "bootimg_verify.h"
+#include <tools/bootimg_verify.h>
 
 #define SECTOR BOOTIMG_SECTOR_SIZE
 
@@ -62,7 +63,7 @@ static uint32_t reference_crc32(const void *data, size_t len)
     return reflect(reg, 32) ^ 0xFFFFFFFFu;
 }
 
-/* Byte sum and seal written here, not taken from lib/bootimg.c. */
+/* Byte sum and seal written here, not taken from boot/bios/bootimg.c. */
 static unsigned test_sum(const struct bootimg_header *h)
 {
     const uint8_t *p = (const uint8_t *)h;

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include <keel/cp437.h>
+#include <drivers/vga/cp437.h>
 
 static void test_ascii_maps_to_itself(void **state)
 {

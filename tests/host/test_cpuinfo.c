@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/cpuinfo.h>
+#include <arch/x86_64/cpuinfo.h>
 
 #define MAX_LEAVES 16
 #define BIT(n)     (1u << (n))

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf_load.h"
+#include <boot/bios/elf_load.h>
 
 /* ---------------------------------------------------------------- images */
 

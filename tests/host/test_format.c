@@ -31,7 +31,7 @@
 #include <string.h>
 #include <sys/types.h> /* ssize_t, the signed type %zd takes */
 
-#include <keel/format.h>
+#include <lib/format.h>
 
 #define OUT_SIZE      512 /* larger than any generated case's output */
 #define MAX_REPORTED  20  /* mismatches printed before going quiet */

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/errno.h>
-#include <keel/frames.h>
+#include <lib/errno.h>
+#include <mm/frames.h>
 
-#include "test_random.h"
+#include <tests/host/test_random.h>
 
 #define KIB 0x400ull
 #define MIB 0x100000ull

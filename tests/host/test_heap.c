@@ -1,5 +1,5 @@
 /*
- * test_heap.c - host tests for the kernel heap (lib/heap.c).
+ * test_heap.c - host tests for the kernel heap (mm/heap/heap.c).
  *
  * The heap runs over malloc'ed buffers, so AddressSanitizer sees any write
  * outside the regions it was given. Every test keeps its own account of what
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/heap.h>
+#include <mm/heap/heap.h>
 
 #define ARENA_BYTES (4u << 20) /* backing memory for most tests */
 #define PAGE        4096u      /* the kernel grows its heap in pages */

@@ -1,5 +1,5 @@
 /*
- * test_line_edit.c - host tests for the line editor (lib/line_edit.c).
+ * test_line_edit.c - host tests for the line editor (kernel/shell/line_edit.c).
  *
  * The editor draws on a fake terminal that behaves like Keel's VGA writer: a
  * grid of cells, a cursor, "pending" wrap (writing the last column leaves the
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/line_edit.h>
+#include <kernel/shell/line_edit.h>
 
 #define PROMPT   "> "
 #define MAX_COLS 80

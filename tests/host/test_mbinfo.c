@@ -6,7 +6,7 @@
  * Expected values are written out by hand from the specs. The block built
  * by mb2_build_info() is checked twice: byte by byte here, and by parsing it
  * back with the kernel's own reader, boot_info_from_multiboot2()
- * (boot/multiboot.c), which was written and tested independently.
+ * (boot/multiboot/multiboot.c), which was written and tested independently.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,9 +17,9 @@
 
 #include <string.h>
 
-#include <keel/multiboot.h>
+#include <boot/multiboot/multiboot.h>
 
-#include "mbinfo.h"
+#include <boot/bios/mbinfo.h>
 
 #define KIB 1024ull
 #define MIB (1024 * KIB)

@@ -1,5 +1,5 @@
 /*
- * test_memmap.c - host tests for memmap_normalize() (lib/memmap.c).
+ * test_memmap.c - host tests for memmap_normalize() (boot/memmap.c).
  *
  * Hand-written cases check each rule with expectations written out in full;
  * a randomized test compares against a brute-force model that records the
@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <keel/memmap.h>
+#include <boot/memmap.h>
 
-#include "test_random.h"
+#include <tests/host/test_random.h>
 
 #define U   MEM_USABLE
 #define ACR MEM_ACPI_RECLAIMABLE

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/errno.h>
-#include <keel/paging.h>
+#include <lib/errno.h>
+#include <mm/paging.h>
 
-#include "test_random.h"
+#include <tests/host/test_random.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -3,8 +3,8 @@
  * from a fixed seed, so a failing randomized run is the same run on every
  * host and every time. Each test program gets its own state.
  */
-#ifndef KEEL_TEST_RANDOM_H
-#define KEEL_TEST_RANDOM_H
+#ifndef KEEL_TESTS_HOST_TEST_RANDOM_H
+#define KEEL_TESTS_HOST_TEST_RANDOM_H
 
 #include <stdint.h>
 

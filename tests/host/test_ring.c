@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <keel/ring.h>
+#include <lib/ring.h>
 
 static struct byte_ring ring;
 

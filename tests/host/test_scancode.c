@@ -1,6 +1,6 @@
 /*
  * test_scancode.c - host tests for the PS/2 scancode set 1 decoder
- * (lib/scancode.c).
+ * (drivers/ps2/scancode.c).
  *
  * The expected table below is written out here from the set 1 references
  * (OSDev wiki, HelpPC make/break list, Microsoft's HID-to-PS/2 table) and the
@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <keel/keyboard.h>
+#include <drivers/ps2/scancode.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NO_PREFIX     0x00

@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include <keel/term_keys.h>
+#include <drivers/serial/term_keys.h>
 
 struct expected {
     enum keycode key;

@@ -1,6 +1,6 @@
 /*
  * test_ttt.c - host tests for tic-tac-toe's rules and computer player
- * (lib/ttt.c).
+ * (apps/ttt/ttt.c).
  *
  * Games are written as strings of cell indices, '0'..'8', in the order the
  * moves are played (X first): "048" is X in the top left, O in the centre,
@@ -11,7 +11,7 @@
  * The never-loses proof plays the computer against every possible
  * opponent, following every one of the computer's best moves, so no
  * tie-break can hide a losing line. A separate small negamax written here,
- * sharing no code with lib/ttt.c, then re-derives the value and the best
+ * sharing no code with apps/ttt/ttt.c, then re-derives the value and the best
  * moves of every reachable position.
  */
 #include <setjmp.h>
@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <keel/ttt.h>
+#include <apps/ttt/ttt.h>
 
 /* Published counts over all games: 255,168 games, of which X wins
  * 131,184, O wins 77,904 and 46,080 are drawn; 81,792 of X's wins come on
@@ -475,7 +475,7 @@ static void test_computer_as_x_never_loses(void **state)
 
 /* ------------------------------------------------------------ independent check */
 
-/* A second solver, sharing nothing with lib/ttt.c: outcome and distance
+/* A second solver, sharing nothing with apps/ttt/ttt.c: outcome and distance
  * instead of a score, lines found by loops instead of a table. */
 struct outcome {
     int result;     /* for the player to move: 1 win, 0 draw, -1 loss */
@@ -536,7 +536,7 @@ static struct outcome check_solve(uint8_t c[TTT_CELLS], uint8_t m)
     return best;
 }
 
-/* Compare lib/ttt.c with the second solver on one position. */
+/* Compare apps/ttt/ttt.c with the second solver on one position. */
 static void check_position(const struct ttt_game *g)
 {
     uint8_t c[TTT_CELLS];

@@ -1,5 +1,5 @@
 /*
- * test_vga.c - host tests for the VGA text writer (drivers/vga.c).
+ * test_vga.c - host tests for the VGA text writer (drivers/vga/vga.c).
  *
  * The writer draws into an ordinary array here. Expected screens are spelled
  * out in the tests (row strings, hand-computed attribute bytes and cell
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <keel/vga.h>
+#include <drivers/vga/vga.h>
 
 #define CELLS (VGA_WIDTH * VGA_HEIGHT)
 

@@ -5,11 +5,11 @@
  * normalised struct boot_info.
  */
 #include <arch/x86_64/cpu.h>
-#include <keel/boot_info.h>
-#include <keel/kernel.h>
-#include <keel/ktest.h>
-#include <keel/layout.h>
-#include <keel/stacks.h>
+#include <boot/boot_info.h>
+#include <kernel/ktest.h>
+#include <kernel/main.h>
+#include <mm/layout.h>
+#include <mm/stacks.h>
 
 #define PAGE_SIZE          4096
 #define CPUID_EXT_FEATURES 0x80000001u

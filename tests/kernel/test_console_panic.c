@@ -3,17 +3,17 @@
  * report, read back from the real VGA text memory; the formatter and string
  * functions as compiled for the kernel (-O2, no SSE, kernel code model).
  */
-#include <keel/console.h>
-#include <keel/format.h>
-#include <keel/kernel.h>
-#include <keel/ktest.h>
-#include <keel/layout.h>
-#include <keel/panic.h>
-#include <keel/serial.h>
-#include <keel/string.h>
-#include <keel/symbols.h>
-#include <keel/vga.h>
-#include <keel/vga_hw.h>
+#include <drivers/serial/serial.h>
+#include <drivers/vga/cursor.h>
+#include <drivers/vga/vga.h>
+#include <kernel/console.h>
+#include <kernel/ksyms.h>
+#include <kernel/ktest.h>
+#include <kernel/main.h>
+#include <kernel/panic.h>
+#include <lib/format.h>
+#include <lib/string.h>
+#include <mm/layout.h>
 
 /* Whether screen row `row` starts with `text` in attribute `attr`. */
 static bool row_starts_with(unsigned row, const char *text, uint8_t attr)
@@ -92,6 +92,6 @@ KTEST(symbol_table_names_kernel_functions)
     KTEST_CHECK(strcmp(name, "kernel_main") == 0);
     KTEST_CHECK_EQ(offset, 3);
     char text[64];
-    ksym_format(text, sizeof(text), (uintptr_t)&ksnprintf);
+    ksym_format(ksym_kernel_table(), text, sizeof(text), (uintptr_t)&ksnprintf);
     KTEST_CHECK(strcmp(text, "ksnprintf+0x0") == 0);
 }

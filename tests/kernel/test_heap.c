@@ -3,12 +3,12 @@
  * frames, growth on demand, reuse of freed memory, clean failure and the
  * panics for frees of pointers the heap does not own.
  */
-#include <keel/kernel.h>
-#include <keel/kheap.h>
-#include <keel/ktest.h>
-#include <keel/layout.h>
-#include <keel/memory.h>
-#include <keel/string.h>
+#include <kernel/ktest.h>
+#include <kernel/main.h>
+#include <lib/string.h>
+#include <mm/kheap.h>
+#include <mm/layout.h>
+#include <mm/memory.h>
 
 static void check_heap(void)
 {
@@ -149,7 +149,7 @@ KTEST(heap_exhaustion_returns_null)
 {
     struct kheap_stats before, after;
     kheap_get_stats(&before);
-    KTEST_CHECK(kmalloc((size_t)1 << 40) == NULL);  /* more than all RAM */
+    KTEST_CHECK(kmalloc((size_t)1 << 40) == NULL);   /* more than all RAM */
     KTEST_CHECK(kmalloc(HEAP_MAX_SIZE * 2) == NULL); /* more than the heap's address space */
     KTEST_CHECK(kcalloc(SIZE_MAX / 2, 4) == NULL);   /* n * size overflows */
     void *p = kmalloc(64);

@@ -5,16 +5,16 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
-#include <arch/x86_64/interrupts.h>
+#include <arch/x86_64/idt.h>
 #include <arch/x86_64/pic.h>
-#include <keel/console.h>
-#include <keel/errno.h>
-#include <keel/ktest.h>
-#include <keel/memory.h>
-#include <keel/panic.h>
-#include <keel/rtc.h>
-#include <keel/stacks.h>
-#include <keel/timer.h>
+#include <drivers/rtc/rtc.h>
+#include <kernel/console.h>
+#include <kernel/ktest.h>
+#include <kernel/panic.h>
+#include <kernel/timer.h>
+#include <lib/errno.h>
+#include <mm/memory.h>
+#include <mm/stacks.h>
 
 #define UNMAPPED_ADDRESS       0x40000000ull /* just past the 1 GiB identity mapping */
 #define RATE_TOLERANCE_PERCENT 10

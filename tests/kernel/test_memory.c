@@ -5,12 +5,12 @@
  * the screen names the fault and its cause.
  */
 #include <arch/x86_64/cpu.h>
-#include <keel/errno.h>
-#include <keel/kernel.h>
-#include <keel/ktest.h>
-#include <keel/layout.h>
-#include <keel/memory.h>
-#include <keel/string.h>
+#include <kernel/ktest.h>
+#include <kernel/main.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <mm/layout.h>
+#include <mm/memory.h>
 
 #define PAGE 4096ull
 

@@ -3,16 +3,16 @@
  * the machine QEMU gives the test kernel: the ACPI tables are found, sound
  * and readable through the direct map, \_S5 decodes, and CPUID answers.
  * Powering off and resetting end the machine, so they are tried by booting
- * (see arch/x86_64/power.c), not here.
+ * (see kernel/power.c), not here.
  */
 #include <arch/x86_64/cpu.h>
-#include <keel/acpi.h>
-#include <keel/cpuinfo.h>
-#include <keel/kernel.h>
-#include <keel/ktest.h>
-#include <keel/layout.h>
-#include <keel/memory.h>
-#include <keel/string.h>
+#include <arch/x86_64/cpuinfo.h>
+#include <drivers/acpi/acpi.h>
+#include <kernel/ktest.h>
+#include <kernel/main.h>
+#include <lib/string.h>
+#include <mm/layout.h>
+#include <mm/memory.h>
 
 #define BIOS_AREA_START  0x80000 /* lowest EBDA address */
 #define BIOS_AREA_END    0x100000

@@ -1,0 +1,75 @@
+/*
+ * bootimg.h - the layout of build/keel.img, Keel's raw BIOS disk image.
+ *
+ *   LBA 0                      MBR: stage 1 code, partition table, 0x55AA
+ *   LBA 1 .. 2047              unused (keeps the partition 1 MiB aligned)
+ *   partition (active, type BOOTIMG_PARTITION_TYPE), from BOOTIMG_PARTITION_LBA:
+ *     + 0                      struct bootimg_header (one sector)
+ *     + stage2_lba             stage 2, stage2_sectors sectors
+ *     + kernel_lba             the kernel ELF file, kernel_bytes bytes
+ *
+ * The image tool (tools/mkimage.c) writes the header; stage 1 checks its
+ * magic and checksum before loading stage 2, stage 2 checks the CRC-32s of
+ * what it loads. LBAs in the header are relative to the partition start, so
+ * nothing in the loaders depends on where the partition lies.
+ * All multi-byte fields are little endian.
+ */
+#ifndef KEEL_BOOT_BIOS_BOOTIMG_H
+#define KEEL_BOOT_BIOS_BOOTIMG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BOOTIMG_SECTOR_SIZE    512
+#define BOOTIMG_PARTITION_LBA  2048
+#define BOOTIMG_PARTITION_TYPE 0x7F       /* "experimental / local use" in the partition ID lists */
+#define BOOTIMG_MAGIC          "KEELBOOT" /* 8 bytes, no terminator in the header */
+#define BOOTIMG_MAGIC_LEN      8
+#define BOOTIMG_VERSION        1
+#define BOOTIMG_CMDLINE_MAX    128
+/* Stage 1 loads stage 2 with one BIOS call to 0x8000 and it must end below
+ * 0x10000 (real-mode code of stage 2 runs with CS = 0): at most 64 sectors. */
+#define BOOTIMG_STAGE2_MAX_SECTORS 64
+
+/* MBR layout (offsets into sector 0). */
+#define MBR_PARTITION_TABLE      446
+#define MBR_PARTITION_ENTRY_SIZE 16
+#define MBR_SIGNATURE_OFFSET     510 /* bytes 0x55, 0xAA */
+#define MBR_STATUS_ACTIVE        0x80
+
+struct bootimg_header {
+    char magic[BOOTIMG_MAGIC_LEN];     /*   0: BOOTIMG_MAGIC */
+    uint16_t version;                  /*   8: BOOTIMG_VERSION */
+    uint16_t header_size;              /*  10: BOOTIMG_SECTOR_SIZE */
+    uint32_t stage2_lba;               /*  12: first sector, from partition start */
+    uint32_t stage2_sectors;           /*  16 */
+    uint32_t stage2_crc32;             /*  20: CRC-32 of all stage2_sectors sectors */
+    uint32_t kernel_lba;               /*  24: first sector, from partition start */
+    uint32_t kernel_bytes;             /*  28: size of the kernel ELF file */
+    uint32_t kernel_crc32;             /*  32: CRC-32 of those kernel_bytes bytes */
+    char cmdline[BOOTIMG_CMDLINE_MAX]; /* 36: kernel command line, NUL-terminated */
+    uint8_t reserved[511 - 36 - BOOTIMG_CMDLINE_MAX];
+    uint8_t checksum; /* 511: makes the byte sum of the whole sector 0 (mod 256) */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct bootimg_header) == BOOTIMG_SECTOR_SIZE, "header is one sector");
+
+enum bootimg_error {
+    BOOTIMG_OK = 0,
+    BOOTIMG_BAD_MAGIC,
+    BOOTIMG_BAD_VERSION,
+    BOOTIMG_BAD_CHECKSUM,
+    BOOTIMG_BAD_LAYOUT, /* sizes/positions impossible (zero, overlapping, too large) */
+};
+
+/* Byte sum of the 512-byte header (0 for a valid one). */
+uint8_t bootimg_byte_sum(const struct bootimg_header *h);
+/* Set h->checksum so the byte sum becomes 0. */
+void bootimg_seal(struct bootimg_header *h);
+/* Check magic, version, checksum and that the layout is possible: stage 2 and
+ * kernel non-empty, not overlapping the header or each other, stage 2 at most
+ * BOOTIMG_STAGE2_MAX_SECTORS, cmdline NUL-terminated. */
+enum bootimg_error bootimg_check(const struct bootimg_header *h);
+const char *bootimg_error_text(enum bootimg_error err);
+
+#endif

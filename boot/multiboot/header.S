@@ -1,0 +1,68 @@
+/*
+ * header.S - the two headers that let GRUB and QEMU load Keel.
+ *
+ * One kernel.elf carries both:
+ *  - Multiboot 2 (GRUB's `multiboot2`): must lie in the first 32 KiB of the
+ *    file, 8-byte aligned (Multiboot 2 spec 3.1.1). GRUB loads the ELF64
+ *    program headers itself, so only the information request tag is needed.
+ *  - Multiboot 1 (QEMU's -kernel): must lie in the first 8 KiB, 4-byte aligned
+ *    (Multiboot 1 spec 3.1.1). QEMU refuses ELF64 files unless flag bit 16
+ *    (the "a.out kludge") is set and the header itself gives the physical
+ *    load addresses, so it is set here; linker.ld keeps the image contiguous.
+ * The linker script puts the .multiboot section at the very start of .boot.
+ */
+#include <mm/layout.h>
+
+#define MB2_HEADER_MAGIC 0xE85250D6   /* spec 3.1.2 */
+#define MB2_ARCH_I386 0               /* 32-bit protected mode entry */
+#define MB2_TAG_END 0
+#define MB2_TAG_INFO_REQUEST 1
+#define MB2_INFO_CMDLINE 1
+#define MB2_INFO_LOADER_NAME 2
+#define MB2_INFO_MEMORY_MAP 6
+
+#define MB1_HEADER_MAGIC 0x1BADB002   /* spec 3.1.2 */
+#define MB1_FLAG_PAGE_ALIGN (1 << 0)  /* modules page aligned */
+#define MB1_FLAG_MEMORY_INFO (1 << 1) /* we want mem_* and the memory map */
+#define MB1_FLAG_AOUT_KLUDGE (1 << 16) /* addresses below are valid: load linearly */
+#define MB1_FLAGS (MB1_FLAG_PAGE_ALIGN | MB1_FLAG_MEMORY_INFO | MB1_FLAG_AOUT_KLUDGE)
+
+    .section .multiboot, "a"
+
+    .balign 8
+mb2_header:
+    .long MB2_HEADER_MAGIC
+    .long MB2_ARCH_I386
+    .long mb2_header_end - mb2_header
+    /* magic + architecture + length + checksum must be 0 (mod 2^32) */
+    .long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+
+    /* Ask for the command line, loader name and memory map. Not optional
+     * (flags = 0): without a memory map the kernel cannot run. */
+    .balign 8
+mb2_info_request:
+    .short MB2_TAG_INFO_REQUEST
+    .short 0
+    .long mb2_info_request_end - mb2_info_request
+    .long MB2_INFO_CMDLINE
+    .long MB2_INFO_LOADER_NAME
+    .long MB2_INFO_MEMORY_MAP
+mb2_info_request_end:
+
+    .balign 8
+    .short MB2_TAG_END
+    .short 0
+    .long 8
+mb2_header_end:
+
+    .balign 4
+mb1_header:
+    .long MB1_HEADER_MAGIC
+    .long MB1_FLAGS
+    .long -(MB1_HEADER_MAGIC + MB1_FLAGS)
+    /* a.out kludge fields, all physical (spec 3.1.3) */
+    .long mb1_header         /* header_addr: where this header is loaded */
+    .long __kernel_phys_start /* load_addr: start of the image */
+    .long __data_end_phys    /* load_end_addr: end of the bytes in the file */
+    .long __kernel_phys_end  /* bss_end_addr: loader zeroes up to here */
+    .long _start32           /* entry_addr */

@@ -1,0 +1,29 @@
+/*
+ * acpi.h - ACPI in the running kernel (acpi.c): this machine's tables and
+ * soft-off. The pure readers are tables.h and s5.h.
+ */
+#ifndef KEEL_DRIVERS_ACPI_ACPI_H
+#define KEEL_DRIVERS_ACPI_ACPI_H
+
+#include <boot/boot_info.h>
+#include <drivers/acpi/s5.h>
+#include <stddef.h>
+
+/* The memory map, so that tables in reserved regions can be mapped on
+ * demand and pointers into holes refused. Call once memory is set up. */
+void acpi_init(const struct mem_region *regions, size_t count);
+
+/* The power-off information of this
+ * machine, read once and then kept. Tables outside the direct map are
+ * mapped read-only there on demand. */
+enum acpi_status acpi_power_info(const struct acpi_power_info **out);
+
+/* ACPI soft-off (S5): SLP_TYPa/SLP_TYPb from \_S5, written with SLP_EN to
+ * PM1a_CNT (and PM1b_CNT), after switching the hardware to ACPI mode
+ * through SMI_CMD if SCI_EN is clear. Each step is announced on the
+ * console; wait_ms waits between steps. Returns only if the machine still
+ * runs: -ENOENT when there is no usable S5 information (the reason was
+ * printed), -EBUSY when the request was made but ignored. */
+int acpi_power_off(void (*wait_ms)(unsigned ms));
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * keyboard.h - the PS/2 controller (8042) and the keyboard on its first port.
+ */
+#ifndef KEEL_DRIVERS_PS2_KEYBOARD_H
+#define KEEL_DRIVERS_PS2_KEYBOARD_H
+
+#include <lib/ring.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Set up the controller (translation to scancode set 1 on, first port's
+ * interrupt on) and start taking keyboard bytes on IRQ 1. Returns false
+ * when no controller answers. */
+bool ps2_keyboard_init(void);
+/* Bytes from the keyboard, filled by the IRQ 1 handler. */
+struct byte_ring *ps2_keyboard_bytes(void);
+/* Set the Scroll/Num/Caps Lock LEDs (bits 0/1/2, the 0xED command byte).
+ * The keyboard's acknowledgements arrive as bytes 0xFA, which the decoder
+ * skips. */
+void ps2_keyboard_set_leds(uint8_t leds);
+/* Ask the controller to pulse the CPU's reset line (command 0xFE), after
+ * waiting a bounded time for its input buffer to empty. Returns if the
+ * machine did not reset. */
+void ps2_pulse_reset_line(void);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * serial.h - the COM1 serial port (16550 UART), 115200 baud 8N1.
+ */
+#ifndef KEEL_DRIVERS_SERIAL_SERIAL_H
+#define KEEL_DRIVERS_SERIAL_SERIAL_H
+
+#include <lib/ring.h>
+#include <stdbool.h>
+
+/* Program COM1 and run the UART's loopback self-test. Returns whether a
+ * working UART is present; without one, serial_putc does nothing. */
+bool serial_init(void);
+bool serial_present(void);
+/* Send one byte, waiting until the transmit holding register is free.
+ * '\n' is sent as "\r\n" so terminals return to column 0. */
+void serial_putc(char c);
+/* Take received bytes on IRQ 4 into a ring (see serial_received_bytes).
+ * Returns false when there is no UART. */
+bool serial_enable_receive(void);
+struct byte_ring *serial_received_bytes(void);
+
+#endif

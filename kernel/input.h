@@ -1,0 +1,21 @@
+/*
+ * input.h - one stream of key presses from the PS/2 keyboard and COM1.
+ */
+#ifndef KEEL_KERNEL_INPUT_H
+#define KEEL_KERNEL_INPUT_H
+
+#include <drivers/key_event.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Start both sources (interrupts must still be off). */
+void input_init(void);
+/* The next key event if one is waiting (keyboard releases included). */
+bool input_poll(struct key_event *out);
+/* Wait for the next key press, halting the CPU until an interrupt brings
+ * something. Enables interrupts. */
+void input_wait_press(struct key_event *out);
+/* Bytes lost because a ring was full: keyboard and serial. */
+uint32_t input_dropped(void);
+
+#endif

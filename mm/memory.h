@@ -1,0 +1,27 @@
+/*
+ * memory.h - the kernel's memory: frames, its own page tables, stacks.
+ */
+#ifndef KEEL_MM_MEMORY_H
+#define KEEL_MM_MEMORY_H
+
+#include <boot/boot_info.h>
+#include <mm/frames.h>
+#include <mm/paging.h>
+
+/* Build the frame allocator and the kernel's own page tables (direct map of
+ * all RAM, the image per section with least privilege, stacks with guard
+ * pages; no identity map) and switch to them. From then on physical memory
+ * is reached through the direct map only: the caller must move anything
+ * that pointed into the boot mapping (the VGA buffer) before using it.
+ * Returns the number of frames left unused because the allocator's range
+ * table was full. */
+uint64_t memory_init(const struct boot_info *info);
+
+struct frame_allocator *kernel_frames(void);
+struct address_space *kernel_address_space(void);
+
+/* Map `pages` fresh zeroed frames at virt (RW, NX); -ENOMEM and nothing
+ * mapped if frames run out. */
+int memory_map_new_pages(uint64_t virt, uint64_t pages);
+
+#endif

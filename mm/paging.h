@@ -1,0 +1,69 @@
+/*
+ * paging.h - x86_64 4-level page tables: map, unmap, translate, protect.
+ *
+ * An address space is a PML4 and the tables below it. Functions take
+ * page-sized, page-aligned arguments (4 KiB or 2 MiB pages) and return 0 or
+ * a negated error number (lib/errno.h): -EINVAL for misaligned or
+ * non-canonical addresses and unknown sizes, -EEXIST when mapping over a
+ * mapping, -ENOENT when unmapping or protecting what is not mapped, -EBUSY
+ * when a page of the other size is in the way, -ENOMEM when no frame is left
+ * for a table. Tables that become empty on unmap are freed.
+ *
+ * Memory is reached through the ops, so host tests run the same code on a
+ * simulated physical memory.
+ */
+#ifndef KEEL_MM_PAGING_H
+#define KEEL_MM_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_SIZE_4K 0x1000ull
+#define PAGE_SIZE_2M 0x200000ull
+#define PAGE_SIZE_1G 0x40000000ull
+
+/* Mapping permissions: read is implied. Without MAP_EXEC the page gets the
+ * NX bit (EFER.NXE must be on). */
+#define MAP_WRITE   0x1u
+#define MAP_EXEC    0x2u
+#define MAP_USER    0x4u
+#define MAP_GLOBAL  0x8u  /* survives CR3 reloads: kernel mappings */
+#define MAP_NOCACHE 0x10u /* device memory: PCD | PWT */
+
+struct page_table_ops {
+    void *(*phys_to_virt)(uint64_t phys);
+    int (*alloc_table)(uint64_t *phys); /* a frame, contents don't matter */
+    void (*free_table)(uint64_t phys);
+    void (*invalidate)(uint64_t virt); /* drop a stale TLB entry */
+};
+
+struct address_space {
+    uint64_t root; /* physical address of the PML4 */
+    const struct page_table_ops *ops;
+};
+
+/* Indices into the four levels for a virtual address (bits 47-39, 38-30,
+ * 29-21, 20-12), and whether the address is canonical (bits 63-48 copy 47). */
+unsigned pml4_index(uint64_t virt);
+unsigned pdpt_index(uint64_t virt);
+unsigned pd_index(uint64_t virt);
+unsigned pt_index(uint64_t virt);
+bool virt_is_canonical(uint64_t virt);
+
+/* A new, empty address space. */
+int vm_create(struct address_space *as, const struct page_table_ops *ops);
+int vm_map(struct address_space *as, uint64_t virt, uint64_t phys, uint64_t page_size,
+           unsigned flags);
+int vm_unmap(struct address_space *as, uint64_t virt, uint64_t page_size);
+/* The physical address virt maps to, with the mapping's flags and page
+ * size; -ENOENT if it is not mapped. Any of the outputs may be NULL. */
+int vm_translate(const struct address_space *as, uint64_t virt, uint64_t *phys, unsigned *flags,
+                 uint64_t *page_size);
+int vm_protect(struct address_space *as, uint64_t virt, uint64_t page_size, unsigned flags);
+/* Map [virt, virt + length) to [phys, ...) with 2 MiB pages where both
+ * addresses allow it and 4 KiB pages elsewhere (all page-aligned). On
+ * failure, what was mapped by this call is unmapped again. */
+int vm_map_range(struct address_space *as, uint64_t virt, uint64_t phys, uint64_t length,
+                 unsigned flags);
+
+#endif
