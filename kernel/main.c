@@ -82,7 +82,7 @@ static void print_memory_summary(void)
     frame_get_stats(kernel_frames(), &stats);
     kprintf("memory: %llu MiB in %llu frames free of %llu; own page tables active, no identity "
             "map\n",
-            (unsigned long long)(stats.free * FRAME_SIZE >> 20), (unsigned long long)stats.free,
+            (unsigned long long)(stats.free * PAGE_SIZE >> 20), (unsigned long long)stats.free,
             (unsigned long long)stats.total);
     struct kheap_stats heap;
     kheap_get_stats(&heap);

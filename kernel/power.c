@@ -49,7 +49,8 @@ static void delay_ms(unsigned ms)
 
 int power_shutdown(void)
 {
-    int result = acpi_power_off(delay_ms);
+    static const struct acpi_services services = {.say = kprintf, .wait_ms = delay_ms};
+    int result = acpi_power_off(&services);
     for (size_t i = 0; i < sizeof(emulator_ports) / sizeof(emulator_ports[0]); i++) {
         const struct emulator_port *e = &emulator_ports[i];
         kprintf("shutdown: trying the %s port %#x\n", e->name, e->port);

@@ -54,15 +54,15 @@ static uint64_t add_without(struct frame_allocator *fa, uint64_t start, uint64_t
             lost += add_without(fa, x->end, end, excluded + i + 1, excluded_count - i - 1);
         return lost;
     }
-    end = align_down(end, FRAME_SIZE);
+    end = align_down(end, PAGE_SIZE);
     if (start >= end) /* also keeps align_up from wrapping past 2^64 */
         return 0;
-    start = align_up(start, FRAME_SIZE);
+    start = align_up(start, PAGE_SIZE);
     if (start >= end)
         return 0;
     if (!add_range(fa, start, end))
-        return (end - start) / FRAME_SIZE;
-    fa->total_frames += (end - start) / FRAME_SIZE;
+        return (end - start) / PAGE_SIZE;
+    fa->total_frames += (end - start) / PAGE_SIZE;
     return 0;
 }
 
@@ -100,7 +100,7 @@ int frame_alloc(struct frame_allocator *fa, uint64_t *phys)
         struct phys_range *r = &fa->untouched[fa->first_range];
         if (r->start < r->end) {
             *phys = r->start;
-            r->start += FRAME_SIZE;
+            r->start += PAGE_SIZE;
             fa->free_frames--;
             return 0;
         }
@@ -119,7 +119,7 @@ static bool is_managed(const struct frame_allocator *fa, uint64_t phys)
 
 int frame_free(struct frame_allocator *fa, uint64_t phys)
 {
-    if (phys % FRAME_SIZE != 0 || !is_managed(fa, phys))
+    if (phys % PAGE_SIZE != 0 || !is_managed(fa, phys))
         return -EINVAL;
     *(uint64_t *)fa->phys_to_virt(phys) = fa->free_list;
     fa->free_list = phys;
@@ -130,18 +130,18 @@ int frame_free(struct frame_allocator *fa, uint64_t phys)
 int frame_alloc_contiguous(struct frame_allocator *fa, uint64_t count, uint64_t align,
                            uint64_t *phys)
 {
-    if (count == 0 || align < FRAME_SIZE || (align & (align - 1)) != 0)
+    if (count == 0 || align < PAGE_SIZE || (align & (align - 1)) != 0)
         return -EINVAL;
     for (size_t i = fa->first_range; i < fa->range_count; i++) {
         struct phys_range *r = &fa->untouched[i];
         uint64_t start = align_up(r->start, align);
-        if (start < r->start || start >= r->end || (r->end - start) / FRAME_SIZE < count)
+        if (start < r->start || start >= r->end || (r->end - start) / PAGE_SIZE < count)
             continue;
-        for (uint64_t skipped = r->start; skipped < start; skipped += FRAME_SIZE) {
+        for (uint64_t skipped = r->start; skipped < start; skipped += PAGE_SIZE) {
             *(uint64_t *)fa->phys_to_virt(skipped) = fa->free_list; /* still free: keep them */
             fa->free_list = skipped;
         }
-        r->start = start + count * FRAME_SIZE;
+        r->start = start + count * PAGE_SIZE;
         fa->free_frames -= count;
         *phys = start;
         return 0;

@@ -15,11 +15,11 @@
 #define KEEL_MM_FRAMES_H
 
 #include <boot/boot_info.h>
+#include <mm/paging.h> /* PAGE_SIZE: a frame is one page */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define FRAME_SIZE       4096ull
 #define FRAME_MAX_RANGES 64
 
 struct phys_range {
@@ -55,7 +55,7 @@ uint64_t frames_init(struct frame_allocator *fa, const struct boot_info *info,
 /* One frame, or -ENOMEM. */
 int frame_alloc(struct frame_allocator *fa, uint64_t *phys);
 /* `count` physically contiguous frames starting at a multiple of `align`
- * bytes (a power of two >= FRAME_SIZE), from the never-used ranges; frames
+ * bytes (a power of two >= PAGE_SIZE), from the never-used ranges; frames
  * skipped for alignment go to the free list. -ENOMEM or -EINVAL. */
 int frame_alloc_contiguous(struct frame_allocator *fa, uint64_t count, uint64_t align,
                            uint64_t *phys);

@@ -9,8 +9,6 @@
 #include <mm/layout.h>
 #include <mm/memory.h>
 
-#define PAGE 4096ull
-
 static struct heap heap;
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static size_t mapped_bytes; /* HEAP_BASE .. HEAP_BASE + mapped_bytes is mapped */
@@ -23,9 +21,9 @@ static size_t failed_allocs;
 static size_t grow(void *ctx, size_t min_bytes, void **region_start)
 {
     (void)ctx;
-    uint64_t needed = (min_bytes + PAGE - 1) / PAGE;
-    uint64_t wanted = needed < KHEAP_GROW_MIN / PAGE ? KHEAP_GROW_MIN / PAGE : needed;
-    uint64_t room = (HEAP_MAX_SIZE - mapped_bytes) / PAGE;
+    uint64_t needed = (min_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t wanted = needed < KHEAP_GROW_MIN / PAGE_SIZE ? KHEAP_GROW_MIN / PAGE_SIZE : needed;
+    uint64_t room = (HEAP_MAX_SIZE - mapped_bytes) / PAGE_SIZE;
     struct frame_stats frames;
     frame_get_stats(kernel_frames(), &frames);
     if (needed > room || needed > frames.free)
@@ -38,9 +36,9 @@ static size_t grow(void *ctx, size_t min_bytes, void **region_start)
         if (memory_map_new_pages(start, wanted) != 0)
             return 0;
     }
-    mapped_bytes += wanted * PAGE;
+    mapped_bytes += wanted * PAGE_SIZE;
     *region_start = (void *)(uintptr_t)start;
-    return wanted * PAGE;
+    return wanted * PAGE_SIZE;
 }
 
 static void corruption(void *ctx, const char *what, const void *address)

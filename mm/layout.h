@@ -5,7 +5,8 @@
  * (the top 2 GiB of the address space, which -mcmodel=kernel requires). The
  * boot page tables map the first BOOT_MAPPED_BYTES of physical memory twice:
  * at address 0 (identity, for the switch to long mode) and at KERNEL_VMA.
- * Used from C and from assembly, so only preprocessor definitions here.
+ * Used from C and from assembly, so only preprocessor definitions down to
+ * the C part; linker.ld gets its numbers from here too, through mm/layout.S.
  */
 #ifndef KEEL_MM_LAYOUT_H
 #define KEEL_MM_LAYOUT_H
@@ -46,7 +47,6 @@ extern char __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
 extern char __bss_start[], __bss_end[];
-extern char boot_stack_bottom[], boot_stack_top[];
 #endif
 
 #endif

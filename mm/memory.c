@@ -29,7 +29,6 @@
 #include <mm/stacks.h>
 
 #define LOW_MEMORY_END 0x100000ull /* the first MiB: BIOS data, VGA, option ROMs */
-#define PAGE           4096ull
 
 uint64_t phys_window_base = KERNEL_VMA;
 
@@ -96,8 +95,8 @@ static void map_direct(const struct boot_info *info)
         const struct mem_region *r = &info->regions[i];
         if (!is_ram(r->type))
             continue;
-        uint64_t start = r->base & ~(PAGE - 1),
-                 end = (r->base + r->length + PAGE - 1) & ~(PAGE - 1);
+        uint64_t start = r->base & ~(PAGE_SIZE - 1),
+                 end = (r->base + r->length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
         if (start < LOW_MEMORY_END)
             start = LOW_MEMORY_END;
         if (start < end)
@@ -107,8 +106,8 @@ static void map_direct(const struct boot_info *info)
 
 static void map_section(const char *start, const char *end, unsigned flags, const char *name)
 {
-    uint64_t virt = (uintptr_t)start & ~(PAGE - 1);
-    uint64_t length = (((uintptr_t)end + PAGE - 1) & ~(PAGE - 1)) - virt;
+    uint64_t virt = (uintptr_t)start & ~(PAGE_SIZE - 1);
+    uint64_t length = (((uintptr_t)end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) - virt;
     map_or_panic(virt, virt - KERNEL_VMA, length, flags, name);
 }
 
@@ -125,14 +124,14 @@ int memory_map_new_pages(uint64_t virt, uint64_t pages)
         uint64_t phys;
         int err = frame_alloc(&frames, &phys);
         if (!err) {
-            memset(kernel_space.ops->phys_to_virt(phys), 0, PAGE);
-            err = vm_map(&kernel_space, virt + i * PAGE, phys, PAGE, MAP_WRITE);
+            memset(kernel_space.ops->phys_to_virt(phys), 0, PAGE_SIZE);
+            err = vm_map(&kernel_space, virt + i * PAGE_SIZE, phys, PAGE_SIZE, MAP_WRITE);
         }
         if (err) {
             while (i-- > 0) {
                 uint64_t mapped;
-                vm_translate(&kernel_space, virt + i * PAGE, &mapped, NULL, NULL);
-                vm_unmap(&kernel_space, virt + i * PAGE, PAGE);
+                vm_translate(&kernel_space, virt + i * PAGE_SIZE, &mapped, NULL, NULL);
+                vm_unmap(&kernel_space, virt + i * PAGE_SIZE, PAGE_SIZE);
                 frame_free(&frames, mapped);
             }
             return err;
@@ -146,8 +145,8 @@ static void create_stacks(void)
 {
     for (unsigned id = 0; id < STACK_COUNT; id++) {
         uint64_t guard = STACK_REGION_BASE + (uint64_t)id * KERNEL_STACK_SLOT;
-        uint64_t bottom = guard + PAGE, size = stack_size(id);
-        int err = memory_map_new_pages(bottom, size / PAGE);
+        uint64_t bottom = guard + PAGE_SIZE, size = stack_size(id);
+        int err = memory_map_new_pages(bottom, size / PAGE_SIZE);
         if (err)
             panic("cannot create the %s: %s", stack_name(id), error_name(err));
         stack_register(id, guard, bottom, bottom + size);

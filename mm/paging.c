@@ -1,50 +1,36 @@
 /*
  * paging.c - walking and editing 4-level page tables (Intel SDM vol. 3,
- * 4.5): PML4 -> PDPT -> PD -> PT, 512 entries of 8 bytes each.
- *
- * Entry bits used: P (0), R/W (1), U/S (2), PWT (3), PCD (4), PS (7, a
- * large page in a PD or PDPT entry), G (8), NX (63); bits 51-12 hold the
- * physical address of the next table or page. Intermediate entries are
- * created with P | R/W (| U/S for user mappings) so that the leaf alone
- * decides the permissions.
+ * 4.5): PML4 -> PDPT -> PD -> PT, PAGE_TABLE_ENTRIES entries of 8 bytes
+ * each; the entry bits are in paging.h. Intermediate entries are created
+ * with P | R/W (| U/S for user mappings) so that the leaf alone decides the
+ * permissions.
  */
 #include <lib/errno.h>
 #include <mm/paging.h>
 #include <stddef.h>
 
-#define ENTRIES             512
-#define PTE_PRESENT         (1ull << 0)
-#define PTE_WRITABLE        (1ull << 1)
-#define PTE_USER            (1ull << 2)
-#define PTE_WRITE_THROUGH   (1ull << 3)
-#define PTE_CACHE_DISABLE   (1ull << 4)
-#define PTE_HUGE            (1ull << 7)
-#define PTE_GLOBAL          (1ull << 8)
-#define PTE_NO_EXECUTE      (1ull << 63)
-#define PTE_ADDRESS         0x000FFFFFFFFFF000ull
-#define PTE_HUGE_2M_ADDRESS 0x000FFFFFFFE00000ull
-#define TABLE_LINK          (PTE_PRESENT | PTE_WRITABLE)
+#define TABLE_LINK (PTE_PRESENT | PTE_WRITABLE)
 
 enum level { LEVEL_PT = 1, LEVEL_PD = 2, LEVEL_PDPT = 3, LEVEL_PML4 = 4 };
 
 unsigned pml4_index(uint64_t virt)
 {
-    return (virt >> 39) & (ENTRIES - 1);
+    return (virt >> 39) & (PAGE_TABLE_ENTRIES - 1);
 }
 
 unsigned pdpt_index(uint64_t virt)
 {
-    return (virt >> 30) & (ENTRIES - 1);
+    return (virt >> 30) & (PAGE_TABLE_ENTRIES - 1);
 }
 
 unsigned pd_index(uint64_t virt)
 {
-    return (virt >> 21) & (ENTRIES - 1);
+    return (virt >> 21) & (PAGE_TABLE_ENTRIES - 1);
 }
 
 unsigned pt_index(uint64_t virt)
 {
-    return (virt >> 12) & (ENTRIES - 1);
+    return (virt >> 12) & (PAGE_TABLE_ENTRIES - 1);
 }
 
 bool virt_is_canonical(uint64_t virt)
@@ -55,7 +41,7 @@ bool virt_is_canonical(uint64_t virt)
 
 static unsigned index_at(uint64_t virt, enum level level)
 {
-    return (virt >> (12 + 9 * (level - 1))) & (ENTRIES - 1);
+    return (virt >> (12 + 9 * (level - 1))) & (PAGE_TABLE_ENTRIES - 1);
 }
 
 static uint64_t *table(const struct address_space *as, uint64_t phys)
@@ -101,7 +87,7 @@ static int new_table(struct address_space *as, uint64_t *phys)
     if (err)
         return err;
     uint64_t *t = table(as, *phys);
-    for (unsigned i = 0; i < ENTRIES; i++)
+    for (unsigned i = 0; i < PAGE_TABLE_ENTRIES; i++)
         t[i] = 0;
     return 0;
 }
@@ -115,7 +101,7 @@ int vm_create(struct address_space *as, const struct page_table_ops *ops)
 /* Level at which a page of this size is a leaf (PT for 4 KiB, PD for 2 MiB). */
 static int leaf_level(uint64_t page_size)
 {
-    if (page_size == PAGE_SIZE_4K)
+    if (page_size == PAGE_SIZE)
         return LEVEL_PT;
     if (page_size == PAGE_SIZE_2M)
         return LEVEL_PD;
@@ -158,7 +144,7 @@ static uint64_t *walk(struct address_space *as, uint64_t virt, int level, bool c
 
 static bool table_empty(const uint64_t *entries)
 {
-    for (unsigned i = 0; i < ENTRIES; i++)
+    for (unsigned i = 0; i < PAGE_TABLE_ENTRIES; i++)
         if (entries[i] & PTE_PRESENT)
             return false;
     return true;
@@ -289,7 +275,7 @@ int vm_translate(const struct address_space *as, uint64_t virt, uint64_t *phys, 
 int vm_map_range(struct address_space *as, uint64_t virt, uint64_t phys, uint64_t length,
                  unsigned flags)
 {
-    if ((virt | phys | length) % PAGE_SIZE_4K != 0)
+    if ((virt | phys | length) % PAGE_SIZE != 0)
         return -EINVAL;
     if (length != 0 && length - 1 > UINT64_MAX - virt)
         return -EINVAL; /* would wrap around to address 0 */
@@ -298,7 +284,7 @@ int vm_map_range(struct address_space *as, uint64_t virt, uint64_t phys, uint64_
         uint64_t size =
             (v % PAGE_SIZE_2M == 0 && p % PAGE_SIZE_2M == 0 && length - done >= PAGE_SIZE_2M)
                 ? PAGE_SIZE_2M
-                : PAGE_SIZE_4K;
+                : PAGE_SIZE;
         int err = vm_map(as, v, p, size, flags);
         if (err) {
             for (uint64_t undo = 0; undo < done;) {

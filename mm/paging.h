@@ -15,12 +15,34 @@
 #ifndef KEEL_MM_PAGING_H
 #define KEEL_MM_PAGING_H
 
+#include <lib/const.h>
+
+/* The hardware's numbers (Intel SDM vol. 3A, 4.5), shared with the boot
+ * page tables of boot/multiboot/entry.S: preprocessor definitions only down
+ * to the C part below. PAGE_SIZE is the one name of the 4 KiB page (and of
+ * the physical frame, mm/frames.h). */
+#define PAGE_SIZE          ULL(0x1000)
+#define PAGE_SIZE_2M       ULL(0x200000)
+#define PAGE_SIZE_1G       ULL(0x40000000)
+#define PAGE_TABLE_ENTRIES 512 /* 8-byte entries in every level's 4 KiB table */
+
+/* Entry bits: P (0), R/W (1), U/S (2), PWT (3), PCD (4), PS (7, a large page
+ * in a PD or PDPT entry), G (8), XD (63); bits 51-12 hold the physical
+ * address of the next table or page (51-21 for a 2 MiB page). */
+#define PTE_PRESENT         BIT_ULL(0)
+#define PTE_WRITABLE        BIT_ULL(1)
+#define PTE_USER            BIT_ULL(2)
+#define PTE_WRITE_THROUGH   BIT_ULL(3)
+#define PTE_CACHE_DISABLE   BIT_ULL(4)
+#define PTE_HUGE            BIT_ULL(7)
+#define PTE_GLOBAL          BIT_ULL(8)
+#define PTE_NO_EXECUTE      BIT_ULL(63)
+#define PTE_ADDRESS         ULL(0x000FFFFFFFFFF000)
+#define PTE_HUGE_2M_ADDRESS ULL(0x000FFFFFFFE00000)
+
+#ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
-
-#define PAGE_SIZE_4K 0x1000ull
-#define PAGE_SIZE_2M 0x200000ull
-#define PAGE_SIZE_1G 0x40000000ull
 
 /* Mapping permissions: read is implied. Without MAP_EXEC the page gets the
  * NX bit (EFER.NXE must be on). */
@@ -65,5 +87,7 @@ int vm_protect(struct address_space *as, uint64_t virt, uint64_t page_size, unsi
  * failure, what was mapped by this call is unmapped again. */
 int vm_map_range(struct address_space *as, uint64_t virt, uint64_t phys, uint64_t length,
                  unsigned flags);
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measure how much host CPU QEMU burns while Keel idles at its echo loop, waiting for keys.
+"""Measure how much host CPU QEMU burns while Keel idles at the shell's prompt, waiting for keys.
 
 An idle kernel should sleep in `hlt` between interrupts, so QEMU's vCPU thread sleeps too and only wakes for
 the timer (1000 Hz) and the odd device. A kernel that busy-polls instead keeps one host core at ~100%.

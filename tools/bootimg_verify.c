@@ -21,16 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MBR_PARTITION_COUNT    4
-#define MBR_ENTRY_STATUS       0
-#define MBR_ENTRY_TYPE         4
-#define MBR_ENTRY_LBA_START    8
-#define MBR_ENTRY_SECTOR_COUNT 12
-#define MBR_STATUS_INACTIVE    0x00
-#define MBR_SIGNATURE_0        0x55
-#define MBR_SIGNATURE_1        0xAA
-#define ELF_MAGIC              "\177ELF" /* ELF specification, e_ident[EI_MAG0..3] */
-#define ELF_MAGIC_LEN          4
+#define ELF_MAGIC     "\177ELF" /* ELF specification, e_ident[EI_MAG0..3] */
+#define ELF_MAGIC_LEN 4
 
 /* Write a reason into why (if there is room) and return -1, so every failed
  * check is a single `return fail(...)`. */

@@ -49,16 +49,6 @@
 #define CHS_SECTORS      63
 #define CHS_MAX_CYLINDER 1023
 
-/* MBR partition entry fields (offsets into the 16-byte entry). */
-#define MBR_ENTRY_STATUS       0
-#define MBR_ENTRY_CHS_START    1
-#define MBR_ENTRY_TYPE         4
-#define MBR_ENTRY_CHS_END      5
-#define MBR_ENTRY_LBA_START    8
-#define MBR_ENTRY_SECTOR_COUNT 12
-#define MBR_SIGNATURE_0        0x55 /* bytes 510 and 511 of a bootable sector */
-#define MBR_SIGNATURE_1        0xAA
-
 struct blob {
     uint8_t *data;
     size_t len;

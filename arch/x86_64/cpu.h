@@ -5,11 +5,14 @@
  * clobbers it really has: "memory" where the instruction orders or touches
  * memory the compiler cannot see (port I/O to devices, control registers).
  * The few that locks need (interrupt flag, pause) are in irqflags.h, so a
- * header like kernel/spinlock.h can include them without all of this.
+ * header like kernel/spinlock.h can include them without all of this; the
+ * register bits (CR0, CR4, EFER, CPUID) are in cpu_bits.h, which the
+ * assembly of boot/ includes too.
  */
 #ifndef KEEL_ARCH_X86_64_CPU_H
 #define KEEL_ARCH_X86_64_CPU_H
 
+#include <arch/x86_64/cpu_bits.h>
 #include <arch/x86_64/irqflags.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,11 +32,6 @@ static inline uint8_t inb(uint16_t port)
 static inline void outw(uint16_t port, uint16_t value)
 {
     __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port) : "memory");
-}
-
-static inline void outl(uint16_t port, uint32_t value)
-{
-    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
 
 /* Enable interrupts and halt in one step: sti takes effect only after the
@@ -189,14 +187,6 @@ static inline uint64_t read_rsp(void)
     return value;
 }
 
-#define CR0_WP   (1ull << 16)
-#define CR0_PG   (1ull << 31)
-#define CR4_PAE  (1ull << 5)
-#define MSR_EFER 0xC0000080u
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
-
 static inline uint16_t inw(uint16_t port)
 {
     uint16_t value;
@@ -204,11 +194,14 @@ static inline uint16_t inw(uint16_t port)
     return value;
 }
 
-/* About a microsecond of delay on a PC: a write to port 0x80, the POST
- * diagnostic port, which no device answers quickly. */
+/* The POST diagnostic port: no device answers a write to it quickly. */
+#define IO_DELAY_PORT 0x80
+
+/* About a microsecond of delay on a PC, e.g. for old devices (the 8259A
+ * PICs) between two writes. */
 static inline void io_delay(void)
 {
-    outb(0x80, 0);
+    outb(IO_DELAY_PORT, 0);
 }
 
 #endif

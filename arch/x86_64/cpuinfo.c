@@ -2,9 +2,7 @@
  * cpuinfo.c - decoding CPUID into struct cpu_info (see arch/x86_64/cpuinfo.h).
  *
  * Everything but cpu_info_read is pure, and even that runs on a host (CPUID
- * is allowed in user mode), so host tests compile this file as it is. That
- * is also why cpu.h is included by its path relative to this file: host
- * tests build with -Iinclude only.
+ * is allowed in user mode), so host tests compile this file as it is.
  *
  * Feature bits: Intel SDM vol. 2A, CPUID, tables "Feature Information
  * Returned in the ECX/EDX Register" (leaf 1) and "Structured Extended
@@ -17,13 +15,16 @@
 #define LEAF_VENDOR         0x0
 #define LEAF_FEATURES       0x1
 #define LEAF_STRUCTURED     0x7
-#define LEAF_EXT_MAX        0x80000000u
-#define LEAF_EXT_FEATURES   0x80000001u
 #define LEAF_BRAND_FIRST    0x80000002u
 #define LEAF_BRAND_LAST     0x80000004u
 #define EXT_LEAF_RANGE_MASK 0xFFFF0000u /* a real highest extended leaf is 0x8000xxxx */
 #define FAMILY_EXTENDED     0xF         /* extended family counts only for family 0xF */
 #define FAMILY_P6           0x6         /* extended model counts for families 0x6 and 0xF */
+
+/* entry.S tests these bits before any C runs; cpu_has() must agree. */
+_Static_assert(CPUID_EXT_EDX_NX == 1u << (CPU_FEATURE_NX & 31) &&
+                   CPUID_EXT_EDX_LM == 1u << (CPU_FEATURE_LM & 31),
+               "cpu_bits.h and enum cpu_feature disagree on the NX and LM bits");
 
 struct feature_name {
     uint16_t feature; /* CPU_FEATURE(register, bit) */
@@ -164,12 +165,12 @@ void cpu_info_collect(struct cpu_info *info, cpuid_fn query, void *ctx)
         info->ecx7 = regs[2];
         info->edx7 = regs[3];
     }
-    query(LEAF_EXT_MAX, 0, regs, ctx);
-    if ((regs[0] & EXT_LEAF_RANGE_MASK) != LEAF_EXT_MAX)
+    query(CPUID_EXT_MAX_LEAF, 0, regs, ctx);
+    if ((regs[0] & EXT_LEAF_RANGE_MASK) != CPUID_EXT_MAX_LEAF)
         return; /* older processors answer with some basic leaf instead */
     info->max_ext_leaf = regs[0];
-    if (info->max_ext_leaf >= LEAF_EXT_FEATURES) {
-        query(LEAF_EXT_FEATURES, 0, regs, ctx);
+    if (info->max_ext_leaf >= CPUID_EXT_FEATURES) {
+        query(CPUID_EXT_FEATURES, 0, regs, ctx);
         info->ecx_ext = regs[2];
         info->edx_ext = regs[3];
     }

@@ -13,13 +13,14 @@
 #include <kernel/console.h>
 #include <kernel/ksyms.h>
 #include <kernel/panic.h>
+#include <mm/paging.h>
 #include <mm/stacks.h>
 
 #define VECTOR_BREAKPOINT   3
 #define VECTOR_DOUBLE_FAULT 8
 #define VECTOR_PAGE_FAULT   14
 #define SYMBOL_TEXT_MAX     96
-#define NULL_PAGE_END       4096 /* faults below this are NULL (or NULL + small offset) */
+#define NULL_PAGE_END       PAGE_SIZE /* faults below this are NULL (or NULL + small offset) */
 
 static const char *const exception_names[EXCEPTION_VECTORS] = {
     "#DE Divide Error",

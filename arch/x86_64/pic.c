@@ -28,31 +28,26 @@
 #define IRQ_SPURIOUS_SLAVE  15
 #define PIC_LINES           8
 
-/* Port 0x80 is an unused diagnostic port; writing to it gives old PICs the
- * microsecond they need between initialisation words. */
-static void io_wait(void)
-{
-    outb(0x80, 0);
-}
-
+/* Old PICs need about a microsecond between initialisation words, hence
+ * io_delay() after each. */
 void pic_init(void)
 {
     outb(MASTER_COMMAND, ICW1_INIT | ICW1_NEEDS_ICW4);
-    io_wait();
+    io_delay();
     outb(SLAVE_COMMAND, ICW1_INIT | ICW1_NEEDS_ICW4);
-    io_wait();
+    io_delay();
     outb(MASTER_DATA, IRQ_VECTOR_BASE); /* ICW2: vector base */
-    io_wait();
+    io_delay();
     outb(SLAVE_DATA, IRQ_VECTOR_BASE + PIC_LINES);
-    io_wait();
+    io_delay();
     outb(MASTER_DATA, 1 << CASCADE_IRQ); /* ICW3: a slave on IRQ 2 */
-    io_wait();
+    io_delay();
     outb(SLAVE_DATA, SLAVE_IDENTITY);
-    io_wait();
+    io_delay();
     outb(MASTER_DATA, ICW4_8086);
-    io_wait();
+    io_delay();
     outb(SLAVE_DATA, ICW4_8086);
-    io_wait();
+    io_delay();
     outb(MASTER_DATA, (uint8_t) ~(1 << CASCADE_IRQ)); /* OCW1: all masked but the cascade */
     outb(SLAVE_DATA, 0xFF);
 }

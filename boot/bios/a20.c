@@ -8,16 +8,18 @@
  *   2. BIOS INT 15h AX=2401h
  *   3. "fast A20": System Control Port A (0x92) bit 1 (bit 0 resets the CPU!)
  *   4. the 8042 keyboard controller's output port, bit 1
- * Each is followed by a test: a write to 0x107C00 must not show at 0x007C00.
+ * Each is followed by a test: a write to 0x107C00 must not show at 0x007C00
+ * (stage 1's sector, no longer needed).
  */
 #include <arch/x86_64/cpu.h>
 
+#include <boot/bios/addresses.h>
 #include <boot/bios/bios.h>
 #include <boot/bios/loader.h>
 #include <drivers/ps2/i8042.h>
 
-#define A20_TEST_LOW         0x007C00u /* stage 1, no longer needed */
-#define A20_TEST_HIGH        0x107C00u /* differs from A20_TEST_LOW only in bit 20 */
+#define A20_TEST_LOW         STAGE1_ADDR
+#define A20_TEST_HIGH        (A20_TEST_LOW | 0x100000) /* differs only in bit 20 */
 #define BIOS_SYSTEM          0x15
 #define A20_BIOS_ENABLE      0x2401
 #define SYSTEM_CONTROL_A     0x92

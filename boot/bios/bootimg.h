@@ -13,12 +13,15 @@
  * what it loads. LBAs in the header are relative to the partition start, so
  * nothing in the loaders depends on where the partition lies.
  * All multi-byte fields are little endian.
+ *
+ * Stage 1 (assembly) includes this header too: everything but the
+ * #defines is inside #ifndef __ASSEMBLER__, and the field offsets it uses
+ * are named here and checked against the structure.
  */
 #ifndef KEEL_BOOT_BIOS_BOOTIMG_H
 #define KEEL_BOOT_BIOS_BOOTIMG_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include <boot/bios/addresses.h>
 
 #define BOOTIMG_SECTOR_SIZE    512
 #define BOOTIMG_PARTITION_LBA  2048
@@ -27,15 +30,42 @@
 #define BOOTIMG_MAGIC_LEN      8
 #define BOOTIMG_VERSION        1
 #define BOOTIMG_CMDLINE_MAX    128
-/* Stage 1 loads stage 2 with one BIOS call to 0x8000 and it must end below
- * 0x10000 (real-mode code of stage 2 runs with CS = 0): at most 64 sectors. */
-#define BOOTIMG_STAGE2_MAX_SECTORS 64
+/* Stage 1 loads stage 2 with one BIOS call to STAGE2_ADDR and it must end
+ * below STAGE2_END (real-mode code of stage 2 runs with CS = 0): at most 64
+ * sectors. */
+#define BOOTIMG_STAGE2_MAX_SECTORS ((STAGE2_END - STAGE2_ADDR) / BOOTIMG_SECTOR_SIZE)
 
-/* MBR layout (offsets into sector 0). */
+/* Offsets in struct bootimg_header that stage 1 reads. */
+#define BOOTIMG_HEADER_STAGE2_LBA     12
+#define BOOTIMG_HEADER_STAGE2_SECTORS 16
+
+/* Stage 1 and the header each take one sector, before stage 2 (addresses.h). */
+#if BOOT_HEADER_ADDR != STAGE1_ADDR + BOOTIMG_SECTOR_SIZE ||                                       \
+    BOOT_HEADER_ADDR + BOOTIMG_SECTOR_SIZE > STAGE2_ADDR
+#error "stage 1 and the boot header must lie in the sectors below STAGE2_ADDR"
+#endif
+
+/* MBR layout (offsets into sector 0) and its partition entries (16 bytes:
+ * +0 status, +1 CHS start, +4 type, +5 CHS end, +8 first LBA, +12 count). */
 #define MBR_PARTITION_TABLE      446
 #define MBR_PARTITION_ENTRY_SIZE 16
-#define MBR_SIGNATURE_OFFSET     510 /* bytes 0x55, 0xAA */
+#define MBR_PARTITION_COUNT      4
+#define MBR_ENTRY_STATUS         0
+#define MBR_ENTRY_CHS_START      1
+#define MBR_ENTRY_TYPE           4
+#define MBR_ENTRY_CHS_END        5
+#define MBR_ENTRY_LBA_START      8  /* u32 */
+#define MBR_ENTRY_SECTOR_COUNT   12 /* u32 */
+#define MBR_SIGNATURE_OFFSET     510
+#define MBR_SIGNATURE            0xAA55 /* bytes 0x55, 0xAA as a little-endian u16 */
+#define MBR_SIGNATURE_0          0x55   /* byte 510 */
+#define MBR_SIGNATURE_1          0xAA   /* byte 511 */
 #define MBR_STATUS_ACTIVE        0x80
+#define MBR_STATUS_INACTIVE      0x00
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
 
 struct bootimg_header {
     char magic[BOOTIMG_MAGIC_LEN];     /*   0: BOOTIMG_MAGIC */
@@ -53,6 +83,9 @@ struct bootimg_header {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct bootimg_header) == BOOTIMG_SECTOR_SIZE, "header is one sector");
+_Static_assert(offsetof(struct bootimg_header, stage2_lba) == BOOTIMG_HEADER_STAGE2_LBA &&
+                   offsetof(struct bootimg_header, stage2_sectors) == BOOTIMG_HEADER_STAGE2_SECTORS,
+               "stage1.S reads these fields at these offsets");
 
 enum bootimg_error {
     BOOTIMG_OK = 0,
@@ -71,5 +104,7 @@ void bootimg_seal(struct bootimg_header *h);
  * BOOTIMG_STAGE2_MAX_SECTORS, cmdline NUL-terminated. */
 enum bootimg_error bootimg_check(const struct bootimg_header *h);
 const char *bootimg_error_text(enum bootimg_error err);
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -14,6 +14,7 @@
  * division would need libgcc helpers that stage 2 does not link.
  */
 #include <boot/bios/elf_load.h>
+#include <boot/multiboot/protocol.h>
 
 /* ELF header (ELF-64 spec, "File header"): byte offsets. */
 #define EHDR_IDENT     0
@@ -48,17 +49,13 @@
 
 #define FOUR_GIB 0x100000000ull /* stage 2 cannot address beyond this */
 
-/* Multiboot 2 header (Multiboot 2 spec 3.1: in the first 32 KiB, 8-byte
- * aligned; 3.1.1-3.1.2: the fields). */
-#define MB2_HEADER_MAGIC        0xE85250D6u
-#define MB2_ARCH_I386           0 /* 32-bit protected mode of i386 */
-#define MB2_HEADER_SEARCH_LIMIT 32768
-#define MB2_HEADER_ALIGN        8
-#define MB2_HEADER_FIXED        16 /* magic, architecture, header_length, checksum */
-#define MB2_HEADER_END_TAG      8  /* every header ends with an 8-byte end tag */
-#define MB2_HEADER_ARCH         4
-#define MB2_HEADER_LENGTH       8
-#define MB2_HEADER_CHECKSUM     12
+/* Multiboot 2 header (Multiboot 2 spec 3.1: where it lies and its magic are
+ * in boot/multiboot/protocol.h; 3.1.1-3.1.2: the fields). */
+#define MB2_HEADER_FIXED    16 /* magic, architecture, header_length, checksum */
+#define MB2_HEADER_END_TAG  8  /* every header ends with an 8-byte end tag */
+#define MB2_HEADER_ARCH     4
+#define MB2_HEADER_LENGTH   8
+#define MB2_HEADER_CHECKSUM 12
 
 static uint16_t read_u16(const uint8_t *p)
 {
@@ -250,7 +247,7 @@ static int mb2_header_at(const uint8_t *file, size_t offset, size_t limit)
     uint32_t length = read_u32(header + MB2_HEADER_LENGTH);
     uint32_t checksum = read_u32(header + MB2_HEADER_CHECKSUM);
 
-    if (magic != MB2_HEADER_MAGIC || arch != MB2_ARCH_I386)
+    if (magic != MULTIBOOT2_HEADER_MAGIC || arch != MULTIBOOT2_ARCH_I386)
         return 0;
     if (length < MB2_HEADER_FIXED + MB2_HEADER_END_TAG || length > limit - offset)
         return 0;
@@ -259,11 +256,11 @@ static int mb2_header_at(const uint8_t *file, size_t offset, size_t limit)
 
 int multiboot2_header_present(const void *buf, size_t len)
 {
-    size_t limit = len < MB2_HEADER_SEARCH_LIMIT ? len : MB2_HEADER_SEARCH_LIMIT;
+    size_t limit = len < MULTIBOOT2_HEADER_SEARCH_LIMIT ? len : MULTIBOOT2_HEADER_SEARCH_LIMIT;
 
     /* Like GRUB, keep looking past a candidate that fails its checks. */
     for (size_t offset = 0; limit >= MB2_HEADER_FIXED && offset <= limit - MB2_HEADER_FIXED;
-         offset += MB2_HEADER_ALIGN)
+         offset += MULTIBOOT2_HEADER_ALIGN)
         if (mb2_header_at(buf, offset, limit))
             return 1;
     return 0;

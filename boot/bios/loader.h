@@ -1,8 +1,6 @@
 /*
  * loader.h - the pieces of stage 2 that talk to the BIOS and the screen.
- *
- * Fixed low-memory areas (all below 640 KiB, all above stage 2 at
- * 0x8000-0xFFFF), chosen so that BIOS buffers never cross a 64 KiB boundary:
+ * Where they keep their data in low memory is in addresses.h.
  */
 #ifndef KEEL_BOOT_BIOS_LOADER_H
 #define KEEL_BOOT_BIOS_LOADER_H
@@ -11,15 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <boot/bios/addresses.h>
+#include <boot/bios/bootimg.h>
 #include <boot/bios/mbinfo.h>
 
-#define LOADER_ELF_HEAD_ADDR  0x10000 /* first bytes of the kernel file */
-#define LOADER_ELF_HEAD_SIZE  0x8000  /* 32 KiB: ELF header, phdrs, Multiboot 2 header */
-#define LOADER_BOUNCE_ADDR    0x20000 /* disk reads land here, then get copied */
-#define LOADER_BOUNCE_SECTORS 64      /* 32 KiB per BIOS call */
-#define LOADER_INFO_ADDR      0x30000 /* the Multiboot 2 information block */
-#define LOADER_INFO_SIZE      0x8000
-#define LOADER_LOW_MEMORY_END 0x38000 /* conventional memory the loader needs */
+#define LOADER_BOUNCE_SECTORS (LOADER_BOUNCE_SIZE / BOOTIMG_SECTOR_SIZE)
 #define LOADER_MAX_E820       128
 
 /* Screen (VGA text) and COM1, like the kernel's console. */

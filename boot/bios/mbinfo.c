@@ -14,6 +14,7 @@
  * very same bytes.
  */
 #include <boot/bios/mbinfo.h>
+#include <boot/multiboot/protocol.h>
 
 #include <lib/string.h>
 
@@ -23,17 +24,10 @@
 #define UPPER_MEMORY_START 0x100000u     /* 1 MiB */
 #define E801_BOUNDARY      0x1000000u    /* 16 MiB: where BX/DX memory starts */
 #define E801_EXT_MAX_KIB   15360u        /* AX/CX at most 3C00h: 1 MiB .. 16 MiB */
-#define E820_TYPE_USABLE   1
 
 /* Multiboot 2 information block (spec 3.6.2 and the tags' sections). */
 #define MB2_FIXED_PART            8 /* u32 total_size, u32 reserved */
 #define MB2_TAG_HEADER            8 /* u32 type, u32 size */
-#define MB2_TAG_ALIGN             8
-#define MB2_TAG_END               0 /* 3.6.2: type 0, size 8 */
-#define MB2_TAG_CMDLINE           1 /* 3.6.5: NUL-terminated string */
-#define MB2_TAG_LOADER_NAME       2 /* 3.6.9: NUL-terminated string */
-#define MB2_TAG_BASIC_MEMINFO     4 /* 3.6.3: u32 mem_lower, u32 mem_upper */
-#define MB2_TAG_MMAP              6 /* 3.6.8: u32 entry_size, u32 entry_version, entries */
 #define MB2_TAG_SIZE_FIELD        4
 #define MB2_MEMINFO_LOWER         8
 #define MB2_MEMINFO_UPPER         12
@@ -51,6 +45,14 @@
 #define MB2_RESERVED              4
 /* Far more entries than any BIOS returns; keeps every size below 2^32. */
 #define MB2_MMAP_MAX_ENTRIES 0x100000u
+
+/* The memory map tag carries the BIOS's E820 types unchanged. */
+_Static_assert(E820_TYPE_USABLE == MULTIBOOT_MEMORY_AVAILABLE &&
+                   E820_TYPE_RESERVED == MULTIBOOT_MEMORY_RESERVED &&
+                   E820_TYPE_ACPI_RECLAIMABLE == MULTIBOOT_MEMORY_ACPI_RECLAIMABLE &&
+                   E820_TYPE_ACPI_NVS == MULTIBOOT_MEMORY_NVS &&
+                   E820_TYPE_BAD == MULTIBOOT_MEMORY_BADRAM,
+               "E820 and Multiboot number memory types alike");
 
 bool e820_accept(struct e820_entry *entry, uint32_t size)
 {
@@ -137,7 +139,7 @@ void e820_basic_memory(const struct e820_entry *map, size_t count, uint32_t *mem
 
 static uint64_t align_tag(uint64_t size)
 {
-    return (size + MB2_TAG_ALIGN - 1) & ~(uint64_t)(MB2_TAG_ALIGN - 1);
+    return (size + MULTIBOOT2_TAG_ALIGN - 1) & ~(uint64_t)(MULTIBOOT2_TAG_ALIGN - 1);
 }
 
 static void write_u32(uint8_t *p, uint32_t value)
@@ -182,7 +184,7 @@ static size_t put_meminfo_tag(uint8_t *tag, const struct e820_entry *map, size_t
     e820_basic_memory(map, count, &lower_kib, &upper_kib);
     write_u32(tag + MB2_MEMINFO_LOWER, lower_kib);
     write_u32(tag + MB2_MEMINFO_UPPER, upper_kib);
-    return begin_tag(tag, MB2_TAG_BASIC_MEMINFO, MB2_MEMINFO_SIZE);
+    return begin_tag(tag, MULTIBOOT2_TAG_BASIC_MEMINFO, MB2_MEMINFO_SIZE);
 }
 
 static size_t put_mmap_tag(uint8_t *tag, const struct e820_entry *map, size_t count)
@@ -193,10 +195,10 @@ static size_t put_mmap_tag(uint8_t *tag, const struct e820_entry *map, size_t co
         uint8_t *entry = tag + MB2_MMAP_HEADER + i * MB2_MMAP_ENTRY_SIZE;
         write_u64(entry + MB2_ENTRY_BASE, map[i].base);
         write_u64(entry + MB2_ENTRY_LENGTH, map[i].length);
-        write_u32(entry + MB2_ENTRY_TYPE, map[i].type); /* same numbering as E820 */
+        write_u32(entry + MB2_ENTRY_TYPE, map[i].type); /* E820 type = Multiboot type */
         write_u32(entry + MB2_ENTRY_RESERVED, 0);
     }
-    return begin_tag(tag, MB2_TAG_MMAP, MB2_MMAP_HEADER + count * MB2_MMAP_ENTRY_SIZE);
+    return begin_tag(tag, MULTIBOOT2_TAG_MMAP, MB2_MMAP_HEADER + count * MB2_MMAP_ENTRY_SIZE);
 }
 
 size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const char *loader_name,
@@ -218,11 +220,11 @@ size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const cha
     if (needed > capacity || needed > UINT32_MAX)
         return 0;
 
-    offset += put_string_tag(block + offset, MB2_TAG_CMDLINE, cmd, cmd_len);
-    offset += put_string_tag(block + offset, MB2_TAG_LOADER_NAME, name, name_len);
+    offset += put_string_tag(block + offset, MULTIBOOT2_TAG_CMDLINE, cmd, cmd_len);
+    offset += put_string_tag(block + offset, MULTIBOOT2_TAG_LOADER_NAME, name, name_len);
     offset += put_meminfo_tag(block + offset, map, count);
     offset += put_mmap_tag(block + offset, map, count);
-    offset += begin_tag(block + offset, MB2_TAG_END, MB2_TAG_HEADER);
+    offset += begin_tag(block + offset, MULTIBOOT2_TAG_END, MB2_TAG_HEADER);
     write_u32(block + MB2_TOTAL_SIZE, (uint32_t)offset);
     write_u32(block + MB2_RESERVED, 0); /* always zero (spec 3.6.2) */
     return offset;

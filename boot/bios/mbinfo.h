@@ -15,8 +15,14 @@
 
 /* One INT 15h AX=E820h entry, as the BIOS writes it (ACPI spec, "INT 15H
  * E820H - Query System Address Map"): 20 bytes, or 24 with ACPI 3.0
- * extended attributes. Types: 1 usable, 2 reserved, 3 ACPI reclaimable,
- * 4 ACPI NVS, 5 bad; same numbering as Multiboot 2's memory map. */
+ * extended attributes. The types are numbered as in Multiboot's memory map
+ * (boot/multiboot/protocol.h; mbinfo.c checks that). */
+#define E820_TYPE_USABLE           1
+#define E820_TYPE_RESERVED         2
+#define E820_TYPE_ACPI_RECLAIMABLE 3
+#define E820_TYPE_ACPI_NVS         4
+#define E820_TYPE_BAD              5
+
 struct e820_entry {
     uint64_t base;
     uint64_t length;

@@ -13,21 +13,13 @@
  *      jumps there with DL = boot drive and SI = the partition entry.
  * Any failure prints a one-line message through the BIOS and halts.
  *
- * Memory used: 0x0500-0x7BFF stack, 0x7C00 this sector, 0x7E00 the header,
- * 0x8000-0xFFFF stage 2.
+ * Memory used (boot/bios/addresses.h): 0x0500-0x7BFF stack, 0x7C00 this
+ * sector, 0x7E00 the header, 0x8000-0xFFFF stage 2.
  */
+#include <boot/bios/bootimg.h>
+#include <boot/bios/addresses.h>
 
-#define STACK_TOP 0x7C00
-#define HEADER_ADDR 0x7E00          /* right after this sector */
-#define STAGE2_ADDR 0x8000
-#define STAGE2_MAX_SECTORS 64       /* 0x8000 + 64 * 512 = 0x10000 */
-#define PARTITION_TABLE (0x7C00 + 446)
-#define PARTITION_ENTRIES 4
-#define PARTITION_ENTRY_SIZE 16
-#define PARTITION_ACTIVE 0x80
-#define PARTITION_LBA_OFFSET 8      /* u32 first sector of the partition */
-#define HEADER_STAGE2_LBA 12        /* struct bootimg_header offsets */
-#define HEADER_STAGE2_SECTORS 16
+#define PARTITION_TABLE (STAGE1_ADDR + MBR_PARTITION_TABLE)
 #define READ_ATTEMPTS 3
 
 #define BIOS_DISK 0x13
@@ -38,6 +30,15 @@
 #define BIOS_VIDEO 0x10
 #define VIDEO_TELETYPE 0x0E
 
+/* What stage1.ld needs, as absolute symbols (a linker script cannot read
+ * headers): where the sector is loaded, where its code must end and where
+ * the boot signature goes. */
+    .global __stage1_addr, __stage1_code_limit, __mbr_signature_addr, __mbr_signature
+    .set __stage1_addr, STAGE1_ADDR
+    .set __stage1_code_limit, STAGE1_ADDR + MBR_PARTITION_TABLE
+    .set __mbr_signature_addr, STAGE1_ADDR + MBR_SIGNATURE_OFFSET
+    .set __mbr_signature, MBR_SIGNATURE
+
     .code16
     .section .text
     .global _start
@@ -47,7 +48,7 @@ _start:
     mov %ax, %ds                    /* data: our variables and the header */
     mov %ax, %es                    /* string instructions (cmpsb) use ES:DI */
     mov %ax, %ss                    /* stack segment ... */
-    mov $STACK_TOP, %sp             /* ... growing down from just below this sector */
+    mov $LOADER_STACK_TOP, %sp      /* ... growing down from just below this sector */
     ljmp $0, $start_normalized      /* some BIOSes enter at 07C0:0000: make CS = 0 */
 start_normalized:
     sti                             /* the BIOS disk services need their interrupts */
@@ -66,30 +67,30 @@ start_normalized:
 
     /* The active partition holds the boot header in its first sector. */
     mov $PARTITION_TABLE, %si       /* first of the four entries */
-    mov $PARTITION_ENTRIES, %cx     /* loop counter */
-1:  cmpb $PARTITION_ACTIVE, (%si)   /* status byte 0x80: the one to boot */
+    mov $MBR_PARTITION_COUNT, %cx   /* loop counter */
+1:  cmpb $MBR_STATUS_ACTIVE, MBR_ENTRY_STATUS(%si) /* status 0x80: the one to boot */
     je 2f
-    add $PARTITION_ENTRY_SIZE, %si  /* next entry */
+    add $MBR_PARTITION_ENTRY_SIZE, %si /* next entry */
     loop 1b                         /* CX-- and repeat while not zero */
     mov $msg_no_partition, %si      /* none active: nothing to boot */
     jmp fail
 2:  mov %si, partition_entry        /* handed to stage 2 (the DS:SI convention) */
-    mov PARTITION_LBA_OFFSET(%si), %eax /* the partition's first sector */
+    mov MBR_ENTRY_LBA_START(%si), %eax /* the partition's first sector */
     mov %eax, partition_lba
 
     mov %eax, dap_lba               /* read that first sector: the boot header */
     mov $1, %bp                     /* one sector */
-    movw $HEADER_ADDR, dap_offset   /* to 0:0x7E00 */
+    movw $BOOT_HEADER_ADDR, dap_offset /* to 0:0x7E00 */
     call read_sectors
 
     /* Header: "KEELBOOT" and a byte sum of 0 over the sector. */
-    mov $HEADER_ADDR, %si           /* compare DS:SI (header) ... */
+    mov $BOOT_HEADER_ADDR, %si      /* compare DS:SI (header) ... */
     mov $magic, %di                 /* ... with ES:DI (expected magic) ... */
-    mov $8, %cx                     /* ... for 8 bytes */
+    mov $BOOTIMG_MAGIC_LEN, %cx     /* ... for 8 bytes */
     repe cmpsb                      /* stops at the first difference */
     jne bad_header
-    mov $HEADER_ADDR, %si           /* now add up all 512 bytes */
-    mov $512, %cx
+    mov $BOOT_HEADER_ADDR, %si      /* now add up all 512 bytes */
+    mov $BOOTIMG_SECTOR_SIZE, %cx
     xor %al, %al                    /* running sum, modulo 256 */
 3:  add (%si), %al
     inc %si
@@ -98,13 +99,13 @@ start_normalized:
     jnz bad_header
 
     /* Stage 2: 1..64 sectors, read in one call. */
-    mov HEADER_ADDR + HEADER_STAGE2_SECTORS, %eax /* how long stage 2 is */
+    mov BOOT_HEADER_ADDR + BOOTIMG_HEADER_STAGE2_SECTORS, %eax /* stage 2's length */
     test %eax, %eax                 /* empty: the header is wrong */
     jz bad_header
-    cmp $STAGE2_MAX_SECTORS, %eax   /* must end below 0x10000 */
+    cmp $BOOTIMG_STAGE2_MAX_SECTORS, %eax /* must end below 0x10000 */
     ja bad_header
     mov %ax, %bp                    /* sector count for read_sectors */
-    mov HEADER_ADDR + HEADER_STAGE2_LBA, %eax /* where it is, from the partition start */
+    mov BOOT_HEADER_ADDR + BOOTIMG_HEADER_STAGE2_LBA, %eax /* where in the partition */
     add partition_lba, %eax         /* ... as an absolute sector number */
     mov %eax, dap_lba
     movw $STAGE2_ADDR, dap_offset   /* to 0:0x8000 */
@@ -159,7 +160,7 @@ fail:
     jmp 6b                          /* an NMI still can: halt again */
 
 magic:
-    .ascii "KEELBOOT"
+    .ascii BOOTIMG_MAGIC
 msg_no_lba:
     .asciz "\r\nKeel: no LBA support"
 msg_disk_error:

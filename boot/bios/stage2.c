@@ -11,7 +11,9 @@
  *      segment is copied to its physical address as its bytes stream past
  *   4. check the file's CRC-32, zero the .bss parts
  *   5. build a Multiboot 2 information block and jump to the entry point
- *      with EAX = 0x36D76289, EBX = the block, like any Multiboot 2 loader.
+ *      with EAX = MULTIBOOT2_BOOTLOADER_MAGIC, EBX = the block, like any
+ *      Multiboot 2 loader.
+ * Where everything lies in low memory: addresses.h.
  */
 #include <boot/bios/bootimg.h>
 #include <lib/crc32.h>
@@ -21,12 +23,9 @@
 #include <boot/bios/elf_load.h>
 #include <boot/bios/loader.h>
 
-#define LOADER_NAME          "Keel BIOS loader"
-#define STAGE2_ADDR          0x8000
-#define HEADER_ADDR          0x7E00 /* where stage 1 left the boot header */
-#define PARTITION_LBA_OFFSET 8
-#define PROGRESS_DOTS        40
-#define KIB                  1024u
+#define LOADER_NAME   "Keel BIOS loader"
+#define PROGRESS_DOTS 40
+#define KIB           1024u
 
 static struct e820_entry memory_map[LOADER_MAX_E820];
 static size_t memory_map_count;
@@ -36,7 +35,7 @@ static bool memory_usable(uint64_t base, uint64_t size)
 {
     for (size_t i = 0; i < memory_map_count; i++) {
         const struct e820_entry *e = &memory_map[i];
-        if (e->type == 1 && e->base <= base && base + size <= e->base + e->length)
+        if (e->type == E820_TYPE_USABLE && e->base <= base && base + size <= e->base + e->length)
             return true;
     }
     return false;
@@ -46,7 +45,7 @@ static uint64_t usable_bytes(void)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < memory_map_count; i++)
-        if (memory_map[i].type == 1)
+        if (memory_map[i].type == E820_TYPE_USABLE)
             total += memory_map[i].length;
     return total;
 }
@@ -56,7 +55,7 @@ static uint64_t usable_bytes(void)
  * tool pads it with zeros, and zeros are all stage2_entry.S has written). */
 static uint32_t stage2_crc(void)
 {
-    const struct bootimg_header *header = (const struct bootimg_header *)HEADER_ADDR;
+    const struct bootimg_header *header = (const struct bootimg_header *)BOOT_HEADER_ADDR;
     uint32_t sectors = header->stage2_sectors;
     if (sectors > BOOTIMG_STAGE2_MAX_SECTORS)
         sectors = BOOTIMG_STAGE2_MAX_SECTORS; /* bootimg_check reports it below */
@@ -65,7 +64,7 @@ static uint32_t stage2_crc(void)
 
 static const struct bootimg_header *check_image(uint32_t crc)
 {
-    const struct bootimg_header *header = (const struct bootimg_header *)HEADER_ADDR;
+    const struct bootimg_header *header = (const struct bootimg_header *)BOOT_HEADER_ADDR;
     enum bootimg_error err = bootimg_check(header);
     if (err != BOOTIMG_OK)
         loader_fail("bad image header: %s", bootimg_error_text(err));
@@ -127,7 +126,7 @@ static void place_chunk(const struct elf_load_plan *plan, uint64_t offset, const
     }
 }
 
-_Static_assert(LOADER_ELF_HEAD_SIZE == LOADER_BOUNCE_SECTORS * BOOTIMG_SECTOR_SIZE,
+_Static_assert(LOADER_ELF_HEAD_SIZE == LOADER_BOUNCE_SIZE,
                "the first chunk read is exactly the part of the file that is planned from");
 
 /* Stream the kernel file through the bounce buffer in chunks: the first
@@ -179,7 +178,7 @@ void stage2_main(uint32_t drive, uint32_t partition_entry)
     loader_printf("Keel BIOS loader\n");
     const struct bootimg_header *header = check_image(crc);
     uint32_t partition_lba;
-    memcpy(&partition_lba, (const void *)(uintptr_t)(partition_entry + PARTITION_LBA_OFFSET),
+    memcpy(&partition_lba, (const void *)(uintptr_t)(partition_entry + MBR_ENTRY_LBA_START),
            sizeof(partition_lba));
     disk_init((uint8_t)drive);
     loader_printf("disk: BIOS drive 0x%02x, partition at sector %u\n", (unsigned)drive,

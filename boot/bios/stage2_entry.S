@@ -2,9 +2,9 @@
  * stage2_entry.S - stage 2's way into 32-bit protected mode, and back out
  * to real mode whenever it needs the BIOS.
  *
- * Stage 1 jumps to stage2_start (0x8000) in real mode with DL = boot drive
- * and SI = the active partition's entry in the MBR. We load a GDT, set
- * CR0.PE, far-jump into 32-bit code, zero .bss and call
+ * Stage 1 jumps to stage2_start (STAGE2_ADDR, addresses.h) in real mode with
+ * DL = boot drive and SI = the active partition's entry in the MBR. We load
+ * a GDT, set CR0.PE, far-jump into 32-bit code, zero .bss and call
  * stage2_main(drive, partition_entry) in C.
  *
  * bios_call(vector, regs) (see bios.h) goes the other way for the length of
@@ -14,27 +14,24 @@
  * `int` -> back. The stack stays where it is: it is below 64 KiB, so SP
  * addresses the same bytes in both modes.
  */
+#include <arch/x86_64/cpu_bits.h>
+#include <boot/bios/bios.h>
+#include <boot/bios/bootimg.h>
+#include <boot/bios/addresses.h>
+#include <boot/multiboot/protocol.h>
 
 #define CODE32_SELECTOR 0x08
 #define DATA32_SELECTOR 0x10
 #define CODE16_SELECTOR 0x18
 #define DATA16_SELECTOR 0x20
-#define CR0_PE 0x1
-#define STACK_TOP 0x7C00 /* below stage 1, as in real mode */
-#define MB2_BOOTLOADER_MAGIC 0x36D76289
 
-/* struct bios_regs offsets (bios.h) */
-#define R_EAX 0
-#define R_EBX 4
-#define R_ECX 8
-#define R_EDX 12
-#define R_ESI 16
-#define R_EDI 20
-#define R_EBP 24
-#define R_DS 28
-#define R_ES 30
-#define R_EFLAGS 32
-#define R_SIZE 36
+/* What stage2.ld needs, as absolute symbols (a linker script cannot read
+ * headers): where stage 2 is loaded, how long its file may be and where it
+ * must end. */
+    .global __stage2_addr, __stage2_max_bytes, __stage2_end
+    .set __stage2_addr, STAGE2_ADDR
+    .set __stage2_max_bytes, BOOTIMG_STAGE2_MAX_SECTORS * BOOTIMG_SECTOR_SIZE
+    .set __stage2_end, STAGE2_END
 
     .section .text16, "ax"
     .code16
@@ -45,7 +42,7 @@ stage2_start:
     mov %ax, %ds
     mov %ax, %es
     mov %ax, %ss
-    mov $STACK_TOP, %sp
+    mov $LOADER_STACK_TOP, %sp
     movzbl %dl, %edx                /* keep drive and partition entry in */
     movzwl %si, %esi                /* registers: C checks the image first */
     lgdtl gdt_pointer
@@ -62,7 +59,7 @@ protected_mode_start:
     mov %ax, %fs
     mov %ax, %gs
     mov %ax, %ss
-    mov $STACK_TOP, %esp
+    mov $LOADER_STACK_TOP, %esp
     mov %edx, %ebx                  /* rep stosb below uses EAX, ECX, EDI */
     mov $__bss_start, %edi
     mov $__bss_end, %ecx
@@ -89,7 +86,7 @@ bios_call:
     mov 24(%esp), %esi
     mov %esi, caller_regs
     mov $thunk_regs, %edi           /* copy *regs below 64 KiB, where */
-    mov $R_SIZE, %ecx               /* real-mode code can reach it */
+    mov $BIOS_REGS_SIZE, %ecx       /* real-mode code can reach it */
     cld
     rep movsb
     mov %esp, saved_esp
@@ -111,33 +108,34 @@ bios_call:
     mov %ax, %ss
     lidt realmode_idt_pointer       /* the BIOS's vectors at address 0 */
 
-    mov thunk_regs + R_ES, %ax
+    mov thunk_regs + BIOS_REGS_ES, %ax
     mov %ax, %es
-    mov thunk_regs + R_EAX, %eax
-    mov thunk_regs + R_EBX, %ebx
-    mov thunk_regs + R_ECX, %ecx
-    mov thunk_regs + R_EDX, %edx
-    mov thunk_regs + R_ESI, %esi
-    mov thunk_regs + R_EDI, %edi
-    mov thunk_regs + R_EBP, %ebp
-    pushw thunk_regs + R_DS
+    mov thunk_regs + BIOS_REGS_EAX, %eax
+    mov thunk_regs + BIOS_REGS_EBX, %ebx
+    mov thunk_regs + BIOS_REGS_ECX, %ecx
+    mov thunk_regs + BIOS_REGS_EDX, %edx
+    mov thunk_regs + BIOS_REGS_ESI, %esi
+    mov thunk_regs + BIOS_REGS_EDI, %edi
+    mov thunk_regs + BIOS_REGS_EBP, %ebp
+    pushw thunk_regs + BIOS_REGS_DS
     pop %ds                         /* last: the loads above need DS = 0 */
     sti                             /* disk services may wait for interrupts */
     .byte 0xCD                      /* int imm8; the immediate is patched */
 int_vector:
     .byte 0x00
     cli
-    mov %eax, %cs:thunk_regs + R_EAX /* DS belongs to the BIOS's answer: */
-    mov %ebx, %cs:thunk_regs + R_EBX /* store through CS (= 0) instead */
-    mov %ecx, %cs:thunk_regs + R_ECX
-    mov %edx, %cs:thunk_regs + R_EDX
-    mov %esi, %cs:thunk_regs + R_ESI
-    mov %edi, %cs:thunk_regs + R_EDI
-    mov %ebp, %cs:thunk_regs + R_EBP
-    mov %ds, %cs:thunk_regs + R_DS
-    mov %es, %cs:thunk_regs + R_ES
+    /* DS belongs to the BIOS's answer: store through CS (= 0) instead. */
+    mov %eax, %cs:thunk_regs + BIOS_REGS_EAX
+    mov %ebx, %cs:thunk_regs + BIOS_REGS_EBX
+    mov %ecx, %cs:thunk_regs + BIOS_REGS_ECX
+    mov %edx, %cs:thunk_regs + BIOS_REGS_EDX
+    mov %esi, %cs:thunk_regs + BIOS_REGS_ESI
+    mov %edi, %cs:thunk_regs + BIOS_REGS_EDI
+    mov %ebp, %cs:thunk_regs + BIOS_REGS_EBP
+    mov %ds, %cs:thunk_regs + BIOS_REGS_DS
+    mov %es, %cs:thunk_regs + BIOS_REGS_ES
     pushfl
-    popl %cs:thunk_regs + R_EFLAGS
+    popl %cs:thunk_regs + BIOS_REGS_EFLAGS
 
     xor %ax, %ax
     mov %ax, %ds
@@ -157,7 +155,7 @@ int_vector:
     mov saved_esp, %esp
     mov $thunk_regs, %esi
     mov caller_regs, %edi
-    mov $R_SIZE, %ecx
+    mov $BIOS_REGS_SIZE, %ecx
     cld
     rep movsb
     pop %edi
@@ -172,7 +170,7 @@ enter_kernel:
     cli
     mov 4(%esp), %ecx
     mov 8(%esp), %ebx
-    mov $MB2_BOOTLOADER_MAGIC, %eax
+    mov $MULTIBOOT2_BOOTLOADER_MAGIC, %eax
     jmp *%ecx
 
     .section .data16, "aw"
@@ -193,7 +191,7 @@ realmode_idt_pointer:
 
     .balign 4
 thunk_regs:
-    .skip R_SIZE
+    .skip BIOS_REGS_SIZE
 caller_regs:
     .long 0
 saved_esp:

@@ -22,44 +22,34 @@
  * converted with PHYS(). Registers, not memory, carry values until step 1 is
  * done, because step 1 overwrites the stack.
  */
+#include <arch/x86_64/cpu_bits.h>
+#include <boot/multiboot/protocol.h>
+#include <drivers/serial/uart16550.h>
+#include <drivers/vga/cursor.h>
+#include <drivers/vga/vga.h>
 #include <mm/layout.h>
+#include <mm/paging.h>
 
 #define PHYS(sym) ((sym) - KERNEL_VMA)
 
-#define MB1_BOOTLOADER_MAGIC 0x2BADB002 /* Multiboot 1 spec 3.2 */
-#define MB2_BOOTLOADER_MAGIC 0x36D76289 /* Multiboot 2 spec 3.3 */
-
 #define EFLAGS_ID (1 << 21)              /* writable iff CPUID exists */
-#define CPUID_EXT_MAX_LEAF 0x80000000    /* EAX = highest extended leaf */
-#define CPUID_EXT_FEATURES 0x80000001
-#define CPUID_EXT_EDX_NX (1 << 20)       /* execute-disable bit */
-#define CPUID_EXT_EDX_LM (1 << 29)       /* Intel 64 / AMD64 long mode */
 
-#define CR0_PE (1 << 0)
-#define CR0_WP (1 << 16)                 /* honour read-only pages in ring 0 */
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define MSR_EFER 0xC0000080
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
-
-#define PTE_PRESENT (1 << 0)
-#define PTE_WRITABLE (1 << 1)
-#define PTE_HUGE (1 << 7)                /* PS: a 2 MiB page in a PD entry */
-#define HUGE_PAGE_SIZE 0x200000
-#define ENTRIES_PER_TABLE 512
-#define PML4_INDEX_HIGH 511              /* KERNEL_VMA bits 47..39 */
-#define PDPT_INDEX_HIGH 510              /* KERNEL_VMA bits 38..30 */
+/* The boot page tables: one page directory of 2 MiB pages maps
+ * BOOT_MAPPED_BYTES, linked from PML4 entry 0 (identity) and from the PML4
+ * and PDPT entries that KERNEL_VMA selects (bits 47..39 and 38..30). */
+#define PML4_INDEX_HIGH ((KERNEL_VMA >> 39) & (PAGE_TABLE_ENTRIES - 1))
+#define PDPT_INDEX_HIGH ((KERNEL_VMA >> 30) & (PAGE_TABLE_ENTRIES - 1))
+#define PTE_SIZE 8
+.if BOOT_MAPPED_BYTES != PAGE_TABLE_ENTRIES * PAGE_SIZE_2M
+.error "BOOT_MAPPED_BYTES (mm/layout.h) must be what one page directory of 2 MiB pages maps"
+.endif
 
 #define BOOT_CODE_SELECTOR 0x08
 #define BOOT_DATA_SELECTOR 0x10
 
-#define VGA_TEXT_BUFFER 0xB8000
-#define VGA_CELLS (80 * 25)
+#define VGA_CELLS (VGA_WIDTH * VGA_HEIGHT)
 #define VGA_BLANK 0x0720                 /* ' ', light grey on black */
 #define VGA_ERROR_ATTR 0x4F              /* white on red */
-#define COM1 0x3F8
-#define UART_LSR_THR_EMPTY (1 << 5)
 #define UART_TX_SPIN_LIMIT 100000        /* an absent UART must not hang us */
 
     .section .boot.text, "ax"
@@ -83,9 +73,9 @@ _start32:
     mov %esi, PHYS(boot_loader_info)
 
     /* 2. Who started us, and can this CPU run a 64-bit kernel? */
-    cmp $MB2_BOOTLOADER_MAGIC, %ebp
+    cmp $MULTIBOOT2_BOOTLOADER_MAGIC, %ebp
     je 1f
-    cmp $MB1_BOOTLOADER_MAGIC, %ebp
+    cmp $MULTIBOOT1_BOOTLOADER_MAGIC, %ebp
     je 1f
     mov $msg_bad_magic, %esi
     jmp boot_fail
@@ -157,30 +147,30 @@ check_long_mode:
 build_boot_page_tables:
     mov $PHYS(boot_pd), %edi
     mov $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
-    mov $ENTRIES_PER_TABLE, %ecx
+    mov $PAGE_TABLE_ENTRIES, %ecx
 1:  mov %eax, (%edi)                     /* high half of each entry stays 0 */
-    add $HUGE_PAGE_SIZE, %eax
-    add $8, %edi
+    add $PAGE_SIZE_2M, %eax
+    add $PTE_SIZE, %edi
     loop 1b
 
     mov $(PHYS(boot_pd) + PTE_PRESENT + PTE_WRITABLE), %eax
     mov %eax, PHYS(boot_pdpt_low)
-    mov %eax, PHYS(boot_pdpt_high) + PDPT_INDEX_HIGH * 8
+    mov %eax, PHYS(boot_pdpt_high) + PDPT_INDEX_HIGH * PTE_SIZE
     mov $(PHYS(boot_pdpt_low) + PTE_PRESENT + PTE_WRITABLE), %eax
     mov %eax, PHYS(boot_pml4)
     mov $(PHYS(boot_pdpt_high) + PTE_PRESENT + PTE_WRITABLE), %eax
-    mov %eax, PHYS(boot_pml4) + PML4_INDEX_HIGH * 8
+    mov %eax, PHYS(boot_pml4) + PML4_INDEX_HIGH * PTE_SIZE
     ret
 
 /* Show the NUL-terminated message at ESI on a blank VGA screen (white on
  * red, top line) and on COM1, then halt with interrupts off for good. */
 boot_fail:
     mov %esi, %ebx
-    mov $VGA_TEXT_BUFFER, %edi
+    mov $VGA_TEXT_BUFFER_PHYS, %edi
     mov $VGA_CELLS, %ecx
     mov $VGA_BLANK, %eax
     rep stosw
-    mov $VGA_TEXT_BUFFER, %edi
+    mov $VGA_TEXT_BUFFER_PHYS, %edi
     mov $VGA_ERROR_ATTR, %ah
 1:  lodsb
     test %al, %al
@@ -203,25 +193,26 @@ halt_forever:
     hlt
     jmp halt_forever                     /* an NMI can end hlt; halt again */
 
-/* COM1 at 115200 baud, 8 data bits, no parity, 1 stop bit. */
+/* COM1 at 115200 baud, 8 data bits, no parity, 1 stop bit
+ * (drivers/serial/uart16550.h, as serial.c programs it). */
 serial_init32:
-    mov $0x00, %al                       /* IER: no interrupts */
-    mov $(COM1 + 1), %dx
+    mov $0x00, %al                       /* no interrupts */
+    mov $UART_IER, %dx
     out %al, %dx
-    mov $0x80, %al                       /* LCR: DLAB = 1 to set the divisor */
-    mov $(COM1 + 3), %dx
+    mov $LCR_DLAB, %al                   /* DLAB = 1 to set the divisor */
+    mov $UART_LCR, %dx
     out %al, %dx
-    mov $0x01, %al                       /* divisor 1: 115200 = 1.8432 MHz / 16 */
-    mov $(COM1 + 0), %dx
+    mov $(UART_DIVISOR_115200 & 0xFF), %al
+    mov $UART_DIVISOR_LOW, %dx
     out %al, %dx
-    mov $0x00, %al
-    mov $(COM1 + 1), %dx
+    mov $(UART_DIVISOR_115200 >> 8), %al
+    mov $UART_DIVISOR_HIGH, %dx
     out %al, %dx
-    mov $0x03, %al                       /* LCR: 8N1, DLAB = 0 */
-    mov $(COM1 + 3), %dx
+    mov $LCR_8N1, %al                    /* and DLAB = 0 again */
+    mov $UART_LCR, %dx
     out %al, %dx
-    mov $0x03, %al                       /* MCR: DTR and RTS */
-    mov $(COM1 + 4), %dx
+    mov $(MCR_DTR | MCR_RTS), %al
+    mov $UART_MCR, %dx
     out %al, %dx
     ret
 
@@ -229,13 +220,13 @@ serial_init32:
 serial_putc32:
     mov %eax, %edi
     mov $UART_TX_SPIN_LIMIT, %ecx
-    mov $(COM1 + 5), %dx
+    mov $UART_LSR, %dx
 1:  in %dx, %al
-    test $UART_LSR_THR_EMPTY, %al
+    test $LSR_THR_EMPTY, %al
     jnz 2f
     loop 1b
 2:  mov %edi, %eax
-    mov $COM1, %dx
+    mov $UART_DATA, %dx
     out %al, %dx
     ret
 
@@ -294,24 +285,21 @@ boot_gdt_pointer64:
     .quad boot_gdt + KERNEL_VMA
 
     .bss
-    .balign 4096
-    .global boot_pml4
+    .balign PAGE_SIZE
 boot_pml4:
-    .skip 4096
+    .skip PAGE_SIZE
 boot_pdpt_low:
-    .skip 4096
+    .skip PAGE_SIZE
 boot_pdpt_high:
-    .skip 4096
+    .skip PAGE_SIZE
 boot_pd:
-    .skip 4096
+    .skip PAGE_SIZE
 
-    /* The page below the boot stack is unmapped once the kernel runs
-     * (arch/x86_64/stacks.c): an overflow faults instead of overwriting
-     * the page tables above. */
-    .balign 4096
-    .global boot_stack_guard, boot_stack_bottom, boot_stack_top
-boot_stack_guard:
-    .skip 4096
+    /* The boot stack has no guard page: an overflow would run into the page
+     * tables below it. It is only used until kernel_main has the kernel's own
+     * page tables and moves to the boot stack in the stack region
+     * (mm/memory.c, switch_stack), which does have one. */
+    .balign 16
 boot_stack_bottom:
     .skip BOOT_STACK_SIZE
 boot_stack_top:

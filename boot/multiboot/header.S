@@ -11,17 +11,11 @@
  *    load addresses, so it is set here; linker.ld keeps the image contiguous.
  * The linker script puts the .multiboot section at the very start of .boot.
  */
-#include <mm/layout.h>
+#include <boot/multiboot/protocol.h>
 
-#define MB2_HEADER_MAGIC 0xE85250D6   /* spec 3.1.2 */
-#define MB2_ARCH_I386 0               /* 32-bit protected mode entry */
-#define MB2_TAG_END 0
-#define MB2_TAG_INFO_REQUEST 1
-#define MB2_INFO_CMDLINE 1
-#define MB2_INFO_LOADER_NAME 2
-#define MB2_INFO_MEMORY_MAP 6
+#define MB2_HEADER_TAG_END          0 /* 3.1.3: type 0, size 8 */
+#define MB2_HEADER_TAG_INFO_REQUEST 1 /* 3.1.4 */
 
-#define MB1_HEADER_MAGIC 0x1BADB002   /* spec 3.1.2 */
 #define MB1_FLAG_PAGE_ALIGN (1 << 0)  /* modules page aligned */
 #define MB1_FLAG_MEMORY_INFO (1 << 1) /* we want mem_* and the memory map */
 #define MB1_FLAG_AOUT_KLUDGE (1 << 16) /* addresses below are valid: load linearly */
@@ -29,37 +23,37 @@
 
     .section .multiboot, "a"
 
-    .balign 8
+    .balign MULTIBOOT2_HEADER_ALIGN
 mb2_header:
-    .long MB2_HEADER_MAGIC
-    .long MB2_ARCH_I386
+    .long MULTIBOOT2_HEADER_MAGIC
+    .long MULTIBOOT2_ARCH_I386
     .long mb2_header_end - mb2_header
     /* magic + architecture + length + checksum must be 0 (mod 2^32) */
-    .long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+    .long -(MULTIBOOT2_HEADER_MAGIC + MULTIBOOT2_ARCH_I386 + (mb2_header_end - mb2_header))
 
     /* Ask for the command line, loader name and memory map. Not optional
      * (flags = 0): without a memory map the kernel cannot run. */
-    .balign 8
+    .balign MULTIBOOT2_TAG_ALIGN
 mb2_info_request:
-    .short MB2_TAG_INFO_REQUEST
+    .short MB2_HEADER_TAG_INFO_REQUEST
     .short 0
     .long mb2_info_request_end - mb2_info_request
-    .long MB2_INFO_CMDLINE
-    .long MB2_INFO_LOADER_NAME
-    .long MB2_INFO_MEMORY_MAP
+    .long MULTIBOOT2_TAG_CMDLINE
+    .long MULTIBOOT2_TAG_LOADER_NAME
+    .long MULTIBOOT2_TAG_MMAP
 mb2_info_request_end:
 
-    .balign 8
-    .short MB2_TAG_END
+    .balign MULTIBOOT2_TAG_ALIGN
+    .short MB2_HEADER_TAG_END
     .short 0
     .long 8
 mb2_header_end:
 
-    .balign 4
+    .balign MULTIBOOT1_HEADER_ALIGN
 mb1_header:
-    .long MB1_HEADER_MAGIC
+    .long MULTIBOOT1_HEADER_MAGIC
     .long MB1_FLAGS
-    .long -(MB1_HEADER_MAGIC + MB1_FLAGS)
+    .long -(MULTIBOOT1_HEADER_MAGIC + MB1_FLAGS)
     /* a.out kludge fields, all physical (spec 3.1.3) */
     .long mb1_header         /* header_addr: where this header is loaded */
     .long __kernel_phys_start /* load_addr: start of the image */

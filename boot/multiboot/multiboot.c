@@ -47,34 +47,22 @@
 /* Multiboot 2 information block (spec 3.6.1-3.6.2): u32 total_size,
  * u32 reserved, then tags {u32 type; u32 size; ...}, each 8-byte aligned,
  * ending with a tag of type 0. A tag's size includes its header. */
-#define MB2_TOTAL_SIZE        0
-#define MB2_FIRST_TAG         8
-#define MB2_TAG_TYPE          0
-#define MB2_TAG_SIZE          4
-#define MB2_TAG_HEADER        8
-#define MB2_TAG_ALIGN         8
-#define MB2_TAG_END           0
-#define MB2_TAG_CMDLINE       1 /* 3.6.5: NUL-terminated string after the header */
-#define MB2_TAG_LOADER_NAME   2 /* 3.6.9: NUL-terminated string after the header */
-#define MB2_TAG_BASIC_MEMINFO 4 /* 3.6.3: u32 mem_lower, u32 mem_upper (KiB) */
-#define MB2_TAG_MMAP          6 /* 3.6.8: u32 entry_size, u32 entry_version, entries */
-#define MB2_MEMINFO_LOWER     8
-#define MB2_MEMINFO_UPPER     12
-#define MB2_MEMINFO_SIZE      16
-#define MB2_MMAP_ENTRY_SIZE   8
-#define MB2_MMAP_ENTRIES      16
+#define MB2_TOTAL_SIZE      0
+#define MB2_FIRST_TAG       8
+#define MB2_TAG_TYPE        0
+#define MB2_TAG_SIZE        4
+#define MB2_TAG_HEADER      8
+#define MB2_MEMINFO_LOWER   8
+#define MB2_MEMINFO_UPPER   12
+#define MB2_MEMINFO_SIZE    16
+#define MB2_MMAP_ENTRY_SIZE 8
+#define MB2_MMAP_ENTRIES    16
 /* Multiboot 2 memory map entry: u64 base_addr, u64 length, u32 type, u32 reserved.
  * Later versions may append fields, so entries are stepped by entry_size. */
 #define MB2_ENTRY_BASE     0
 #define MB2_ENTRY_LEN      8
 #define MB2_ENTRY_TYPE     16
 #define MB2_ENTRY_MIN_SIZE 24
-
-/* Memory types in both specs' maps (the BIOS E820 numbering). */
-#define MULTIBOOT_MEMORY_AVAILABLE        1
-#define MULTIBOOT_MEMORY_ACPI_RECLAIMABLE 3
-#define MULTIBOOT_MEMORY_NVS              4
-#define MULTIBOOT_MEMORY_BADRAM           5
 
 #define KIB              1024u
 #define LOWER_MEMORY_END 0x100000u /* upper memory starts at 1 MiB */
@@ -287,20 +275,20 @@ static int mb2_read_tag(struct boot_info *out, struct raw_map *raw, struct basic
                         const uint8_t *tag, uint32_t type, uint32_t size)
 {
     switch (type) {
-    case MB2_TAG_CMDLINE:
+    case MULTIBOOT2_TAG_CMDLINE:
         copy_string(out->command_line, tag + MB2_TAG_HEADER, size - MB2_TAG_HEADER);
         return 0;
-    case MB2_TAG_LOADER_NAME:
+    case MULTIBOOT2_TAG_LOADER_NAME:
         copy_string(out->loader_name, tag + MB2_TAG_HEADER, size - MB2_TAG_HEADER);
         return 0;
-    case MB2_TAG_BASIC_MEMINFO:
+    case MULTIBOOT2_TAG_BASIC_MEMINFO:
         if (size < MB2_MEMINFO_SIZE)
             return -MULTIBOOT_ERR_MALFORMED;
         mem->valid = true;
         mem->lower_kib = read_u32(tag + MB2_MEMINFO_LOWER);
         mem->upper_kib = read_u32(tag + MB2_MEMINFO_UPPER);
         return 0;
-    case MB2_TAG_MMAP:
+    case MULTIBOOT2_TAG_MMAP:
         return mb2_read_mmap(raw, tag, size);
     }
     return 0;
@@ -321,12 +309,13 @@ static int mb2_walk_tags(struct boot_info *out, struct raw_map *raw, struct basi
         uint32_t size = read_u32(tag + MB2_TAG_SIZE);
         if (size < MB2_TAG_HEADER || size > total_size - offset)
             return -MULTIBOOT_ERR_MALFORMED;
-        if (type == MB2_TAG_END)
+        if (type == MULTIBOOT2_TAG_END)
             return status;
         int tag_status = mb2_read_tag(out, raw, mem, tag, type, size);
         if (status == 0)
             status = tag_status;
-        offset += ((uint64_t)size + MB2_TAG_ALIGN - 1) & ~(uint64_t)(MB2_TAG_ALIGN - 1);
+        offset +=
+            ((uint64_t)size + MULTIBOOT2_TAG_ALIGN - 1) & ~(uint64_t)(MULTIBOOT2_TAG_ALIGN - 1);
     }
     return -MULTIBOOT_ERR_MALFORMED; /* no end tag inside total_size */
 }

@@ -11,11 +11,8 @@
 #define KEEL_BOOT_MULTIBOOT_MULTIBOOT_H
 
 #include <boot/boot_info.h>
+#include <boot/multiboot/protocol.h> /* the magic values a loader leaves in EAX */
 #include <stdint.h>
-
-/* Values a loader leaves in EAX (Multiboot 1 spec 3.2, Multiboot 2 spec 3.3). */
-#define MULTIBOOT1_BOOTLOADER_MAGIC 0x2BADB002u
-#define MULTIBOOT2_BOOTLOADER_MAGIC 0x36D76289u
 
 /* Errors returned by the translators (negated). */
 #define MULTIBOOT_ERR_NO_MEMORY_MAP 1 /* neither a memory map nor basic memory info */

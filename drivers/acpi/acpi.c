@@ -24,12 +24,10 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <drivers/acpi/acpi.h>
-#include <kernel/console.h>
 #include <lib/errno.h>
 #include <mm/layout.h>
 #include <mm/memory.h>
 
-#define PAGE               4096ull
 #define DIRECT_MAP_SPAN    (HEAP_BASE - DIRECT_MAP_BASE) /* physical addresses the map can show */
 #define SCI_ENABLE_WAIT_MS 300 /* real chipsets switch within microseconds */
 #define POWER_OFF_WAIT_MS  500 /* for the machine to act on the request */
@@ -49,7 +47,7 @@ static bool listed_in_memory_map(uint64_t page)
 {
     for (size_t i = 0; i < memory_map_length; i++) {
         const struct mem_region *r = &memory_map[i];
-        if (page < r->base + r->length && page + PAGE > r->base)
+        if (page < r->base + r->length && page + PAGE_SIZE > r->base)
             return true;
     }
     return false;
@@ -63,7 +61,7 @@ static int make_page_readable(uint64_t page)
         return 0;
     if (!listed_in_memory_map(page))
         return -ENOENT;
-    return vm_map(as, virt, page, PAGE_SIZE_4K, 0); /* read-only, no-execute */
+    return vm_map(as, virt, page, PAGE_SIZE, 0); /* read-only, no-execute */
 }
 
 /* acpi_map_fn for the kernel: [phys, phys + len) through the direct map. */
@@ -74,7 +72,7 @@ static const void *map_for_acpi(uint64_t phys, size_t len, void *ctx)
         return NULL; /* still on the boot tables: no direct map yet */
     if (len == 0 || phys >= DIRECT_MAP_SPAN || len > DIRECT_MAP_SPAN - phys)
         return NULL;
-    for (uint64_t page = phys & ~(PAGE - 1); page < phys + len; page += PAGE)
+    for (uint64_t page = phys & ~(PAGE_SIZE - 1); page < phys + len; page += PAGE_SIZE)
         if (make_page_readable(page) != 0)
             return NULL;
     return phys_to_virt(phys);
@@ -102,19 +100,19 @@ static bool is_io_port(const struct acpi_address *reg)
 /* Make sure the OS owns the ACPI hardware (SCI_EN set); false if the
  * firmware did not hand it over in time. */
 static bool enable_acpi_mode(const struct acpi_fadt *fadt, uint16_t pm1a,
-                             void (*wait_ms)(unsigned ms))
+                             const struct acpi_services *kernel)
 {
     if (inw(pm1a) & ACPI_PM1_SCI_EN)
         return true;
     if (fadt->smi_cmd == 0 || fadt->smi_cmd > PORT_MAX || fadt->acpi_enable == 0)
         return true; /* no SMI command port: the hardware is always in ACPI mode */
-    kprintf("shutdown: enabling ACPI mode (%#x to SMI_CMD %#x)\n", fadt->acpi_enable,
-            (unsigned)fadt->smi_cmd);
+    kernel->say("shutdown: enabling ACPI mode (%#x to SMI_CMD %#x)\n", fadt->acpi_enable,
+                (unsigned)fadt->smi_cmd);
     outb((uint16_t)fadt->smi_cmd, fadt->acpi_enable);
     for (unsigned ms = 0; ms < SCI_ENABLE_WAIT_MS; ms++) {
         if (inw(pm1a) & ACPI_PM1_SCI_EN)
             return true;
-        wait_ms(1);
+        kernel->wait_ms(1);
     }
     return false;
 }
@@ -127,28 +125,29 @@ static uint16_t sleep_type_value(uint16_t port, uint8_t type)
 }
 
 /* ACPI S5; returns only if it could not be requested or did not work. */
-int acpi_power_off(void (*wait_ms)(unsigned ms))
+int acpi_power_off(const struct acpi_services *kernel)
 {
     const struct acpi_power_info *info;
     enum acpi_status status = acpi_power_info(&info);
     if (status != ACPI_OK) {
-        kprintf("shutdown: no ACPI power-off: %s\n", acpi_status_name(status));
+        kernel->say("shutdown: no ACPI power-off: %s\n", acpi_status_name(status));
         return -ENOENT;
     }
     const struct acpi_fadt *fadt = &info->fadt;
     if (!is_io_port(&fadt->pm1a_cnt)) {
-        kprintf("shutdown: no ACPI power-off: PM1a_CNT is not an I/O port (space %u, %#llx)\n",
-                fadt->pm1a_cnt.space, (unsigned long long)fadt->pm1a_cnt.address);
+        kernel->say("shutdown: no ACPI power-off: PM1a_CNT is not an I/O port (space %u, %#llx)\n",
+                    fadt->pm1a_cnt.space, (unsigned long long)fadt->pm1a_cnt.address);
         return -ENOENT;
     }
     uint16_t pm1a = (uint16_t)fadt->pm1a_cnt.address;
     uint16_t pm1b = is_io_port(&fadt->pm1b_cnt) ? (uint16_t)fadt->pm1b_cnt.address : 0;
-    kprintf("shutdown: ACPI S5: SLP_TYPa %u to PM1a_CNT %#x", info->s5.slp_typa, pm1a);
+    kernel->say("shutdown: ACPI S5: SLP_TYPa %u to PM1a_CNT %#x", info->s5.slp_typa, pm1a);
     if (pm1b)
-        kprintf(", SLP_TYPb %u to PM1b_CNT %#x", info->s5.slp_typb, pm1b);
-    kprintf("\n");
-    if (!enable_acpi_mode(fadt, pm1a, wait_ms))
-        kprintf("shutdown: SCI_EN still clear after %u ms; trying anyway\n", SCI_ENABLE_WAIT_MS);
+        kernel->say(", SLP_TYPb %u to PM1b_CNT %#x", info->s5.slp_typb, pm1b);
+    kernel->say("\n");
+    if (!enable_acpi_mode(fadt, pm1a, kernel))
+        kernel->say("shutdown: SCI_EN still clear after %u ms; trying anyway\n",
+                    SCI_ENABLE_WAIT_MS);
 
     uint64_t flags = cpu_save_and_disable_interrupts();
     uint16_t a = sleep_type_value(pm1a, info->s5.slp_typa);
@@ -161,7 +160,7 @@ int acpi_power_off(void (*wait_ms)(unsigned ms))
         outw(pm1b, b | ACPI_PM1_SLP_EN);
     cpu_restore_interrupts(flags);
 
-    wait_ms(POWER_OFF_WAIT_MS);
-    kprintf("shutdown: still running after the ACPI S5 request\n");
+    kernel->wait_ms(POWER_OFF_WAIT_MS);
+    kernel->say("shutdown: still running after the ACPI S5 request\n");
     return -EBUSY;
 }

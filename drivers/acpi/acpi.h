@@ -18,12 +18,20 @@ void acpi_init(const struct mem_region *regions, size_t count);
  * mapped read-only there on demand. */
 enum acpi_status acpi_power_info(const struct acpi_power_info **out);
 
+/* What the power-off needs from the kernel, passed in (drivers call
+ * nothing in kernel/): a printf to the console and a wait. */
+struct acpi_services {
+    int (*say)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+    void (*wait_ms)(unsigned ms);
+};
+
 /* ACPI soft-off (S5): SLP_TYPa/SLP_TYPb from \_S5, written with SLP_EN to
  * PM1a_CNT (and PM1b_CNT), after switching the hardware to ACPI mode
  * through SMI_CMD if SCI_EN is clear. Each step is announced on the
- * console; wait_ms waits between steps. Returns only if the machine still
- * runs: -ENOENT when there is no usable S5 information (the reason was
- * printed), -EBUSY when the request was made but ignored. */
-int acpi_power_off(void (*wait_ms)(unsigned ms));
+ * console through kernel->say; kernel->wait_ms waits between steps.
+ * Returns only if the machine still runs: -ENOENT when there is no usable
+ * S5 information (the reason was printed), -EBUSY when the request was
+ * made but ignored. */
+int acpi_power_off(const struct acpi_services *kernel);
 
 #endif

@@ -6,13 +6,11 @@
  * foreground in bits 0-3. The writer works on any cell buffer: the kernel
  * passes the hardware buffer at physical 0xB8000 (hence volatile), host tests
  * pass an array. Moving the hardware cursor is separate (cursor.h), so this
- * file has no port I/O.
+ * file has no port I/O. boot/multiboot/entry.S includes it for the screen's
+ * size: everything but the #defines is inside #ifndef __ASSEMBLER__.
  */
 #ifndef KEEL_DRIVERS_VGA_VGA_H
 #define KEEL_DRIVERS_VGA_VGA_H
-
-#include <stddef.h>
-#include <stdint.h>
 
 #define VGA_WIDTH     80
 #define VGA_HEIGHT    25
@@ -20,6 +18,10 @@
 /* Shown for bytes that have no glyph of their own (control characters): a
  * small filled square in code page 437. */
 #define VGA_REPLACEMENT_CHAR 0xFE
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
 
 enum vga_color {
     VGA_BLACK = 0,
@@ -74,5 +76,7 @@ void vga_move_to(struct vga_writer *w, unsigned row, unsigned col);
 /* Move the cursor n cells back in reading order, across row starts, never
  * before the top left; the cells are left as they are. */
 void vga_cursor_left(struct vga_writer *w, size_t n);
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -59,9 +59,9 @@ static enum shell_status cmd_mem(int argc, char **argv)
     struct frame_stats frames;
     frame_get_stats(kernel_frames(), &frames);
     kprintf("frames: %llu total (%llu MiB), %llu free (%llu MiB), %llu used (%llu MiB)\n",
-            (unsigned long long)frames.total, (unsigned long long)(frames.total * FRAME_SIZE >> 20),
-            (unsigned long long)frames.free, (unsigned long long)(frames.free * FRAME_SIZE >> 20),
-            (unsigned long long)frames.used, (unsigned long long)(frames.used * FRAME_SIZE >> 20));
+            (unsigned long long)frames.total, (unsigned long long)(frames.total * PAGE_SIZE >> 20),
+            (unsigned long long)frames.free, (unsigned long long)(frames.free * PAGE_SIZE >> 20),
+            (unsigned long long)frames.used, (unsigned long long)(frames.used * PAGE_SIZE >> 20));
     struct kheap_stats heap;
     kheap_get_stats(&heap);
     kprintf("heap: %zu KiB mapped; %zu bytes used in %zu blocks\n", heap.mapped_bytes >> 10,

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include <mm/heap/heap.h>
+#include <mm/paging.h>
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -31,7 +32,7 @@
 
 #define MAX_LIVE    256
 #define MAX_REGIONS 64
-#define GROW_CHUNK  4096u        /* growth comes in pages, as in the kernel */
+#define GROW_CHUNK  PAGE_SIZE    /* growth comes in pages, as in the kernel */
 #define GROW_ARENA  (256u << 10) /* contiguous growth: room after the first region */
 
 struct live {

@@ -22,12 +22,12 @@
 #include <string.h>
 
 #include <boot/bios/elf_load.h>
+#include <boot/multiboot/protocol.h>
 
 /* ---------------------------------------------------------------- images */
 
 #define IMAGE_SIZE 0x3000
 #define PHOFF      sizeof(Elf64_Ehdr)
-#define MAX_PHDRS  20
 #define ENTRY      0x100010u
 
 /* Segment 0: code at 1 MiB. Segment 2: data + bss at 2 MiB, linked higher half. */
@@ -553,7 +553,6 @@ static void test_real_kernel(void **state)
 
 /* ---------------------------------------------------------------- Multiboot 2 header */
 
-#define MB2_MAGIC    0xE85250D6u
 #define MB2_AREA     40000 /* more than the 32 KiB searched */
 #define MB2_MIN_SIZE 24    /* fixed part + end tag */
 
@@ -570,10 +569,10 @@ static void put_mb2(unsigned char *base, size_t offset, uint32_t arch, uint32_t 
                     uint32_t error)
 {
     unsigned char *p = base + offset;
-    put32(p, MB2_MAGIC);
+    put32(p, MULTIBOOT2_HEADER_MAGIC);
     put32(p + 4, arch);
     put32(p + 8, length);
-    put32(p + 12, (uint32_t)(0u - (MB2_MAGIC + arch + length)) + error);
+    put32(p + 12, (uint32_t)(0u - (MULTIBOOT2_HEADER_MAGIC + arch + length)) + error);
     if (length >= MB2_MIN_SIZE && offset + length <= MB2_AREA) {
         put32(p + length - 8, 0);
         put32(p + length - 4, 8);
@@ -686,11 +685,12 @@ static void test_mb2_real_kernel(void **state)
         skip();
     assert_true(multiboot2_header_present(file, size));
 
-    size_t limit = size < 32768 ? size : 32768, found = 0;
+    size_t limit = size < MULTIBOOT2_HEADER_SEARCH_LIMIT ? size : MULTIBOOT2_HEADER_SEARCH_LIMIT;
+    size_t found = 0;
     for (size_t off = 0; off + 16 <= limit; off += 8) {
         uint32_t magic;
         memcpy(&magic, file + off, 4);
-        if (magic == MB2_MAGIC) {
+        if (magic == MULTIBOOT2_HEADER_MAGIC) {
             file[off + 12] ^= 1;
             found++;
         }

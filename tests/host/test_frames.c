@@ -32,7 +32,7 @@
 #define GIB 0x40000000ull
 
 #define SIM_BYTES  (64 * MIB)
-#define SIM_FRAMES (SIM_BYTES / FRAME_SIZE) /* 16384 */
+#define SIM_FRAMES (SIM_BYTES / PAGE_SIZE) /* 16384 */
 
 #define U    MEM_USABLE
 #define RES  MEM_RESERVED
@@ -53,8 +53,8 @@ static uint64_t allowed_count;     /* model: number of such frames */
 static void *sim_phys_to_virt(uint64_t phys)
 {
     assert_true(phys < SIM_BYTES);
-    assert_true(phys % FRAME_SIZE == 0);
-    assert_false(held[phys / FRAME_SIZE]);
+    assert_true(phys % PAGE_SIZE == 0);
+    assert_false(held[phys / PAGE_SIZE]);
     sim_accesses++;
     return sim_memory + phys;
 }
@@ -97,7 +97,7 @@ static void set_map(const struct mem_region *regions, size_t n)
  * one usable region, at or above 1 MiB, and touches no excluded byte. */
 static bool frame_allowed(uint64_t frame, const struct phys_range *ex, size_t ex_n)
 {
-    uint64_t end = frame + FRAME_SIZE;
+    uint64_t end = frame + PAGE_SIZE;
     bool usable = false;
     if (frame < MIB)
         return false;
@@ -116,7 +116,7 @@ static void build_model(const struct phys_range *ex, size_t ex_n)
 {
     allowed_count = 0;
     for (uint64_t f = 0; f < SIM_FRAMES; f++) {
-        allowed[f] = frame_allowed(f * FRAME_SIZE, ex, ex_n);
+        allowed[f] = frame_allowed(f * PAGE_SIZE, ex, ex_n);
         allowed_count += allowed[f];
     }
 }
@@ -143,20 +143,20 @@ static uint64_t take(void)
 {
     uint64_t phys = 0;
     assert_int_equal(frame_alloc(&fa, &phys), 0);
-    assert_true(phys % FRAME_SIZE == 0);
+    assert_true(phys % PAGE_SIZE == 0);
     assert_true(phys < SIM_BYTES);
-    if (!allowed[phys / FRAME_SIZE])
+    if (!allowed[phys / PAGE_SIZE])
         print_error("frame %#llx is not allocatable\n", (unsigned long long)phys);
-    assert_true(allowed[phys / FRAME_SIZE]);
-    assert_false(held[phys / FRAME_SIZE]);
-    held[phys / FRAME_SIZE] = true;
+    assert_true(allowed[phys / PAGE_SIZE]);
+    assert_false(held[phys / PAGE_SIZE]);
+    held[phys / PAGE_SIZE] = true;
     return phys;
 }
 
 static void give_back(uint64_t phys)
 {
-    assert_true(held[phys / FRAME_SIZE]);
-    held[phys / FRAME_SIZE] = false;
+    assert_true(held[phys / PAGE_SIZE]);
+    held[phys / PAGE_SIZE] = false;
     assert_int_equal(frame_free(&fa, phys), 0);
 }
 
@@ -206,8 +206,8 @@ static void test_first_allocations_ascending_and_complete(void **state)
     (void)state;
     init_pc();
     for (uint64_t n = 0; n < PC_TOTAL; n++) {
-        while (!allowed[expected / FRAME_SIZE])
-            expected += FRAME_SIZE;
+        while (!allowed[expected / PAGE_SIZE])
+            expected += PAGE_SIZE;
         phys = take();
         if (phys != expected)
             print_error("allocation %llu: got %#llx, expected %#llx\n", (unsigned long long)n,
@@ -215,7 +215,7 @@ static void test_first_allocations_ascending_and_complete(void **state)
         assert_int_equal(phys, expected);
         if (n == 0)
             assert_int_equal(phys, PC_FIRST_FRAME);
-        expected += FRAME_SIZE;
+        expected += PAGE_SIZE;
     }
     assert_int_equal(phys, 0x3fdf000); /* last frame below the excluded tail */
     assert_int_equal(frame_alloc(&fa, &phys), -ENOMEM);
@@ -287,7 +287,7 @@ static void test_overlapping_unsorted_exclusions(void **state)
     expect_stats(1151, 1151);
     for (int i = 0; i < 1151; i++)
         take();
-    assert_false(held[(6 * MIB) / FRAME_SIZE]);
+    assert_false(held[(6 * MIB) / PAGE_SIZE]);
 }
 
 static void test_exclusion_outside_usable_memory_is_harmless(void **state)
@@ -321,7 +321,7 @@ static void test_unsorted_map_still_ascending(void **state)
     init_sim(map, ARRAY_LEN(map), NULL, 0, 0);
     expect_stats(768, 768);
     for (uint64_t i = 0; i < 256; i++)
-        assert_int_equal(take(), 2 * MIB + i * FRAME_SIZE);
+        assert_int_equal(take(), 2 * MIB + i * PAGE_SIZE);
     assert_int_equal(take(), 5 * MIB);
 }
 
@@ -331,7 +331,7 @@ static void test_free_list_is_lifo(void **state)
     init_pc();
     uint64_t a = take(), b = take(), c = take(), d = take();
     assert_int_equal(a, PC_FIRST_FRAME);
-    assert_int_equal(d, PC_FIRST_FRAME + 3 * FRAME_SIZE);
+    assert_int_equal(d, PC_FIRST_FRAME + 3 * PAGE_SIZE);
     give_back(b);
     give_back(d);
     give_back(a);
@@ -340,14 +340,14 @@ static void test_free_list_is_lifo(void **state)
     assert_int_equal(take(), d);
     assert_int_equal(take(), b);
     /* Free list empty again: back to the untouched frames, in order. */
-    assert_int_equal(take(), PC_FIRST_FRAME + 4 * FRAME_SIZE);
+    assert_int_equal(take(), PC_FIRST_FRAME + 4 * PAGE_SIZE);
     (void)c;
     expect_stats(PC_TOTAL, PC_TOTAL - 5);
 }
 
 static void test_exhaustion(void **state)
 {
-    const struct mem_region map[] = {{MIB, 8 * FRAME_SIZE, U}};
+    const struct mem_region map[] = {{MIB, 8 * PAGE_SIZE, U}};
     uint64_t frames[8], phys = 0xdead;
     (void)state;
     init_sim(map, ARRAY_LEN(map), NULL, 0, 0);
@@ -385,21 +385,21 @@ static void test_free_rejects_bad_addresses(void **state)
     const uint64_t bad[] = {
         0x0,
         0x1000,
-        0xff000,            /* below 1 MiB, usable in the map */
-        b + 8,              /* misaligned inside a held frame */
-        b + FRAME_SIZE - 1, /* misaligned */
-        0x200000,           /* inside the kernel image */
-        0x31a000,           /* the kernel's last, partial frame */
-        0x2345000,          /* partial frame at the end of region 1 */
-        0x2380000,          /* reserved hole */
-        0x2400000,          /* partial frame at the start of region 2 */
-        0x2800000,          /* half-excluded frame */
-        0x3000000,          /* frame with one excluded byte */
-        0x3fe0000,          /* excluded tail */
-        0x3ff0000,          /* ACPI */
-        SIM_BYTES,          /* beyond the map */
+        0xff000,           /* below 1 MiB, usable in the map */
+        b + 8,             /* misaligned inside a held frame */
+        b + PAGE_SIZE - 1, /* misaligned */
+        0x200000,          /* inside the kernel image */
+        0x31a000,          /* the kernel's last, partial frame */
+        0x2345000,         /* partial frame at the end of region 1 */
+        0x2380000,         /* reserved hole */
+        0x2400000,         /* partial frame at the start of region 2 */
+        0x2800000,         /* half-excluded frame */
+        0x3000000,         /* frame with one excluded byte */
+        0x3fe0000,         /* excluded tail */
+        0x3ff0000,         /* ACPI */
+        SIM_BYTES,         /* beyond the map */
         1ull << 40,
-        UINT64_MAX & ~(FRAME_SIZE - 1),
+        UINT64_MAX & ~(PAGE_SIZE - 1),
         UINT64_MAX,
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++)
@@ -413,7 +413,7 @@ static void test_free_rejects_bad_addresses(void **state)
 static void take_range(uint64_t start, uint64_t count)
 {
     for (uint64_t i = 0; i < count; i++) {
-        uint64_t f = start / FRAME_SIZE + i;
+        uint64_t f = start / PAGE_SIZE + i;
         assert_true(f < SIM_FRAMES);
         assert_true(allowed[f]);
         assert_false(held[f]);
@@ -439,7 +439,7 @@ static void test_contiguous_16_frames_64k_aligned(void **state)
     /* The skipped frames stay free and come back first. */
     uint64_t s1 = take(), s2 = take();
     assert_true((s1 == 0x31e000 && s2 == 0x31f000) || (s1 == 0x31f000 && s2 == 0x31e000));
-    assert_int_equal(take(), 0x320000 + 16 * FRAME_SIZE);
+    assert_int_equal(take(), 0x320000 + 16 * PAGE_SIZE);
     expect_stats(PC_TOTAL, PC_TOTAL - 3 - 16 - 3);
 }
 
@@ -467,7 +467,7 @@ static void test_contiguous_2m_aligned(void **state)
 
 static void test_contiguous_exact_fit_and_next_range(void **state)
 {
-    const struct mem_region map[] = {{MIB, 10 * FRAME_SIZE, U}, {4 * MIB, 4 * MIB, U}};
+    const struct mem_region map[] = {{MIB, 10 * PAGE_SIZE, U}, {4 * MIB, 4 * MIB, U}};
     uint64_t phys = 0;
     (void)state;
     init_sim(map, ARRAY_LEN(map), NULL, 0, 0);
@@ -478,22 +478,22 @@ static void test_contiguous_exact_fit_and_next_range(void **state)
     take_range(phys, 16);
     assert_int_equal(sim_accesses, 0);
     /* Exactly the 10 frames of the first range. */
-    assert_int_equal(frame_alloc_contiguous(&fa, 10, FRAME_SIZE, &phys), 0);
+    assert_int_equal(frame_alloc_contiguous(&fa, 10, PAGE_SIZE, &phys), 0);
     assert_int_equal(phys, MIB);
     take_range(phys, 10);
-    assert_int_equal(take(), 4 * MIB + 16 * FRAME_SIZE);
+    assert_int_equal(take(), 4 * MIB + 16 * PAGE_SIZE);
     expect_stats(10 + 1024, 10 + 1024 - 16 - 10 - 1);
 }
 
 static void test_contiguous_invalid_arguments(void **state)
 {
     const uint64_t bad_align[] = {
-        0, 1, 2048, FRAME_SIZE + 1, 3 * FRAME_SIZE, 12 * KIB, (64 * KIB) | FRAME_SIZE};
+        0, 1, 2048, PAGE_SIZE + 1, 3 * PAGE_SIZE, 12 * KIB, (64 * KIB) | PAGE_SIZE};
     uint64_t phys = 0x1234;
     (void)state;
     init_pc();
     struct frame_allocator before = fa;
-    assert_int_equal(frame_alloc_contiguous(&fa, 0, FRAME_SIZE, &phys), -EINVAL);
+    assert_int_equal(frame_alloc_contiguous(&fa, 0, PAGE_SIZE, &phys), -EINVAL);
     for (size_t i = 0; i < ARRAY_LEN(bad_align); i++)
         assert_int_equal(frame_alloc_contiguous(&fa, 1, bad_align[i], &phys), -EINVAL);
     assert_memory_equal(&before, &fa, sizeof(fa));
@@ -506,17 +506,17 @@ static void test_contiguous_impossible_is_enomem(void **state)
     (void)state;
     init_pc();
     struct frame_allocator before = fa;
-    assert_int_equal(frame_alloc_contiguous(&fa, PC_TOTAL + 1, FRAME_SIZE, &phys), -ENOMEM);
+    assert_int_equal(frame_alloc_contiguous(&fa, PC_TOTAL + 1, PAGE_SIZE, &phys), -ENOMEM);
     /* The largest range has 8234 frames: more never fits, though the total would. */
-    assert_int_equal(frame_alloc_contiguous(&fa, 8235, FRAME_SIZE, &phys), -ENOMEM);
+    assert_int_equal(frame_alloc_contiguous(&fa, 8235, PAGE_SIZE, &phys), -ENOMEM);
     assert_int_equal(frame_alloc_contiguous(&fa, 1, GIB, &phys), -ENOMEM);
     assert_int_equal(frame_alloc_contiguous(&fa, 1, 1ull << 63, &phys), -ENOMEM);
-    assert_int_equal(frame_alloc_contiguous(&fa, UINT64_MAX, FRAME_SIZE, &phys), -ENOMEM);
-    assert_int_equal(frame_alloc_contiguous(&fa, UINT64_MAX / FRAME_SIZE + 2, FRAME_SIZE, &phys),
-                     -ENOMEM); /* count * FRAME_SIZE would wrap to a small number */
+    assert_int_equal(frame_alloc_contiguous(&fa, UINT64_MAX, PAGE_SIZE, &phys), -ENOMEM);
+    assert_int_equal(frame_alloc_contiguous(&fa, UINT64_MAX / PAGE_SIZE + 2, PAGE_SIZE, &phys),
+                     -ENOMEM); /* count * PAGE_SIZE would wrap to a small number */
     assert_memory_equal(&before, &fa, sizeof(fa));
     assert_int_equal(sim_accesses, 0);
-    assert_int_equal(frame_alloc_contiguous(&fa, 8234, FRAME_SIZE, &phys), 0);
+    assert_int_equal(frame_alloc_contiguous(&fa, 8234, PAGE_SIZE, &phys), 0);
     assert_int_equal(phys, PC_FIRST_FRAME);
 }
 
@@ -524,7 +524,7 @@ static void test_contiguous_impossible_is_enomem(void **state)
  * long run of them, are not reused for one. */
 static void test_contiguous_ignores_free_list(void **state)
 {
-    const struct mem_region map[] = {{MIB, 32 * FRAME_SIZE, U}};
+    const struct mem_region map[] = {{MIB, 32 * PAGE_SIZE, U}};
     uint64_t frames[32], phys;
     (void)state;
     init_sim(map, ARRAY_LEN(map), NULL, 0, 0);
@@ -533,7 +533,7 @@ static void test_contiguous_ignores_free_list(void **state)
     for (int i = 0; i < 32; i++)
         give_back(frames[i]);
     expect_stats(32, 32);
-    assert_int_equal(frame_alloc_contiguous(&fa, 2, FRAME_SIZE, &phys), -ENOMEM);
+    assert_int_equal(frame_alloc_contiguous(&fa, 2, PAGE_SIZE, &phys), -ENOMEM);
     expect_stats(32, 32);
 }
 
@@ -543,30 +543,30 @@ static void test_too_many_ranges_reports_lost_frames(void **state)
 {
     /* One region of 140 frames with every odd frame excluded: 70 one-frame
      * ranges, of which FRAME_MAX_RANGES = 64 fit and 6 frames are lost. */
-    const struct mem_region map[] = {{MIB, 140 * FRAME_SIZE, U}};
+    const struct mem_region map[] = {{MIB, 140 * PAGE_SIZE, U}};
     struct phys_range ex[70];
     uint64_t phys;
     (void)state;
     assert_int_equal(FRAME_MAX_RANGES, 64);
     for (int k = 0; k < 70; k++)
-        ex[k] = (struct phys_range){MIB + (2 * k + 1) * FRAME_SIZE, MIB + (2 * k + 2) * FRAME_SIZE};
+        ex[k] = (struct phys_range){MIB + (2 * k + 1) * PAGE_SIZE, MIB + (2 * k + 2) * PAGE_SIZE};
     init_sim(map, ARRAY_LEN(map), ex, ARRAY_LEN(ex), 6);
     expect_stats(64, 64);
     for (int i = 0; i < 64; i++) {
         uint64_t f = take();
-        assert_true((f - MIB) / FRAME_SIZE % 2 == 0);
+        assert_true((f - MIB) / PAGE_SIZE % 2 == 0);
     }
     assert_int_equal(frame_alloc(&fa, &phys), -ENOMEM);
 }
 
 static void test_exactly_max_ranges_loses_nothing(void **state)
 {
-    const struct mem_region map[] = {{MIB, 128 * FRAME_SIZE, U}};
+    const struct mem_region map[] = {{MIB, 128 * PAGE_SIZE, U}};
     struct phys_range ex[64];
     (void)state;
     /* Excluding frames 1, 3, ..., 127 leaves 64 one-frame ranges. */
     for (int k = 0; k < 64; k++)
-        ex[k] = (struct phys_range){MIB + (2 * k + 1) * FRAME_SIZE, MIB + (2 * k + 2) * FRAME_SIZE};
+        ex[k] = (struct phys_range){MIB + (2 * k + 1) * PAGE_SIZE, MIB + (2 * k + 2) * PAGE_SIZE};
     init_sim(map, ARRAY_LEN(map), ex, ARRAY_LEN(ex), 0);
     expect_stats(64, 64);
 }
@@ -577,11 +577,11 @@ static void test_too_many_regions_reports_lost_frames(void **state)
      * one exclusion taking the middle frame of the first: 65 ranges.
      * Whichever range is left out, total + lost must be the 191 frames
      * that are really there. */
-    const struct phys_range ex[] = {{MIB + FRAME_SIZE, MIB + FRAME_SIZE + 1}};
+    const struct phys_range ex[] = {{MIB + PAGE_SIZE, MIB + PAGE_SIZE + 1}};
     struct mem_region map[64];
     (void)state;
     for (int k = 0; k < 64; k++)
-        map[k] = (struct mem_region){MIB + 4 * k * FRAME_SIZE, 3 * FRAME_SIZE, U};
+        map[k] = (struct mem_region){MIB + 4 * k * PAGE_SIZE, 3 * PAGE_SIZE, U};
     set_map(map, 64);
     build_model(ex, 1);
     assert_int_equal(allowed_count, 191);
@@ -606,7 +606,7 @@ static struct window windows[3];
 
 static void *sparse_phys_to_virt(uint64_t phys)
 {
-    assert_true(phys % FRAME_SIZE == 0);
+    assert_true(phys % PAGE_SIZE == 0);
     for (size_t i = 0; i < ARRAY_LEN(windows); i++)
         if (phys >= windows[i].base && phys - windows[i].base < WINDOW_BYTES)
             return windows[i].bytes + (phys - windows[i].base);
@@ -625,7 +625,7 @@ static void test_regions_above_4g(void **state)
         {8 * GIB, 512 * GIB, U}, {1024 * GIB, MIB, U},
     };
     const struct phys_range ex[] = {{4 * GIB + 512 * KIB, 4 * GIB + 512 * KIB + 1}};
-    const uint64_t big = 512 * GIB / FRAME_SIZE;
+    const uint64_t big = 512 * GIB / PAGE_SIZE;
     const uint64_t total = 256 + 255 + big + 256;
     uint64_t phys = 0, f4g[10];
     (void)state;
@@ -642,11 +642,11 @@ static void test_regions_above_4g(void **state)
 
     for (uint64_t i = 0; i < 256; i++) {
         assert_int_equal(frame_alloc(&fa, &phys), 0);
-        assert_int_equal(phys, MIB + i * FRAME_SIZE);
+        assert_int_equal(phys, MIB + i * PAGE_SIZE);
     }
     for (uint64_t i = 0; i < 10; i++) {
         assert_int_equal(frame_alloc(&fa, &phys), 0);
-        assert_int_equal(phys, 4 * GIB + i * FRAME_SIZE);
+        assert_int_equal(phys, 4 * GIB + i * PAGE_SIZE);
         f4g[i] = phys;
     }
     /* Free and reuse above 4 GiB: the link is written into the window. */
@@ -674,13 +674,13 @@ static void test_regions_above_4g(void **state)
     }
     assert_int_equal(frame_alloc(&fa, &phys), 0);
     assert_int_equal(phys, 8 * GIB + 2 * MIB); /* untouched again, after the 2 MiB block */
-    assert_int_equal(frame_free(&fa, 1024 * GIB + 5 * FRAME_SIZE), 0); /* managed, backed */
+    assert_int_equal(frame_free(&fa, 1024 * GIB + 5 * PAGE_SIZE), 0); /* managed, backed */
     assert_int_equal(frame_free(&fa, 1024 * GIB + MIB), -EINVAL);
     assert_int_equal(frame_free(&fa, 4 * GIB + 512 * KIB), -EINVAL);
     assert_int_equal(frame_free(&fa, 520 * GIB), -EINVAL);
     assert_int_equal(frame_free(&fa, 1ull << 52), -EINVAL);
     assert_int_equal(frame_alloc(&fa, &phys), 0);
-    assert_int_equal(phys, 1024 * GIB + 5 * FRAME_SIZE);
+    assert_int_equal(phys, 1024 * GIB + 5 * PAGE_SIZE);
 
     for (size_t i = 0; i < ARRAY_LEN(windows); i++)
         free(windows[i].bytes);
@@ -716,15 +716,15 @@ static size_t held_count;
  * allocator wrote into a frame it had handed out. */
 static void hold(uint64_t phys)
 {
-    uint64_t f = phys / FRAME_SIZE;
-    assert_true(phys % FRAME_SIZE == 0 && f < SIM_FRAMES);
+    uint64_t f = phys / PAGE_SIZE;
+    assert_true(phys % PAGE_SIZE == 0 && f < SIM_FRAMES);
     assert_true(allowed[f]);
     assert_false(held[f]);
     held[f] = true;
     held_list[held_count++] = phys;
     uint64_t *words = (uint64_t *)(sim_memory + phys);
     words[0] = phys ^ 0x5555555555555555ull;
-    words[FRAME_SIZE / 8 - 1] = ~phys;
+    words[PAGE_SIZE / 8 - 1] = ~phys;
 }
 
 static void release(size_t index)
@@ -732,9 +732,9 @@ static void release(size_t index)
     uint64_t phys = held_list[index];
     const uint64_t *words = (const uint64_t *)(sim_memory + phys);
     assert_int_equal(words[0], phys ^ 0x5555555555555555ull);
-    assert_int_equal(words[FRAME_SIZE / 8 - 1], ~phys);
+    assert_int_equal(words[PAGE_SIZE / 8 - 1], ~phys);
     held_list[index] = held_list[--held_count];
-    held[phys / FRAME_SIZE] = false;
+    held[phys / PAGE_SIZE] = false;
     assert_int_equal(frame_free(&fa, phys), 0);
 }
 
@@ -767,7 +767,7 @@ static void random_step(unsigned phase)
             release(rng_below(held_count));
     } else if (r < 97) {
         uint64_t count = 1 + rng_below(24);
-        uint64_t align = FRAME_SIZE << rng_below(10); /* 4 KiB .. 2 MiB */
+        uint64_t align = PAGE_SIZE << rng_below(10); /* 4 KiB .. 2 MiB */
         struct frame_stats before, after;
         frame_get_stats(&fa, &before);
         int rc = frame_alloc_contiguous(&fa, count, align, &phys);
@@ -775,7 +775,7 @@ static void random_step(unsigned phase)
         if (rc == 0) {
             assert_true(phys % align == 0);
             for (uint64_t i = 0; i < count; i++)
-                hold(phys + i * FRAME_SIZE);
+                hold(phys + i * PAGE_SIZE);
             assert_int_equal(after.free, before.free - count);
         } else {
             assert_int_equal(rc, -ENOMEM);

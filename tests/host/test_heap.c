@@ -23,9 +23,9 @@
 #include <string.h>
 
 #include <mm/heap/heap.h>
+#include <mm/paging.h> /* PAGE_SIZE: the kernel grows its heap in pages */
 
 #define ARENA_BYTES (4u << 20) /* backing memory for most tests */
-#define PAGE        4096u      /* the kernel grows its heap in pages */
 #define CANARY      0xC5
 #define HEADER      8u /* per-block overhead the heap documents */
 
@@ -55,7 +55,7 @@ static char *arena;
 static size_t test_grow(void *ctx, size_t min_bytes, void **region_start)
 {
     struct recorder *r = ctx;
-    size_t bytes = (min_bytes + PAGE - 1) / PAGE * PAGE;
+    size_t bytes = (min_bytes + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
 
     r->grows++;
     r->grow_min = min_bytes;
@@ -497,7 +497,7 @@ static void test_grow_contiguous(void **state)
     assert_int_equal(s.region_count, 1); /* every chunk extended the first */
     assert_int_equal(s.total_bytes, rec.arena_used);
     assert_true(rec.grows > 1 && rec.grows < 200);
-    assert_true(s.free_bytes < 2 * PAGE); /* growth only as needed */
+    assert_true(s.free_bytes < 2 * PAGE_SIZE); /* growth only as needed */
     for (int i = 199; i >= 0; i--) {
         assert_true(intact(p[i], 1000 + (size_t)i, (uint32_t)i));
         heap_free(&heap, p[i]);

@@ -25,10 +25,10 @@
 #define MIB (1024 * KIB)
 #define GIB (1024 * MIB)
 
-#define USABLE   1
-#define RESERVED 2
-#define ACPI     3
-#define NVS      4
+#define USABLE   E820_TYPE_USABLE /* short names for the tables */
+#define RESERVED E820_TYPE_RESERVED
+#define ACPI     E820_TYPE_ACPI_RECLAIMABLE
+#define NVS      E820_TYPE_ACPI_NVS
 
 #define ENTRY(base, length, type)                                                                  \
     {                                                                                              \

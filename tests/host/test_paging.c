@@ -48,7 +48,6 @@
 
 #define POOL_FRAMES 512
 #define POOL_BASE   0x7000000ull /* phys of the first pool frame: not 0 */
-#define FRAME       0x1000ull
 
 static uint8_t *pool;
 static bool table_live[POOL_FRAMES];
@@ -59,9 +58,9 @@ static size_t invalidated_count;
 
 static size_t pool_index(uint64_t phys)
 {
-    assert_true(phys >= POOL_BASE && phys < POOL_BASE + POOL_FRAMES * FRAME);
-    assert_true(phys % FRAME == 0);
-    return (size_t)((phys - POOL_BASE) / FRAME);
+    assert_true(phys >= POOL_BASE && phys < POOL_BASE + POOL_FRAMES * PAGE_SIZE);
+    assert_true(phys % PAGE_SIZE == 0);
+    return (size_t)((phys - POOL_BASE) / PAGE_SIZE);
 }
 
 /* Only live tables may be reached: catches use after free. */
@@ -69,7 +68,7 @@ static void *sim_phys_to_virt(uint64_t phys)
 {
     size_t i = pool_index(phys);
     assert_true(table_live[i]);
-    return pool + i * FRAME;
+    return pool + i * PAGE_SIZE;
 }
 
 static int sim_alloc_table(uint64_t *phys)
@@ -82,8 +81,8 @@ static int sim_alloc_table(uint64_t *phys)
         if (!table_live[i]) {
             table_live[i] = true;
             tables_live++;
-            memset(pool + i * FRAME, 0xA5, FRAME); /* "contents don't matter" */
-            *phys = POOL_BASE + i * FRAME;
+            memset(pool + i * PAGE_SIZE, 0xA5, PAGE_SIZE); /* "contents don't matter" */
+            *phys = POOL_BASE + i * PAGE_SIZE;
             return 0;
         }
     }
@@ -98,7 +97,7 @@ static void sim_free_table(uint64_t phys)
         fail_msg("free_table(%#llx): not a live table", (unsigned long long)phys);
     table_live[i] = false;
     tables_live--;
-    memset(pool + i * FRAME, 0x5A, FRAME);
+    memset(pool + i * PAGE_SIZE, 0x5A, PAGE_SIZE);
 }
 
 static void sim_invalidate(uint64_t virt)
@@ -120,7 +119,7 @@ static struct address_space as;
 static int group_setup(void **state)
 {
     (void)state;
-    pool = aligned_alloc(FRAME, POOL_FRAMES * FRAME);
+    pool = aligned_alloc(PAGE_SIZE, POOL_FRAMES * PAGE_SIZE);
     return pool ? 0 : -1;
 }
 
@@ -162,7 +161,7 @@ static unsigned sdm_index(uint64_t virt, int level) /* level 4 = PML4 .. 1 = PT 
 
 static uint64_t *raw_table(uint64_t phys)
 {
-    return (uint64_t *)(pool + pool_index(phys) * FRAME);
+    return (uint64_t *)(pool + pool_index(phys) * PAGE_SIZE);
 }
 
 /* The entries for virt from the PML4 down: out[0] = PML4E, out[1] = PDPTE,
@@ -316,16 +315,16 @@ static void test_map_4k_and_translate(void **state)
 {
     const uint64_t virt = 0xffffffff80100000ull, phys = 0x1234000;
     (void)state;
-    assert_int_equal(vm_map(&as, virt, phys, PAGE_SIZE_4K, MAP_WRITE | MAP_GLOBAL), 0);
+    assert_int_equal(vm_map(&as, virt, phys, PAGE_SIZE, MAP_WRITE | MAP_GLOBAL), 0);
     assert_int_equal(tables_live, 4); /* PML4, PDPT, PD, PT */
-    expect_translation(virt, phys, MAP_WRITE | MAP_GLOBAL, PAGE_SIZE_4K);
-    expect_translation(virt + 0x123, phys + 0x123, MAP_WRITE | MAP_GLOBAL, PAGE_SIZE_4K);
-    expect_translation(virt + 0xfff, phys + 0xfff, MAP_WRITE | MAP_GLOBAL, PAGE_SIZE_4K);
+    expect_translation(virt, phys, MAP_WRITE | MAP_GLOBAL, PAGE_SIZE);
+    expect_translation(virt + 0x123, phys + 0x123, MAP_WRITE | MAP_GLOBAL, PAGE_SIZE);
+    expect_translation(virt + 0xfff, phys + 0xfff, MAP_WRITE | MAP_GLOBAL, PAGE_SIZE);
     expect_unmapped(virt - 1);
     expect_unmapped(virt + 0x1000);
     /* NULL outputs are allowed. */
     assert_int_equal(vm_translate(&as, virt + 8, NULL, NULL, NULL), 0);
-    check_raw(virt, phys, PAGE_SIZE_4K, MAP_WRITE | MAP_GLOBAL);
+    check_raw(virt, phys, PAGE_SIZE, MAP_WRITE | MAP_GLOBAL);
     assert_int_equal(invalidated_count, 0);
 }
 
@@ -347,11 +346,11 @@ static void test_highest_physical_addresses(void **state)
 {
     (void)state;
     /* The last 4 KiB and 2 MiB frames below 2^52. */
-    assert_int_equal(vm_map(&as, 0x1000, 0x000ffffffffff000ull, PAGE_SIZE_4K, 0), 0);
+    assert_int_equal(vm_map(&as, 0x1000, 0x000ffffffffff000ull, PAGE_SIZE, 0), 0);
     assert_int_equal(vm_map(&as, 0x400000, 0x000fffffffe00000ull, PAGE_SIZE_2M, 0), 0);
-    expect_translation(0x1abc, 0x000ffffffffffabcull, 0, PAGE_SIZE_4K);
+    expect_translation(0x1abc, 0x000ffffffffffabcull, 0, PAGE_SIZE);
     expect_translation(0x5fffff, 0x000fffffffffffffull, 0, PAGE_SIZE_2M);
-    check_raw(0x1000, 0x000ffffffffff000ull, PAGE_SIZE_4K, 0);
+    check_raw(0x1000, 0x000ffffffffff000ull, PAGE_SIZE, 0);
     check_raw(0x400000, 0x000fffffffe00000ull, PAGE_SIZE_2M, 0);
 }
 
@@ -359,13 +358,13 @@ static void test_flags_round_trip_every_combination(void **state)
 {
     (void)state;
     for (unsigned flags = 0; flags < 32; flags++) {
-        uint64_t v4 = 0x10000000 + flags * PAGE_SIZE_4K, p4 = 0x3000000 + flags * PAGE_SIZE_4K;
+        uint64_t v4 = 0x10000000 + flags * PAGE_SIZE, p4 = 0x3000000 + flags * PAGE_SIZE;
         uint64_t v2 = 0x20000000 + flags * PAGE_SIZE_2M, p2 = 0x80000000 + flags * PAGE_SIZE_2M;
-        assert_int_equal(vm_map(&as, v4, p4, PAGE_SIZE_4K, flags), 0);
+        assert_int_equal(vm_map(&as, v4, p4, PAGE_SIZE, flags), 0);
         assert_int_equal(vm_map(&as, v2, p2, PAGE_SIZE_2M, flags), 0);
-        expect_translation(v4 + 0x10, p4 + 0x10, flags, PAGE_SIZE_4K);
+        expect_translation(v4 + 0x10, p4 + 0x10, flags, PAGE_SIZE);
         expect_translation(v2 + 0x10010, p2 + 0x10010, flags, PAGE_SIZE_2M);
-        check_raw(v4, p4, PAGE_SIZE_4K, flags);
+        check_raw(v4, p4, PAGE_SIZE, flags);
         check_raw(v2, p2, PAGE_SIZE_2M, flags);
     }
 }
@@ -375,13 +374,13 @@ static void test_raw_bits_user_and_kernel_paths(void **state)
     uint64_t e[4];
     (void)state;
     /* A user page: U/S on all four levels. */
-    assert_int_equal(vm_map(&as, 0x401000, 0x9000, PAGE_SIZE_4K, MAP_USER | MAP_WRITE), 0);
+    assert_int_equal(vm_map(&as, 0x401000, 0x9000, PAGE_SIZE, MAP_USER | MAP_WRITE), 0);
     assert_int_equal(raw_walk(0x401000, e), 4);
     for (int i = 0; i < 4; i++)
         assert_true(e[i] & SDM_US);
     /* A kernel page in its own part of the tree: no U/S anywhere, and the
      * leaf is neither writable nor executable without the flags. */
-    assert_int_equal(vm_map(&as, 0xffffffff80000000ull, 0xa000, PAGE_SIZE_4K, 0), 0);
+    assert_int_equal(vm_map(&as, 0xffffffff80000000ull, 0xa000, PAGE_SIZE, 0), 0);
     assert_int_equal(raw_walk(0xffffffff80000000ull, e), 4);
     for (int i = 0; i < 4; i++)
         assert_false(e[i] & SDM_US);
@@ -399,7 +398,7 @@ static void test_raw_bits_nocache(void **state)
     uint64_t e[4];
     (void)state;
     assert_int_equal(
-        vm_map(&as, 0xffff8000fee00000ull, 0xfee00000, PAGE_SIZE_4K, MAP_WRITE | MAP_NOCACHE), 0);
+        vm_map(&as, 0xffff8000fee00000ull, 0xfee00000, PAGE_SIZE, MAP_WRITE | MAP_NOCACHE), 0);
     assert_int_equal(raw_walk(0xffff8000fee00000ull, e), 4);
     assert_int_equal(e[3], 0xfee00000 | SDM_P | SDM_RW | SDM_PWT | SDM_PCD | SDM_XD);
     assert_int_equal(vm_map(&as, 0xffff800100000000ull, 0xc0000000, PAGE_SIZE_2M,
@@ -417,18 +416,18 @@ static void test_map_rejects_bad_arguments(void **state)
     static const struct {
         uint64_t virt, phys, size;
     } bad[] = {
-        {0x1001, 0x2000, PAGE_SIZE_4K},                /* misaligned virt */
-        {0x1800, 0x2000, PAGE_SIZE_4K},                /* misaligned virt */
-        {0x1000, 0x2800, PAGE_SIZE_4K},                /* misaligned phys */
-        {0x201000, 0x400000, PAGE_SIZE_2M},            /* virt 4 KiB- but not 2 MiB-aligned */
-        {0x200000, 0x401000, PAGE_SIZE_2M},            /* phys 4 KiB- but not 2 MiB-aligned */
-        {0x0000800000000000ull, 0x0, PAGE_SIZE_4K},    /* non-canonical */
-        {0xffff7ffffffff000ull, 0x0, PAGE_SIZE_4K},    /* non-canonical */
-        {0x0000800000000000ull, 0x0, PAGE_SIZE_2M},    /* non-canonical */
-        {0x1000, 1ull << 52, PAGE_SIZE_4K},            /* phys beyond MAXPHYADDR */
-        {0x200000, 1ull << 52, PAGE_SIZE_2M},          /* phys beyond MAXPHYADDR */
-        {0x1000, 0x8000000000000000ull, PAGE_SIZE_4K}, /* would land on NX */
-        {0x1000, 0x2000, 0},                           /* sizes */
+        {0x1001, 0x2000, PAGE_SIZE},                /* misaligned virt */
+        {0x1800, 0x2000, PAGE_SIZE},                /* misaligned virt */
+        {0x1000, 0x2800, PAGE_SIZE},                /* misaligned phys */
+        {0x201000, 0x400000, PAGE_SIZE_2M},         /* virt 4 KiB- but not 2 MiB-aligned */
+        {0x200000, 0x401000, PAGE_SIZE_2M},         /* phys 4 KiB- but not 2 MiB-aligned */
+        {0x0000800000000000ull, 0x0, PAGE_SIZE},    /* non-canonical */
+        {0xffff7ffffffff000ull, 0x0, PAGE_SIZE},    /* non-canonical */
+        {0x0000800000000000ull, 0x0, PAGE_SIZE_2M}, /* non-canonical */
+        {0x1000, 1ull << 52, PAGE_SIZE},            /* phys beyond MAXPHYADDR */
+        {0x200000, 1ull << 52, PAGE_SIZE_2M},       /* phys beyond MAXPHYADDR */
+        {0x1000, 0x8000000000000000ull, PAGE_SIZE}, /* would land on NX */
+        {0x1000, 0x2000, 0},                        /* sizes */
         {0x1000, 0x2000, 0x2000},
         {0x0, 0x0, 0x100000},
         {0x0, 0x0, PAGE_SIZE_1G}, /* 1 GiB pages are not supported */
@@ -449,10 +448,10 @@ static void test_map_rejects_bad_arguments(void **state)
 static void test_double_map_is_eexist(void **state)
 {
     (void)state;
-    assert_int_equal(vm_map(&as, 0x5000, 0x1000000, PAGE_SIZE_4K, MAP_WRITE), 0);
-    assert_int_equal(vm_map(&as, 0x5000, 0x1000000, PAGE_SIZE_4K, MAP_WRITE), -EEXIST);
-    assert_int_equal(vm_map(&as, 0x5000, 0x2000000, PAGE_SIZE_4K, MAP_EXEC), -EEXIST);
-    expect_translation(0x5000, 0x1000000, MAP_WRITE, PAGE_SIZE_4K);
+    assert_int_equal(vm_map(&as, 0x5000, 0x1000000, PAGE_SIZE, MAP_WRITE), 0);
+    assert_int_equal(vm_map(&as, 0x5000, 0x1000000, PAGE_SIZE, MAP_WRITE), -EEXIST);
+    assert_int_equal(vm_map(&as, 0x5000, 0x2000000, PAGE_SIZE, MAP_EXEC), -EEXIST);
+    expect_translation(0x5000, 0x1000000, MAP_WRITE, PAGE_SIZE);
     assert_int_equal(vm_map(&as, 0x600000, 0x1000000, PAGE_SIZE_2M, 0), 0);
     assert_int_equal(vm_map(&as, 0x600000, 0x2000000, PAGE_SIZE_2M, MAP_WRITE), -EEXIST);
     expect_translation(0x600000, 0x1000000, 0, PAGE_SIZE_2M);
@@ -464,22 +463,22 @@ static void test_4k_inside_2m_is_ebusy(void **state)
 {
     (void)state;
     assert_int_equal(vm_map(&as, 0x40000000, 0x80000000, PAGE_SIZE_2M, MAP_WRITE), 0);
-    assert_int_equal(vm_map(&as, 0x40000000, 0x1000, PAGE_SIZE_4K, 0), -EBUSY);
-    assert_int_equal(vm_map(&as, 0x40001000, 0x1000, PAGE_SIZE_4K, 0), -EBUSY);
-    assert_int_equal(vm_map(&as, 0x401ff000, 0x1000, PAGE_SIZE_4K, 0), -EBUSY);
+    assert_int_equal(vm_map(&as, 0x40000000, 0x1000, PAGE_SIZE, 0), -EBUSY);
+    assert_int_equal(vm_map(&as, 0x40001000, 0x1000, PAGE_SIZE, 0), -EBUSY);
+    assert_int_equal(vm_map(&as, 0x401ff000, 0x1000, PAGE_SIZE, 0), -EBUSY);
     assert_int_equal(tables_live, 3);
     expect_translation(0x40001000, 0x80001000, MAP_WRITE, PAGE_SIZE_2M);
     /* Just outside the large page is fine. */
-    assert_int_equal(vm_map(&as, 0x40200000, 0x1000, PAGE_SIZE_4K, 0), 0);
+    assert_int_equal(vm_map(&as, 0x40200000, 0x1000, PAGE_SIZE, 0), 0);
 }
 
 static void test_2m_over_page_table_is_ebusy(void **state)
 {
     (void)state;
-    assert_int_equal(vm_map(&as, 0x40005000, 0x1000, PAGE_SIZE_4K, 0), 0);
+    assert_int_equal(vm_map(&as, 0x40005000, 0x1000, PAGE_SIZE, 0), 0);
     assert_int_equal(vm_map(&as, 0x40000000, 0x80000000, PAGE_SIZE_2M, 0), -EBUSY);
     assert_int_equal(tables_live, 4);
-    expect_translation(0x40005000, 0x1000, 0, PAGE_SIZE_4K);
+    expect_translation(0x40005000, 0x1000, 0, PAGE_SIZE);
     expect_unmapped(0x40000000);
 }
 
@@ -487,32 +486,32 @@ static void test_unmap_and_protect_not_mapped_are_enoent(void **state)
 {
     (void)state;
     /* No tables at all below the root. */
-    assert_int_equal(vm_unmap(&as, 0x1000, PAGE_SIZE_4K), -ENOENT);
+    assert_int_equal(vm_unmap(&as, 0x1000, PAGE_SIZE), -ENOENT);
     assert_int_equal(vm_unmap(&as, 0x200000, PAGE_SIZE_2M), -ENOENT);
-    assert_int_equal(vm_protect(&as, 0x1000, PAGE_SIZE_4K, MAP_WRITE), -ENOENT);
+    assert_int_equal(vm_protect(&as, 0x1000, PAGE_SIZE, MAP_WRITE), -ENOENT);
     assert_int_equal(vm_protect(&as, 0x200000, PAGE_SIZE_2M, MAP_WRITE), -ENOENT);
     /* Tables there, entries empty. */
-    assert_int_equal(vm_map(&as, 0x40005000, 0x1000, PAGE_SIZE_4K, 0), 0);
-    assert_int_equal(vm_unmap(&as, 0x40006000, PAGE_SIZE_4K), -ENOENT);
-    assert_int_equal(vm_protect(&as, 0x40004000, PAGE_SIZE_4K, 0), -ENOENT);
+    assert_int_equal(vm_map(&as, 0x40005000, 0x1000, PAGE_SIZE, 0), 0);
+    assert_int_equal(vm_unmap(&as, 0x40006000, PAGE_SIZE), -ENOENT);
+    assert_int_equal(vm_protect(&as, 0x40004000, PAGE_SIZE, 0), -ENOENT);
     assert_int_equal(vm_unmap(&as, 0x40200000, PAGE_SIZE_2M), -ENOENT);
     assert_int_equal(vm_protect(&as, 0x40200000, PAGE_SIZE_2M, 0), -ENOENT);
     assert_int_equal(invalidated_count, 0);
     assert_int_equal(tables_live, 4);
-    expect_translation(0x40005000, 0x1000, 0, PAGE_SIZE_4K);
+    expect_translation(0x40005000, 0x1000, 0, PAGE_SIZE);
 }
 
 static void test_unmap_and_protect_bad_arguments(void **state)
 {
     (void)state;
     assert_int_equal(vm_map(&as, 0x200000, 0x200000, PAGE_SIZE_2M, 0), 0);
-    assert_int_equal(vm_unmap(&as, 0x200800, PAGE_SIZE_4K), -EINVAL);
+    assert_int_equal(vm_unmap(&as, 0x200800, PAGE_SIZE), -EINVAL);
     assert_int_equal(vm_unmap(&as, 0x201000, PAGE_SIZE_2M), -EINVAL);
     assert_int_equal(vm_unmap(&as, 0x200000, 0x1000000), -EINVAL);
-    assert_int_equal(vm_unmap(&as, 0x0000800000000000ull, PAGE_SIZE_4K), -EINVAL);
+    assert_int_equal(vm_unmap(&as, 0x0000800000000000ull, PAGE_SIZE), -EINVAL);
     assert_int_equal(vm_protect(&as, 0x201000, PAGE_SIZE_2M, 0), -EINVAL);
     assert_int_equal(vm_protect(&as, 0x200000, 0, 0), -EINVAL);
-    assert_int_equal(vm_protect(&as, 0xffff000000000000ull, PAGE_SIZE_4K, 0), -EINVAL);
+    assert_int_equal(vm_protect(&as, 0xffff000000000000ull, PAGE_SIZE, 0), -EINVAL);
     assert_int_equal(invalidated_count, 0);
     expect_translation(0x200000, 0x200000, 0, PAGE_SIZE_2M);
 }
@@ -524,15 +523,15 @@ static void test_wrong_size_on_unmap_and_protect_is_ebusy(void **state)
 {
     (void)state;
     assert_int_equal(vm_map(&as, 0x40000000, 0x80000000, PAGE_SIZE_2M, MAP_WRITE), 0);
-    assert_int_equal(vm_unmap(&as, 0x40000000, PAGE_SIZE_4K), -EBUSY);
-    assert_int_equal(vm_unmap(&as, 0x40003000, PAGE_SIZE_4K), -EBUSY);
-    assert_int_equal(vm_protect(&as, 0x40000000, PAGE_SIZE_4K, 0), -EBUSY);
-    assert_int_equal(vm_map(&as, 0x40205000, 0x3000, PAGE_SIZE_4K, MAP_WRITE), 0);
+    assert_int_equal(vm_unmap(&as, 0x40000000, PAGE_SIZE), -EBUSY);
+    assert_int_equal(vm_unmap(&as, 0x40003000, PAGE_SIZE), -EBUSY);
+    assert_int_equal(vm_protect(&as, 0x40000000, PAGE_SIZE, 0), -EBUSY);
+    assert_int_equal(vm_map(&as, 0x40205000, 0x3000, PAGE_SIZE, MAP_WRITE), 0);
     assert_int_equal(vm_unmap(&as, 0x40200000, PAGE_SIZE_2M), -EBUSY);
     assert_int_equal(vm_protect(&as, 0x40200000, PAGE_SIZE_2M, 0), -EBUSY);
     assert_int_equal(invalidated_count, 0);
     expect_translation(0x40000000, 0x80000000, MAP_WRITE, PAGE_SIZE_2M);
-    expect_translation(0x40205000, 0x3000, MAP_WRITE, PAGE_SIZE_4K);
+    expect_translation(0x40205000, 0x3000, MAP_WRITE, PAGE_SIZE);
 }
 
 /* ---- unmap ---- */
@@ -542,17 +541,17 @@ static void test_unmap_frees_empty_tables(void **state)
     const uint64_t a = 0xffffffff80100000ull, b = 0xffffffff80300000ull; /* PD 0 and PD 1 */
     uint64_t e[4];
     (void)state;
-    assert_int_equal(vm_map(&as, a, 0x100000, PAGE_SIZE_4K, MAP_WRITE), 0);
-    assert_int_equal(vm_map(&as, b, 0x300000, PAGE_SIZE_4K, MAP_WRITE), 0);
+    assert_int_equal(vm_map(&as, a, 0x100000, PAGE_SIZE, MAP_WRITE), 0);
+    assert_int_equal(vm_map(&as, b, 0x300000, PAGE_SIZE, MAP_WRITE), 0);
     assert_int_equal(tables_live, 5); /* PML4, PDPT, PD, two PTs */
 
-    assert_int_equal(vm_unmap(&as, a, PAGE_SIZE_4K), 0);
+    assert_int_equal(vm_unmap(&as, a, PAGE_SIZE), 0);
     expect_invalidated(a);
     expect_unmapped(a);
     assert_int_equal(tables_live, 4); /* a's page table went */
-    expect_translation(b, 0x300000, MAP_WRITE, PAGE_SIZE_4K);
+    expect_translation(b, 0x300000, MAP_WRITE, PAGE_SIZE);
 
-    assert_int_equal(vm_unmap(&as, b, PAGE_SIZE_4K), 0);
+    assert_int_equal(vm_unmap(&as, b, PAGE_SIZE), 0);
     expect_invalidated(b);
     expect_unmapped(b);
     /* Everything unmapped: only the PML4 is left, and its entry is clear. */
@@ -571,7 +570,7 @@ static void test_unmap_2m_frees_tables(void **state)
     expect_unmapped(0x0000700000000000ull);
     assert_int_equal(tables_live, 1);
     /* And the slot can take 4 KiB pages again. */
-    assert_int_equal(vm_map(&as, 0x0000700000001000ull, 0x5000, PAGE_SIZE_4K, 0), 0);
+    assert_int_equal(vm_map(&as, 0x0000700000001000ull, 0x5000, PAGE_SIZE, 0), 0);
     assert_int_equal(tables_live, 4);
 }
 
@@ -580,14 +579,14 @@ static void test_unmap_keeps_tables_still_in_use(void **state)
     (void)state;
     /* Two pages in one PT, a 2 MiB page in the same PD, another PD in the
      * same PDPT: removing one page frees nothing. */
-    assert_int_equal(vm_map(&as, 0x1000, 0x1000, PAGE_SIZE_4K, 0), 0);
-    assert_int_equal(vm_map(&as, 0x2000, 0x2000, PAGE_SIZE_4K, 0), 0);
+    assert_int_equal(vm_map(&as, 0x1000, 0x1000, PAGE_SIZE, 0), 0);
+    assert_int_equal(vm_map(&as, 0x2000, 0x2000, PAGE_SIZE, 0), 0);
     assert_int_equal(vm_map(&as, 0x200000, 0x200000, PAGE_SIZE_2M, 0), 0);
     assert_int_equal(vm_map(&as, 0x40000000, 0x400000, PAGE_SIZE_2M, 0), 0);
     assert_int_equal(tables_live, 5); /* PML4, PDPT, 2 PDs, 1 PT */
-    assert_int_equal(vm_unmap(&as, 0x1000, PAGE_SIZE_4K), 0);
+    assert_int_equal(vm_unmap(&as, 0x1000, PAGE_SIZE), 0);
     assert_int_equal(tables_live, 5);
-    assert_int_equal(vm_unmap(&as, 0x2000, PAGE_SIZE_4K), 0);
+    assert_int_equal(vm_unmap(&as, 0x2000, PAGE_SIZE), 0);
     assert_int_equal(tables_live, 4); /* the PT */
     assert_int_equal(vm_unmap(&as, 0x200000, PAGE_SIZE_2M), 0);
     assert_int_equal(tables_live, 3); /* the first PD */
@@ -602,11 +601,11 @@ static void test_protect_changes_flags_keeps_address(void **state)
 {
     const uint64_t v4 = 0xffffffff80105000ull, v2 = 0xffffffff80400000ull;
     (void)state;
-    assert_int_equal(vm_map(&as, v4, 0x7654000, PAGE_SIZE_4K, MAP_WRITE | MAP_EXEC), 0);
-    assert_int_equal(vm_protect(&as, v4, PAGE_SIZE_4K, MAP_GLOBAL | MAP_NOCACHE), 0);
+    assert_int_equal(vm_map(&as, v4, 0x7654000, PAGE_SIZE, MAP_WRITE | MAP_EXEC), 0);
+    assert_int_equal(vm_protect(&as, v4, PAGE_SIZE, MAP_GLOBAL | MAP_NOCACHE), 0);
     expect_invalidated(v4);
-    expect_translation(v4 + 0x10, 0x7654010, MAP_GLOBAL | MAP_NOCACHE, PAGE_SIZE_4K);
-    check_raw(v4, 0x7654000, PAGE_SIZE_4K, MAP_GLOBAL | MAP_NOCACHE);
+    expect_translation(v4 + 0x10, 0x7654010, MAP_GLOBAL | MAP_NOCACHE, PAGE_SIZE);
+    check_raw(v4, 0x7654000, PAGE_SIZE, MAP_GLOBAL | MAP_NOCACHE);
 
     assert_int_equal(vm_map(&as, v2, 0x000fffffffe00000ull, PAGE_SIZE_2M, 0), 0);
     assert_int_equal(vm_protect(&as, v2, PAGE_SIZE_2M, MAP_WRITE | MAP_EXEC), 0);
@@ -623,8 +622,8 @@ static void test_protect_to_user_sets_us_above(void **state)
 {
     uint64_t e[4];
     (void)state;
-    assert_int_equal(vm_map(&as, 0x401000, 0x9000, PAGE_SIZE_4K, MAP_WRITE), 0);
-    assert_int_equal(vm_protect(&as, 0x401000, PAGE_SIZE_4K, MAP_WRITE | MAP_USER), 0);
+    assert_int_equal(vm_map(&as, 0x401000, 0x9000, PAGE_SIZE, MAP_WRITE), 0);
+    assert_int_equal(vm_protect(&as, 0x401000, PAGE_SIZE, MAP_WRITE | MAP_USER), 0);
     assert_int_equal(raw_walk(0x401000, e), 4);
     assert_true(e[3] & SDM_US);
     assert_true(e[2] & SDM_US);
@@ -640,18 +639,18 @@ static void test_map_range_page_sizes(void **state)
      * 2 MiB boundary, covers two large pages and 5 pages after:
      * 0x1fd000 0x1fe000 0x1ff000 (4K) 0x200000 0x400000 (2M) 0x600000..0x604000 (4K). */
     const uint64_t virt = 0x1fd000, phys = 0x5fd000;
-    const uint64_t length = 3 * PAGE_SIZE_4K + 2 * PAGE_SIZE_2M + 5 * PAGE_SIZE_4K;
+    const uint64_t length = 3 * PAGE_SIZE + 2 * PAGE_SIZE_2M + 5 * PAGE_SIZE;
     (void)state;
     assert_int_equal(vm_map_range(&as, virt, phys, length, MAP_WRITE), 0);
-    for (uint64_t off = 0; off < length; off += PAGE_SIZE_4K) {
+    for (uint64_t off = 0; off < length; off += PAGE_SIZE) {
         uint64_t v = virt + off;
-        uint64_t size = v >= 0x200000 && v < 0x600000 ? PAGE_SIZE_2M : PAGE_SIZE_4K;
+        uint64_t size = v >= 0x200000 && v < 0x600000 ? PAGE_SIZE_2M : PAGE_SIZE;
         expect_translation(v + 0x18, phys + off + 0x18, MAP_WRITE, size);
     }
-    expect_unmapped(virt - PAGE_SIZE_4K);
+    expect_unmapped(virt - PAGE_SIZE);
     expect_unmapped(virt + length);
     check_raw(0x200000, 0x600000, PAGE_SIZE_2M, MAP_WRITE);
-    check_raw(0x1ff000, 0x5ff000, PAGE_SIZE_4K, MAP_WRITE);
+    check_raw(0x1ff000, 0x5ff000, PAGE_SIZE, MAP_WRITE);
     assert_int_equal(tables_live, 5); /* PML4, PDPT, PD, PTs for PD slots 0 and 3 */
     /* Exactly one large page's worth at aligned addresses: one 2 MiB page. */
     assert_int_equal(vm_map_range(&as, 0x40000000, 0x80000000, PAGE_SIZE_2M, MAP_USER), 0);
@@ -664,13 +663,13 @@ static void test_map_range_mismatched_alignment_uses_4k(void **state)
     (void)state;
     /* virt 2 MiB-aligned, phys only 4 KiB-aligned: no large page possible. */
     assert_int_equal(vm_map_range(&as, 0x40000000, 0x80001000, 4 * MIB, MAP_EXEC), 0);
-    for (uint64_t off = 0; off < 4 * MIB; off += PAGE_SIZE_4K)
-        expect_translation(0x40000000 + off, 0x80001000 + off, MAP_EXEC, PAGE_SIZE_4K);
+    for (uint64_t off = 0; off < 4 * MIB; off += PAGE_SIZE)
+        expect_translation(0x40000000 + off, 0x80001000 + off, MAP_EXEC, PAGE_SIZE);
     assert_int_equal(tables_live, 5); /* PML4, PDPT, PD, two PTs */
     /* Both aligned but shorter than 2 MiB: 4 KiB pages too. */
-    assert_int_equal(vm_map_range(&as, 0x80000000, 0x80000000, 2 * MIB - PAGE_SIZE_4K, 0), 0);
-    expect_translation(0x80000000, 0x80000000, 0, PAGE_SIZE_4K);
-    expect_translation(0x801fe000, 0x801fe000, 0, PAGE_SIZE_4K);
+    assert_int_equal(vm_map_range(&as, 0x80000000, 0x80000000, 2 * MIB - PAGE_SIZE, 0), 0);
+    expect_translation(0x80000000, 0x80000000, 0, PAGE_SIZE);
+    expect_translation(0x801fe000, 0x801fe000, 0, PAGE_SIZE);
     expect_unmapped(0x801ff000);
 }
 
@@ -694,7 +693,7 @@ static void test_map_range_bad_arguments(void **state)
 
 static void expect_cross_range_unmapped(void)
 {
-    for (uint64_t off = 0; off < CROSS_LENGTH; off += PAGE_SIZE_4K)
+    for (uint64_t off = 0; off < CROSS_LENGTH; off += PAGE_SIZE)
         expect_unmapped(CROSS_VIRT + off);
 }
 
@@ -715,10 +714,10 @@ static void test_map_range_rolls_back_when_tables_run_out(void **state)
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(tables_live, 1 + CROSS_TABLES);
-            expect_translation(CROSS_VIRT, CROSS_PHYS, MAP_WRITE, PAGE_SIZE_4K);
+            expect_translation(CROSS_VIRT, CROSS_PHYS, MAP_WRITE, PAGE_SIZE);
             expect_translation(0x7fffe00000ull, 0x3fe00000, MAP_WRITE, PAGE_SIZE_2M);
             expect_translation(0x8000000000ull, 0x40000000, MAP_WRITE, PAGE_SIZE_2M);
-            expect_translation(0x8000200000ull, 0x40200000, MAP_WRITE, PAGE_SIZE_4K);
+            expect_translation(0x8000200000ull, 0x40200000, MAP_WRITE, PAGE_SIZE);
         }
     }
 }
@@ -727,11 +726,11 @@ static void test_map_range_rolls_back_on_conflict(void **state)
 {
     (void)state;
     /* Something already at 512 GiB + 2 MiB: the last page of the range. */
-    assert_int_equal(vm_map(&as, 0x8000200000ull, 0x1000, PAGE_SIZE_4K, MAP_USER), 0);
+    assert_int_equal(vm_map(&as, 0x8000200000ull, 0x1000, PAGE_SIZE, MAP_USER), 0);
     unsigned before = tables_live;
     assert_int_equal(vm_map_range(&as, CROSS_VIRT, CROSS_PHYS, CROSS_LENGTH, MAP_WRITE), -EEXIST);
-    expect_translation(0x8000200000ull, 0x1000, MAP_USER, PAGE_SIZE_4K);
-    for (uint64_t off = 0; off < CROSS_LENGTH - PAGE_SIZE_4K; off += PAGE_SIZE_4K)
+    expect_translation(0x8000200000ull, 0x1000, MAP_USER, PAGE_SIZE);
+    for (uint64_t off = 0; off < CROSS_LENGTH - PAGE_SIZE; off += PAGE_SIZE)
         expect_unmapped(CROSS_VIRT + off);
     assert_int_equal(tables_live, before);
 
@@ -832,7 +831,7 @@ static void check_slot(int s, bool every_page)
 {
     const struct model_slot *m = &model[s];
     for (unsigned p = 0; p < 512; p++) {
-        uint64_t virt = slot_base[s] + p * PAGE_SIZE_4K;
+        uint64_t virt = slot_base[s] + p * PAGE_SIZE;
         uint64_t offset = (p * 8 + 0x10) & 0xfff;
         int k = -1;
         for (int i = 0; i < SLOT_PAGES; i++)
@@ -841,12 +840,12 @@ static void check_slot(int s, bool every_page)
         if (k < 0 && !every_page)
             continue;
         if (m->huge) {
-            expect_translation(virt + offset, m->huge_phys + p * PAGE_SIZE_4K + offset,
-                               m->huge_flags, PAGE_SIZE_2M);
+            expect_translation(virt + offset, m->huge_phys + p * PAGE_SIZE + offset, m->huge_flags,
+                               PAGE_SIZE_2M);
         } else if (k >= 0 && m->page[k].mapped) {
             expect_translation(virt + offset, m->page[k].phys + offset, m->page[k].flags,
-                               PAGE_SIZE_4K);
-            check_raw(virt, m->page[k].phys, PAGE_SIZE_4K, m->page[k].flags);
+                               PAGE_SIZE);
+            check_raw(virt, m->page[k].phys, PAGE_SIZE, m->page[k].flags);
         } else {
             expect_unmapped(virt + offset);
         }
@@ -860,7 +859,7 @@ static void random_op(int s)
 {
     struct model_slot *m = &model[s];
     int k = (int)rng_below(SLOT_PAGES);
-    uint64_t virt = slot_base[s] + slot_pages[k] * PAGE_SIZE_4K;
+    uint64_t virt = slot_base[s] + slot_pages[k] * PAGE_SIZE;
     unsigned flags = (unsigned)rng_below(32);
     uint64_t op = rng_below(100);
     bool small = rng_below(4) != 0; /* 4 KiB ops more often than 2 MiB ones */
@@ -871,7 +870,7 @@ static void random_op(int s)
         if (small) {
             uint64_t phys = rng_next() & 0x000ffffffffff000ull;
             expected = m->huge ? -EBUSY : m->page[k].mapped ? -EEXIST : 0;
-            rc = vm_map(&as, virt, phys, PAGE_SIZE_4K, flags);
+            rc = vm_map(&as, virt, phys, PAGE_SIZE, flags);
             if (expected == 0) {
                 m->page[k] = (struct model_page){true, phys, flags};
                 m->small_count++;
@@ -893,7 +892,7 @@ static void random_op(int s)
             expected = m->huge ? -EBUSY : m->page[k].mapped ? 0 : -ENOENT;
         else
             expected = m->huge ? 0 : m->small_count > 0 ? -EBUSY : -ENOENT;
-        uint64_t size = small ? PAGE_SIZE_4K : PAGE_SIZE_2M;
+        uint64_t size = small ? PAGE_SIZE : PAGE_SIZE_2M;
         rc = unmap ? vm_unmap(&as, at, size) : vm_protect(&as, at, size, flags);
         if (expected == 0) {
             assert_int_equal(invalidated_count, 1);
@@ -925,9 +924,9 @@ static void drain_slot(int s)
     for (int k = 0; k < SLOT_PAGES; k++) {
         if (!m->page[k].mapped)
             continue;
-        uint64_t virt = slot_base[s] + slot_pages[k] * PAGE_SIZE_4K;
+        uint64_t virt = slot_base[s] + slot_pages[k] * PAGE_SIZE;
         invalidated_count = 0;
-        assert_int_equal(vm_unmap(&as, virt, PAGE_SIZE_4K), 0);
+        assert_int_equal(vm_unmap(&as, virt, PAGE_SIZE), 0);
         expect_invalidated(virt);
     }
     if (m->huge) {

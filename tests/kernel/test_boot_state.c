@@ -9,12 +9,10 @@
 #include <kernel/ktest.h>
 #include <kernel/main.h>
 #include <mm/layout.h>
+#include <mm/paging.h>
 #include <mm/stacks.h>
 
-#define PAGE_SIZE          4096
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EXT_EDX_NX   (1u << 20)
-#define MIN_BOOT_STACK     (16 * 1024)
+#define MIN_BOOT_STACK (16 * 1024)
 
 extern char __kernel_phys_start[], __kernel_phys_end[];
 

@@ -108,10 +108,10 @@ KTEST(heap_grows_on_demand)
     frame_get_stats(kernel_frames(), &frames_after);
     KTEST_CHECK(after.mapped_bytes >= before.mapped_bytes + (4u << 20));
     KTEST_CHECK(frames_before.free - frames_after.free >=
-                (after.mapped_bytes - before.mapped_bytes) / FRAME_SIZE);
-    for (size_t i = 0; i < size; i += 4096)
+                (after.mapped_bytes - before.mapped_bytes) / PAGE_SIZE);
+    for (size_t i = 0; i < size; i += PAGE_SIZE)
         big[i] = (uint8_t)(i >> 12);
-    for (size_t i = 0; i < size; i += 4096)
+    for (size_t i = 0; i < size; i += PAGE_SIZE)
         KTEST_CHECK_EQ(big[i], (uint8_t)(i >> 12));
     kfree(big);
     check_heap();

@@ -33,7 +33,7 @@ KTEST(stack_guard_pages_unmapped)
     const struct address_space *as = kernel_address_space();
     for (unsigned i = 0; i < STACK_COUNT; i++) {
         const struct kernel_stack *s = stack_get(i);
-        KTEST_CHECK_EQ(s->bottom - s->guard, 4096);
+        KTEST_CHECK_EQ(s->bottom - s->guard, PAGE_SIZE);
         KTEST_CHECK(vm_translate(as, s->guard, NULL, NULL, NULL) == -ENOENT);
         KTEST_CHECK(vm_translate(as, s->bottom, NULL, NULL, NULL) == 0);
         KTEST_CHECK(vm_translate(as, s->top - 1, NULL, NULL, NULL) == 0);

@@ -5,14 +5,13 @@
  * the screen names the fault and its cause.
  */
 #include <arch/x86_64/cpu.h>
+#include <drivers/vga/cursor.h>
 #include <kernel/ktest.h>
 #include <kernel/main.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/layout.h>
 #include <mm/memory.h>
-
-#define PAGE 4096ull
 
 static unsigned flags_at(uint64_t virt, int *err)
 {
@@ -41,7 +40,8 @@ KTEST(kernel_sections_have_least_privilege)
 KTEST(low_memory_and_boot_code_unmapped)
 {
     const struct address_space *as = kernel_address_space();
-    static const uint64_t unmapped[] = {0, PAGE, 0xB8000, KERNEL_PHYS, 0x200000, 0x3FFFF000};
+    static const uint64_t unmapped[] = {0,           PAGE_SIZE, VGA_TEXT_BUFFER_PHYS,
+                                        KERNEL_PHYS, 0x200000,  0x3FFFF000};
     for (unsigned i = 0; i < sizeof(unmapped) / sizeof(unmapped[0]); i++)
         KTEST_CHECK(vm_translate(as, unmapped[i], NULL, NULL, NULL) == -ENOENT);
     /* The 32-bit entry code (.boot) is not mapped in the higher half either. */
@@ -83,7 +83,7 @@ KTEST(frame_statistics_add_up)
     KTEST_CHECK_EQ(during.free, before.free - 64);
     KTEST_CHECK_EQ(during.total, during.free + during.used);
     for (unsigned i = 0; i < 64; i++) {
-        KTEST_CHECK_EQ(frames[i] % PAGE, 0);
+        KTEST_CHECK_EQ(frames[i] % PAGE_SIZE, 0);
         KTEST_CHECK(frames[i] >= 0x100000); /* never the first MiB */
         KTEST_CHECK(frames[i] < ktest_boot_info()->kernel_phys_start ||
                     frames[i] >= ktest_boot_info()->kernel_phys_end);
@@ -105,15 +105,15 @@ KTEST(map_translate_protect_unmap_in_kernel_space)
     uint64_t virt = HEAP_BASE + HEAP_MAX_SIZE - 16 * PAGE_SIZE_2M; /* far from the live heap */
     uint64_t phys;
     KTEST_CHECK_EQ(frame_alloc(kernel_frames(), &phys), 0);
-    KTEST_CHECK_EQ(vm_map(as, virt, phys, PAGE, MAP_WRITE), 0);
-    KTEST_CHECK_EQ(vm_map(as, virt, phys, PAGE, MAP_WRITE), -EEXIST);
+    KTEST_CHECK_EQ(vm_map(as, virt, phys, PAGE_SIZE, MAP_WRITE), 0);
+    KTEST_CHECK_EQ(vm_map(as, virt, phys, PAGE_SIZE, MAP_WRITE), -EEXIST);
     *(volatile uint64_t *)(uintptr_t)virt = 0x600DF00D;
     KTEST_CHECK_EQ(*(volatile uint64_t *)phys_to_virt(phys), 0x600DF00D);
-    KTEST_CHECK_EQ(vm_protect(as, virt, PAGE, 0), 0);
+    KTEST_CHECK_EQ(vm_protect(as, virt, PAGE_SIZE, 0), 0);
     int err;
     KTEST_CHECK_EQ(flags_at(virt, &err), 0);
-    KTEST_CHECK_EQ(vm_unmap(as, virt, PAGE), 0);
-    KTEST_CHECK_EQ(vm_unmap(as, virt, PAGE), -ENOENT);
+    KTEST_CHECK_EQ(vm_unmap(as, virt, PAGE_SIZE), 0);
+    KTEST_CHECK_EQ(vm_unmap(as, virt, PAGE_SIZE), -ENOENT);
     KTEST_CHECK(vm_translate(as, virt, NULL, NULL, NULL) == -ENOENT);
     frame_free(kernel_frames(), phys);
 }

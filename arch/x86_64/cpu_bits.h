@@ -1,0 +1,32 @@
+/*
+ * cpu_bits.h - control register, MSR and CPUID bits that C and assembly
+ * share: boot/multiboot/entry.S switches to long mode with them, the BIOS
+ * loader's stage2_entry.S enters protected mode with CR0.PE, the kernel and
+ * its tests read them back (cpu.h includes this header).
+ *
+ * Preprocessor definitions only, so assembly can include it (lib/const.h).
+ * Sources: Intel SDM vol. 3A, 2.5 "Control Registers" and 2.2.1 "Extended
+ * Feature Enable Register"; vol. 2A, CPUID (leaf 80000001h).
+ */
+#ifndef KEEL_ARCH_X86_64_CPU_BITS_H
+#define KEEL_ARCH_X86_64_CPU_BITS_H
+
+#include <lib/const.h>
+
+#define CR0_PE BIT_ULL(0)  /* protected mode */
+#define CR0_WP BIT_ULL(16) /* honour read-only pages in ring 0 too */
+#define CR0_PG BIT_ULL(31) /* paging */
+
+#define CR4_PAE BIT_ULL(5) /* physical address extension: needed for long mode */
+
+#define MSR_EFER 0xC0000080
+#define EFER_LME BIT_ULL(8)  /* long mode enable */
+#define EFER_LMA BIT_ULL(10) /* long mode active (read only) */
+#define EFER_NXE BIT_ULL(11) /* the page tables' execute-disable bit counts */
+
+#define CPUID_EXT_MAX_LEAF 0x80000000  /* EAX = the highest extended leaf */
+#define CPUID_EXT_FEATURES 0x80000001  /* extended feature flags in ECX and EDX */
+#define CPUID_EXT_EDX_NX   BIT_ULL(20) /* execute-disable bit */
+#define CPUID_EXT_EDX_LM   BIT_ULL(29) /* Intel 64 / AMD64 long mode */
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * addresses.h - where Keel's BIOS loader keeps what in the first 640 KiB.
+ *
+ *   0x00500 .. 0x07BFF   stack of both stages, down from LOADER_STACK_TOP
+ *   0x07C00 .. 0x07DFF   stage 1, the MBR (the BIOS loads it here)
+ *   0x07E00 .. 0x07FFF   the boot header (boot/bios/bootimg.h), read by stage 1
+ *   0x08000 .. 0x0FFFF   stage 2 with its .bss: its real-mode code runs with
+ *                        segment 0, so all of it must lie below 64 KiB
+ *   0x10000 .. 0x17FFF   the first 32 KiB of the kernel file (ELF and
+ *                        program headers, Multiboot 2 header)
+ *   0x20000 .. 0x27FFF   the bounce buffer for disk reads
+ *   0x30000 .. 0x37FFF   the Multiboot 2 information block
+ * The areas above stage 2 start on 64 KiB boundaries so that no BIOS
+ * transfer into them crosses one.
+ *
+ * stage1.S, stage2_entry.S and the C of stage 2 all include this file, so it
+ * holds preprocessor definitions only. The linker scripts get the numbers
+ * they need as absolute symbols that the two .S files define from them.
+ */
+#ifndef KEEL_BOOT_BIOS_ADDRESSES_H
+#define KEEL_BOOT_BIOS_ADDRESSES_H
+
+#define STAGE1_ADDR      0x7C00
+#define LOADER_STACK_TOP STAGE1_ADDR /* the stack grows down from below stage 1 */
+#define BOOT_HEADER_ADDR 0x7E00      /* right after stage 1's sector */
+#define STAGE2_ADDR      0x8000
+#define STAGE2_END       0x10000
+
+#define LOADER_ELF_HEAD_ADDR  0x10000 /* first bytes of the kernel file */
+#define LOADER_ELF_HEAD_SIZE  0x8000  /* 32 KiB: ELF header, phdrs, Multiboot 2 header */
+#define LOADER_BOUNCE_ADDR    0x20000 /* disk reads land here, then get copied */
+#define LOADER_BOUNCE_SIZE    0x8000  /* 32 KiB per BIOS call */
+#define LOADER_INFO_ADDR      0x30000 /* the Multiboot 2 information block */
+#define LOADER_INFO_SIZE      0x8000
+#define LOADER_LOW_MEMORY_END (LOADER_INFO_ADDR + LOADER_INFO_SIZE) /* what must be RAM */
+
+/* The areas above stage 2 in order, none overlapping the next, all below
+ * 640 KiB (bootimg.h checks the sectors of stage 1 and the header). */
+#if STAGE2_END > LOADER_ELF_HEAD_ADDR ||                                                           \
+    LOADER_ELF_HEAD_ADDR + LOADER_ELF_HEAD_SIZE > LOADER_BOUNCE_ADDR ||                            \
+    LOADER_BOUNCE_ADDR + LOADER_BOUNCE_SIZE > LOADER_INFO_ADDR || LOADER_LOW_MEMORY_END > 0xA0000
+#error "the BIOS loader's memory areas overlap or leave conventional memory"
+#endif
+
+#endif

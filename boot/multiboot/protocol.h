@@ -1,0 +1,50 @@
+/*
+ * protocol.h - the numbers of the Multiboot 1 and Multiboot 2 protocols,
+ * written once for every part of Keel that speaks them: the kernel's
+ * headers (header.S) and entry (entry.S), its reader of the loaders'
+ * information (multiboot.c), and the BIOS loader, which checks a kernel's
+ * header (boot/bios/elf_load.c), builds the information (boot/bios/mbinfo.c)
+ * and enters the kernel (boot/bios/stage2_entry.S).
+ *
+ * Preprocessor definitions only, without type suffixes, so C and assembly
+ * include it alike. Specs: "Multiboot Specification" 0.6.96 and "Multiboot2
+ * Specification" 2.0; section numbers below are theirs.
+ */
+#ifndef KEEL_BOOT_MULTIBOOT_PROTOCOL_H
+#define KEEL_BOOT_MULTIBOOT_PROTOCOL_H
+
+/* Multiboot 1: the header lies 4-byte aligned in the first 8 KiB of the
+ * file (3.1.1) and starts with this magic (3.1.2); the loader enters the
+ * kernel with the other magic in EAX (3.2). */
+#define MULTIBOOT1_HEADER_MAGIC     0x1BADB002
+#define MULTIBOOT1_HEADER_ALIGN     4
+#define MULTIBOOT1_BOOTLOADER_MAGIC 0x2BADB002
+
+/* Multiboot 2: the header lies 8-byte aligned in the first 32 KiB (3.1.1)
+ * and starts with magic and architecture (3.1.2); its tags and those of the
+ * boot information are 8-byte aligned (3.1.3, 3.6.1). EAX holds the other
+ * magic at the entry (3.3). */
+#define MULTIBOOT2_HEADER_MAGIC        0xE85250D6
+#define MULTIBOOT2_HEADER_ALIGN        8
+#define MULTIBOOT2_HEADER_SEARCH_LIMIT 32768
+#define MULTIBOOT2_ARCH_I386           0 /* 32-bit protected mode */
+#define MULTIBOOT2_TAG_ALIGN           8
+#define MULTIBOOT2_BOOTLOADER_MAGIC    0x36D76289
+
+/* Multiboot 2 boot information tag types (3.6); a header's information
+ * request tag (3.1.4) asks for tags by these numbers. */
+#define MULTIBOOT2_TAG_END           0 /* 3.6.2: type 0, size 8 */
+#define MULTIBOOT2_TAG_CMDLINE       1 /* 3.6.5: NUL-terminated string */
+#define MULTIBOOT2_TAG_LOADER_NAME   2 /* 3.6.9: NUL-terminated string */
+#define MULTIBOOT2_TAG_BASIC_MEMINFO 4 /* 3.6.3: u32 mem_lower, u32 mem_upper (KiB) */
+#define MULTIBOOT2_TAG_MMAP          6 /* 3.6.8: u32 entry_size, u32 entry_version, entries */
+
+/* Memory map entry types, the same in both specs (Multiboot 1 3.3,
+ * Multiboot 2 3.6.8) and the same as the BIOS's E820 types. */
+#define MULTIBOOT_MEMORY_AVAILABLE        1
+#define MULTIBOOT_MEMORY_RESERVED         2
+#define MULTIBOOT_MEMORY_ACPI_RECLAIMABLE 3
+#define MULTIBOOT_MEMORY_NVS              4
+#define MULTIBOOT_MEMORY_BADRAM           5
+
+#endif
