@@ -125,7 +125,7 @@ test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot/multiboot.c boot/memmap
 test_symbols_SOURCES := lib/symbols.c lib/format.c
 test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
 test_term_keys_SOURCES := drivers/serial/term_keys.c
-test_scancode_SOURCES := drivers/ps2/scancode.c
+test_scancode_SOURCES := drivers/ps2/scancode.c drivers/ps2/keymap_us.c
 test_ring_SOURCES := lib/ring.c
 test_frames_SOURCES := mm/frames.c lib/errno.c
 test_paging_SOURCES := mm/paging.c lib/errno.c
@@ -145,7 +145,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit
 fuzz_line_edit_SOURCES := kernel/shell/line_edit.c kernel/shell/args.c
-fuzz_scancode_SOURCES := drivers/ps2/scancode.c
+fuzz_scancode_SOURCES := drivers/ps2/scancode.c drivers/ps2/keymap_us.c
 fuzz_heap_SOURCES := $(HEAP_SOURCES)
 FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
