@@ -4,6 +4,9 @@
  * Interrupt handlers only queue raw bytes (drivers/ps2/keyboard.c, drivers/serial/receive.c);
  * decoding happens here, in the main loop, with the pure decoders
  * (drivers/ps2/scancode.c, drivers/serial/term_keys.c). Lock keys update the keyboard LEDs.
+ * Input is never dropped: when the main loop falls behind, the drivers
+ * leave bytes in the devices until it catches up, and input_dropped (which
+ * should stay 0) counts anything lost all the same.
  *
  * Waiting: check for input with interrupts off, and if there is none, enable
  * interrupts and halt in one instruction pair (sti; hlt). An interrupt that
@@ -38,7 +41,7 @@ void input_init(void)
 static bool poll_keyboard(struct key_event *out)
 {
     uint8_t byte;
-    while (ring_pop(ps2_keyboard_bytes(), &byte)) {
+    while (ps2_keyboard_read(&byte)) {
         if (!kbd_decoder_feed(&keyboard, byte, out))
             continue;
         if (kbd_decoder_leds_changed(&keyboard))
@@ -51,7 +54,7 @@ static bool poll_keyboard(struct key_event *out)
 static bool poll_serial(struct key_event *out)
 {
     uint8_t byte;
-    while (ring_pop(serial_received_bytes(), &byte))
+    while (serial_receive_byte(&byte))
         if (term_decoder_feed(&terminal, byte, out))
             return true;
     return false;
@@ -77,5 +80,12 @@ void input_wait_press(struct key_event *out)
 
 uint32_t input_dropped(void)
 {
-    return ring_dropped(ps2_keyboard_bytes()) + ring_dropped(serial_received_bytes());
+    return ps2_keyboard_dropped() + serial_receive_dropped();
+}
+
+void input_print_stats(void)
+{
+    kprintf("input: %u bytes dropped\n", (unsigned)input_dropped());
+    kprintf("held back in the device: keyboard %u times, serial %u times\n",
+            (unsigned)ps2_keyboard_holds(), (unsigned)serial_receive_holds());
 }

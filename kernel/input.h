@@ -15,7 +15,11 @@ bool input_poll(struct key_event *out);
 /* Wait for the next key press, halting the CPU until an interrupt brings
  * something. Enables interrupts. */
 void input_wait_press(struct key_event *out);
-/* Bytes lost because a ring was full: keyboard and serial. */
+/* Bytes lost, keyboard and serial (a full ring, a UART overrun): 0 unless
+ * something is wrong, since a full ring holds the device instead. */
 uint32_t input_dropped(void);
+/* The `input` command's report: "input: N bytes dropped", and how often
+ * each device was held. */
+void input_print_stats(void);
 
 #endif

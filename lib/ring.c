@@ -73,6 +73,11 @@ uint32_t ring_count(const struct byte_ring *r)
     return head - tail;
 }
 
+uint32_t ring_free(const struct byte_ring *r)
+{
+    return RING_CAPACITY - ring_count(r);
+}
+
 uint32_t ring_dropped(const struct byte_ring *r)
 {
     return __atomic_load_n(&r->dropped, __ATOMIC_RELAXED);

@@ -15,7 +15,10 @@
  *
  * When full, a push drops the NEW byte and counts it in `dropped`: bytes
  * already queued are never overwritten, so the consumer sees an in-order
- * prefix of the stream plus a count of what was lost.
+ * prefix of the stream plus a count of what was lost. The drivers never let
+ * it come to that: they ask ring_free first and, when the ring is full,
+ * leave the byte in the device until the consumer has made room, so
+ * `dropped` is a diagnostic that should stay 0.
  */
 #ifndef KEEL_LIB_RING_H
 #define KEEL_LIB_RING_H
@@ -24,9 +27,12 @@
 #include <stdint.h>
 
 /* A power of two, so that masking maps the free-running indices to slots.
- * 256 bytes is ~85 key presses of three-byte sequences: far more than the
- * main loop ever falls behind. */
-#define RING_CAPACITY 256u
+ * The UART can be held back, so for serial input the size only sets how
+ * often that happens (a 200-line paste under QEMU: 17 times with 256
+ * bytes, 0 to 3 with 4 KiB, in the same time). A keyboard cannot be made
+ * to wait for long (its own buffer is about 16 bytes), so for it the ring
+ * is what absorbs a burst: 4 KiB is a thousand key presses with Shift. */
+#define RING_CAPACITY 4096u
 
 _Static_assert((RING_CAPACITY & (RING_CAPACITY - 1)) == 0, "RING_CAPACITY must be a power of 2");
 
@@ -50,6 +56,9 @@ bool ring_push(struct byte_ring *r, uint8_t byte);
 bool ring_pop(struct byte_ring *r, uint8_t *out);
 /* Bytes queued now (0 .. RING_CAPACITY); a snapshot if the other side runs. */
 uint32_t ring_count(const struct byte_ring *r);
+/* Bytes that can be pushed now without a drop (RING_CAPACITY - ring_count).
+ * Exact for the producer: the consumer can only make more room meanwhile. */
+uint32_t ring_free(const struct byte_ring *r);
 /* Bytes refused since ring_init (wraps at 2^32). */
 uint32_t ring_dropped(const struct byte_ring *r);
 

@@ -10,11 +10,19 @@
  *
  * The interrupt handler only moves the byte from port 0x60 into a
  * fixed-size ring: no decoding, no allocation, no locks, no printing.
+ * When the ring is full it leaves the byte in the controller's output
+ * buffer and masks IRQ 1 at the PIC; the main loop reads that byte itself
+ * once it has popped one, then unmasks (the next byte's edge waits in the
+ * PIC meanwhile). A keyboard cannot be asked to wait: it keeps about 16
+ * bytes of its own (QEMU: 16) and loses what comes after, so the ring is
+ * large and the hold short.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
+#include <arch/x86_64/pic.h>
 #include <drivers/ps2/i8042.h>
 #include <drivers/ps2/keyboard.h>
+#include <lib/ring.h>
 
 #define KEYBOARD_SET_LEDS 0xED
 #define KEYBOARD_IRQ      1
@@ -22,6 +30,8 @@
 #define FLUSH_LIMIT       64
 
 static struct byte_ring keyboard_bytes;
+static volatile bool keyboard_held; /* IRQ 1 masked; set and cleared with interrupts off */
+static volatile uint32_t holds;     /* how often the ring filled up */
 
 static bool wait_input_empty(void)
 {
@@ -55,10 +65,37 @@ static bool send_data(uint8_t byte)
     return true;
 }
 
+/* Move the byte waiting in the controller into the ring, or, if the ring
+ * is full, leave it there and mask IRQ 1. Interrupts must be off. */
+static void take_waiting_byte(void)
+{
+    if (!(inb(I8042_STATUS) & I8042_STATUS_OUTPUT_FULL))
+        return;
+    if (ring_free(&keyboard_bytes) == 0) {
+        keyboard_held = true;
+        holds++;
+        pic_mask(KEYBOARD_IRQ);
+        return;
+    }
+    ring_push(&keyboard_bytes, inb(I8042_DATA));
+}
+
 static void keyboard_interrupt(void)
 {
-    if (inb(I8042_STATUS) & I8042_STATUS_OUTPUT_FULL)
-        ring_push(&keyboard_bytes, inb(I8042_DATA)); /* a full ring counts the drop */
+    take_waiting_byte();
+}
+
+/* If IRQ 1 is masked and the ring has room, take the byte that waited
+ * and unmask. */
+static void resume_if_room(void)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    if (keyboard_held && ring_free(&keyboard_bytes) > 0) {
+        keyboard_held = false;
+        take_waiting_byte();
+        pic_unmask(KEYBOARD_IRQ);
+    }
+    cpu_restore_interrupts(flags);
 }
 
 bool ps2_keyboard_init(void)
@@ -81,9 +118,21 @@ bool ps2_keyboard_init(void)
     return true;
 }
 
-struct byte_ring *ps2_keyboard_bytes(void)
+bool ps2_keyboard_read(uint8_t *out)
 {
-    return &keyboard_bytes;
+    if (keyboard_held)
+        resume_if_room();
+    return ring_pop(&keyboard_bytes, out);
+}
+
+uint32_t ps2_keyboard_dropped(void)
+{
+    return ring_dropped(&keyboard_bytes);
+}
+
+uint32_t ps2_keyboard_holds(void)
+{
+    return holds;
 }
 
 void ps2_keyboard_set_leds(uint8_t leds)

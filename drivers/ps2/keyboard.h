@@ -4,7 +4,6 @@
 #ifndef KEEL_DRIVERS_PS2_KEYBOARD_H
 #define KEEL_DRIVERS_PS2_KEYBOARD_H
 
-#include <lib/ring.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,8 +11,13 @@
  * interrupt on) and start taking keyboard bytes on IRQ 1. Returns false
  * when no controller answers. */
 bool ps2_keyboard_init(void);
-/* Bytes from the keyboard, filled by the IRQ 1 handler. */
-struct byte_ring *ps2_keyboard_bytes(void);
+/* Main loop: the oldest byte from the keyboard into *out, or false if none
+ * waits. Takes a byte the IRQ 1 handler had to leave in the controller. */
+bool ps2_keyboard_read(uint8_t *out);
+/* Bytes refused by a full ring (should stay 0: a full ring holds IRQ 1). */
+uint32_t ps2_keyboard_dropped(void);
+/* How often the ring filled up and IRQ 1 was held. */
+uint32_t ps2_keyboard_holds(void);
 /* Set the Scroll/Num/Caps Lock LEDs (bits 0/1/2, the 0xED command byte).
  * The keyboard's acknowledgements arrive as bytes 0xFA, which the decoder
  * skips. */

@@ -16,7 +16,6 @@
 #include <drivers/serial/uart16550.h>
 #include <stdint.h>
 
-#define BAUD_DIVISOR         1 /* 115200 baud */
 #define SELF_TEST_BYTE       0xAE
 #define SELF_TEST_SPIN_LIMIT 10000
 
@@ -26,8 +25,8 @@ bool serial_init(void)
 {
     outb(UART_IER, 0x00);
     outb(UART_LCR, LCR_DLAB);
-    outb(UART_DIVISOR_LOW, BAUD_DIVISOR & 0xFF);
-    outb(UART_DIVISOR_HIGH, BAUD_DIVISOR >> 8);
+    outb(UART_DIVISOR_LOW, UART_DIVISOR_115200 & 0xFF);
+    outb(UART_DIVISOR_HIGH, UART_DIVISOR_115200 >> 8);
     outb(UART_LCR, LCR_8N1);
     outb(UART_FCR, FCR_ENABLE_CLEAR_14);
 
@@ -41,7 +40,7 @@ bool serial_init(void)
             break;
         }
     }
-    outb(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT1 | MCR_OUT2);
+    outb(UART_MCR, MCR_RUNNING);
     return uart_ok;
 }
 

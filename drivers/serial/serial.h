@@ -4,8 +4,8 @@
 #ifndef KEEL_DRIVERS_SERIAL_SERIAL_H
 #define KEEL_DRIVERS_SERIAL_SERIAL_H
 
-#include <lib/ring.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Program COM1 and run the UART's loopback self-test. Returns whether a
  * working UART is present; without one, serial_putc does nothing. */
@@ -14,9 +14,16 @@ bool serial_present(void);
 /* Send one byte, waiting until the transmit holding register is free.
  * '\n' is sent as "\r\n" so terminals return to column 0. */
 void serial_putc(char c);
-/* Take received bytes on IRQ 4 into a ring (see serial_received_bytes).
+/* Take received bytes on IRQ 4 into a ring (see serial_receive_byte).
  * Returns false when there is no UART. */
 bool serial_enable_receive(void);
-struct byte_ring *serial_received_bytes(void);
+/* Main loop: the oldest received byte into *out, or false if none waits.
+ * Lets the UART deliver again once the ring has room (receive.c). */
+bool serial_receive_byte(uint8_t *out);
+/* Bytes lost: refused by a full ring (never, while holding works) plus
+ * overruns the UART reported. */
+uint32_t serial_receive_dropped(void);
+/* How often the receiver was held because the main loop fell behind. */
+uint32_t serial_receive_holds(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/cpuinfo.h>
 #include <kernel/console.h>
+#include <kernel/input.h>
 #include <kernel/main.h>
 #include <kernel/panic.h>
 #include <kernel/power.h>
@@ -68,6 +69,15 @@ static enum shell_status cmd_mem(int argc, char **argv)
             heap.heap.used_bytes, heap.heap.block_count);
     kprintf("      %zu bytes free in %zu blocks, the largest %zu bytes\n", heap.heap.free_bytes,
             heap.heap.free_block_count, heap.heap.largest_free_block);
+    return SHELL_OK;
+}
+
+static enum shell_status cmd_input(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return SHELL_USAGE;
+    input_print_stats();
     return SHELL_OK;
 }
 
@@ -197,6 +207,7 @@ const struct shell_command shell_commands[] = {
     {"clear", "", "clear the screen", cmd_clear},
     {"echo", "<text>", "print the text", cmd_echo},
     {"mem", "", "memory map, frame and heap statistics", cmd_mem},
+    {"input", "", "input bytes dropped (should be 0) and held back", cmd_input},
     {"uptime", "", "time since boot", cmd_uptime},
     {"cpu", "", "processor vendor, brand and features", cmd_cpu},
     {"color", "<fg> <bg>", "text colours by name (try: color yellow blue)", cmd_color},

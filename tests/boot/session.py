@@ -32,7 +32,6 @@ POLL_INTERVAL = 0.1  # s between two looks at the screen
 READY = "ready"
 READY_LINE = re.compile(rf"^.*{READY}.*\n", re.MULTILINE)  # whole: typing must not start mid-line
 PROMPT_AFTER_READY = re.compile(rf"^.*{READY}.*\n{re.escape(PROMPT)}", re.MULTILINE)
-DROPPED_LINE = re.compile(r"input: \d+ bytes dropped")
 
 
 # --- reporting ---------------------------------------------------------------------------------------------------
@@ -187,20 +186,9 @@ class Session:
         whole = SerialTerminal().feed(log).visible_rows(VGA_ROWS)
         return rows_differ(self.vm.screen(), whole, 0, "VGA screen against the serial terminal's")
 
-    def drop_report_problem(self):
-        """None if the kernel's report of dropped input is on the screen as it is on serial."""
-        report = DROPPED_LINE.search(self.vm.serial_text())
-        if not DROPPED_LINE.search("\n".join(self.vm.screen())):
-            return f"serial says '{report.group(0)}' but the screen does not"
-        return None
-
-    def check(self, timeout=ECHO_TIMEOUT, drop_report_ok=False):
+    def check(self, timeout=ECHO_TIMEOUT):
         """Wait until screen and serial show what the Typist expects; None, or what is still wrong."""
-        def right_now():
-            if drop_report_ok and DROPPED_LINE.search(self.vm.serial_text()):
-                return self.drop_report_problem()
-            return self.screen_problem() or self.serial_problem()
-        return poll(right_now, timeout)
+        return poll(lambda: self.screen_problem() or self.serial_problem(), timeout)
 
     # -- full-screen programs ---------------------------------------------------------------------------------
 

@@ -4,9 +4,10 @@
  *
  * Expected contents are computed here from the bytes the tests pushed (a
  * simple reference queue of their own), never read back from the ring's
- * internals. The last test runs producer and consumer on two threads, which
- * is harsher than the kernel's one CPU: there the ordering has to hold
- * between CPUs, not only against the compiler.
+ * internals. The last two tests run producer and consumer on two threads,
+ * which is harsher than the kernel's one CPU: there the ordering has to
+ * hold between CPUs, not only against the compiler. The second of them
+ * waits for ring_free as the drivers do, and must lose nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,6 +54,7 @@ static void expect_empty(void)
     assert_false(ring_pop(&ring, &untouched));
     assert_int_equal(untouched, 0x5C); /* *out is left alone when empty */
     assert_int_equal(ring_count(&ring), 0);
+    assert_int_equal(ring_free(&ring), RING_CAPACITY);
 }
 
 static void test_init_is_empty(void **state)
@@ -114,6 +116,27 @@ static void test_full_drops_newest(void **state)
     assert_int_equal(ring_dropped(&ring), 11); /* popping does not reset it */
 }
 
+/* ring_free says exactly how many pushes succeed: the drivers rely on it
+ * to leave a byte in the device rather than have it dropped. */
+static void test_free_counts_room(void **state)
+{
+    (void)state;
+    for (uint32_t i = 0; i < RING_CAPACITY; i++) {
+        assert_int_equal(ring_free(&ring), RING_CAPACITY - i);
+        assert_true(ring_push(&ring, pattern(i)));
+    }
+    assert_int_equal(ring_free(&ring), 0);
+    assert_false(ring_push(&ring, 0xEE));
+    assert_int_equal(ring_free(&ring), 0); /* a refused push takes no room */
+    expect_pop(pattern(0));
+    expect_pop(pattern(1));
+    assert_int_equal(ring_free(&ring), 2);
+    assert_true(ring_push(&ring, 0x41));
+    assert_true(ring_push(&ring, 0x42));
+    assert_int_equal(ring_free(&ring), 0);
+    assert_int_equal(ring_dropped(&ring), 1);
+}
+
 /* Interleaved pushes and pops, starting empty with `dropped` bytes already
  * refused, against a reference queue kept by the test. */
 static void run_against_reference(uint32_t rounds, uint32_t dropped)
@@ -127,6 +150,7 @@ static void run_against_reference(uint32_t rounds, uint32_t dropped)
         unsigned pushes = (seed >> 16) % 7, pops = (seed >> 24) % 7;
         for (unsigned i = 0; i < pushes; i++, next++) {
             bool room = ref_len < RING_CAPACITY;
+            assert_int_equal(ring_free(&ring), RING_CAPACITY - ref_len);
             assert_int_equal(ring_push(&ring, pattern(next)), room);
             if (room)
                 reference[(ref_head + ref_len++) % RING_CAPACITY] = pattern(next);
@@ -180,6 +204,7 @@ static void test_many_cycles(void **state)
 #define STRESS_BYTES 4000000u
 
 struct stress {
+    bool wait_for_room; /* the producer waits while ring_free is 0, as the drivers do */
     bool *accepted;     /* per pushed byte: did ring_push take it */
     uint32_t rejected;  /* pushes that returned false */
     bool producer_done; /* set (release) after the last push */
@@ -191,6 +216,8 @@ static void *producer(void *arg)
 {
     struct stress *s = arg;
     for (uint32_t i = 0; i < STRESS_BYTES; i++) {
+        while (s->wait_for_room && ring_free(&ring) == 0)
+            sched_yield();
         s->accepted[i] = ring_push(&ring, pattern(i));
         if (!s->accepted[i])
             s->rejected++;
@@ -223,10 +250,10 @@ static void *consumer(void *arg)
     return NULL;
 }
 
-static void test_two_thread_stress(void **state)
+/* Producer and consumer on two threads; returns the bytes dropped. */
+static uint32_t run_stress(bool wait_for_room)
 {
-    (void)state;
-    struct stress s = {0};
+    struct stress s = {.wait_for_room = wait_for_room};
     pthread_t prod, cons;
     uint32_t next = 0, mismatches = 0;
 
@@ -256,6 +283,22 @@ static void test_two_thread_stress(void **state)
     expect_empty();
     free(s.accepted);
     free(s.received);
+    return s.rejected;
+}
+
+static void test_two_thread_stress(void **state)
+{
+    (void)state;
+    run_stress(false);
+}
+
+/* A producer that asks ring_free first and waits while the ring is full
+ * (what the keyboard and serial drivers do by leaving the byte in the
+ * device) loses nothing: every byte arrives, in order. */
+static void test_two_thread_waiting_producer_loses_nothing(void **state)
+{
+    (void)state;
+    assert_int_equal(run_stress(true), 0);
 }
 
 int main(void)
@@ -265,9 +308,11 @@ int main(void)
         cmocka_unit_test_setup(test_push_pop_order, setup),
         cmocka_unit_test_setup(test_all_byte_values, setup),
         cmocka_unit_test_setup(test_full_drops_newest, setup),
+        cmocka_unit_test_setup(test_free_counts_room, setup),
         cmocka_unit_test_setup(test_index_overflow, setup),
         cmocka_unit_test_setup(test_many_cycles, setup),
         cmocka_unit_test_setup(test_two_thread_stress, setup),
+        cmocka_unit_test_setup(test_two_thread_waiting_producer_loses_nothing, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
