@@ -3,16 +3,24 @@
 #   make              build/kernel.elf, build/keel.iso, build/keel.img and the test kernel
 #   make run          boot build/keel.img (Keel's own BIOS loader) in QEMU
 #                     (a window, or the terminal without a display)
+#   make run-nox      the same without any display: the serial console in this terminal
 #   make run-iso      boot the GRUB ISO (Multiboot 2)
 #   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1)
 #   make bench        boot-to-ready times, idle CPU use, heap throughput and efficiency
-#   make test         host unit tests, in-kernel tests and boot tests; last line "N passed, N failed"
+#   make test         style checks, host unit tests, fuzzing, in-kernel tests and boot tests;
+#                     last line "N passed, N failed"
+#   make style-check  only the style checks: clang-format, paths named in comments, layering
+#   make format       clang-format every C file and header in place
+#   make fuzz         every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make debug        QEMU halted with its GDB stub, and gdb with the kernel's symbols
-#   make screenshot   docs/screenshot.png of the screen after boot
+#   make screenshot   docs/screenshot.png: the screen after boot with `help` typed at the prompt
+#   make hooks        use tools/git-hooks (a commit of more than a few lines needs a body)
+#   make compile_commands.json   the compiler's flags for every source file, for clangd
 #   make CC=clang     the same with clang
+#   make clean        remove the build directory
 #
-# `make run`, `make test`, `make debug` and `make screenshot` first install what is missing
-# (tools/deps.sh, through apt-get).
+# `make run`, `make run-nox`, `make test`, `make style-check`, `make debug`, `make bench` and
+# `make screenshot` first install what is missing (tools/deps.sh, through apt-get).
 
 BUILD ?= build
 ifeq ($(origin CC),default)
@@ -100,6 +108,8 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
 ifneq ($(IS_CLANG),1)
 HOST_CFLAGS += -Wno-format-truncation          # the format tests truncate on purpose
 endif
+# Host programs that are no tests (mkimage, the heap benchmark) are optimised and unsanitized.
+TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I.
 # lib/string.c is tested beside libc's functions, so its names get a prefix.
 STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp strncmp \
                     strchr strlcpy,-D$(f)=keel_$(f)) -fno-builtin
@@ -150,9 +160,41 @@ fuzz_heap_SOURCES := $(HEAP_SOURCES)
 FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 
+# ---------------------------------------------------------------- compile_commands.json
+# For clangd: every C and assembly file with the command its rule compiles it with
+# (CDB_<group>_c for .c files, CDB_<group>_S for .S files). A file that is built twice (for the
+# kernel and the loader, say) is listed once, with the command of the first group in CDB_GROUPS
+# that builds it (cdb_group).
+CDB_GROUPS := kernel ktest loader host tool fuzz
+CDB_kernel_FILES := $(KERNEL_SOURCES)
+CDB_kernel_c := $(CC) $(KERNEL_CFLAGS)
+CDB_kernel_S := $(CC) $(KERNEL_ASFLAGS)
+CDB_ktest_FILES := $(KTEST_SOURCES)
+CDB_ktest_c := $(CC) $(KERNEL_CFLAGS) -DKEEL_KTEST
+CDB_loader_FILES := boot/bios/stage1.S $(STAGE2_SOURCES)
+CDB_loader_c := $(CC) $(LOADER_CFLAGS)
+CDB_loader_S := $(CC) $(LOADER_ASFLAGS)
+CDB_host_FILES := $(wildcard tests/host/*.c)
+CDB_host_c := $(HOST_CC) $(HOST_CFLAGS)
+CDB_tool_FILES := $(wildcard tools/*.c)
+CDB_tool_c := $(HOST_CC) $(TOOL_CFLAGS)
+CDB_fuzz_FILES := $(wildcard tests/fuzz/*.c)
+CDB_fuzz_c := $(FUZZ_CC) $(FUZZ_CFLAGS)
+CDB_FILES := $(sort $(foreach g,$(CDB_GROUPS),$(CDB_$(g)_FILES)))
+cdb_group = $(firstword $(foreach g,$(CDB_GROUPS),$(if $(filter $(1),$(CDB_$(g)_FILES)),$(g))))
+comma := ,
+define newline
+
+
+endef
+# cdb_entry FILE: its JSON object, and a comma unless it is the last.
+cdb_entry = $(newline)  {"directory": "$(CURDIR)", "file": "$(1)", "command": \
+            "$(strip $(CDB_$(call cdb_group,$(1))_$(patsubst .%,%,$(suffix $(1))))) -c $(1)"}$(if \
+            $(filter $(1),$(lastword $(CDB_FILES))),,$(comma))
+
 # ---------------------------------------------------------------- targets
-.PHONY: all kernel iso img host-tests fuzz-targets fuzz test bench bench-heap run run-iso run-kernel debug \
-        screenshot deps clean format
+.PHONY: all kernel iso img host-tests fuzz-targets fuzz test style-check bench bench-heap run run-nox \
+        run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
 all: kernel iso img $(BUILD)/kernel-test.elf
 
 kernel: $(BUILD)/kernel.elf
@@ -244,8 +286,7 @@ $(BUILD)/host/mkimage: tools/mkimage.c tools/bootimg_verify.c boot/bios/bootimg.
                        tools/bootimg_verify.h boot/bios/bootimg.h lib/crc32.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
-	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -o $@ \
-	    $(filter %.c,$^)
+	$(Q)$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(BUILD)/keel.img: $(BUILD)/bios/stage1.bin $(BUILD)/bios/stage2.bin $(BUILD)/kernel.elf \
                    $(BUILD)/host/mkimage
@@ -274,7 +315,8 @@ test:
 	@$(MAKE) --no-print-directory all host-tests fuzz-targets
 	@$(PYTHON) tests/run_all.py --build $(BUILD)
 
-# `make run` boots the ISO (GRUB, Multiboot 2); run-kernel uses QEMU's own loader.
+# `make run` boots build/keel.img through Keel's own BIOS loader, run-iso the GRUB ISO
+# (Multiboot 2), run-kernel kernel.elf through QEMU's own loader (Multiboot 1).
 QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display curses)
 QEMU_RUN := $(QEMU) -m 256M -serial file:$(BUILD)/serial.log $(QEMU_DISPLAY)
 
@@ -285,6 +327,14 @@ run:
 	@$(MAKE) --no-print-directory img
 	@echo "$(RUN_HINT)"
 	$(QEMU_RUN) -drive file=$(BUILD)/keel.img,format=raw
+
+# No display at all (xv6's qemu-nox): COM1 is this terminal, multiplexed with QEMU's monitor
+# (mon:stdio), so Ctrl-A X quits and Ctrl-A C switches to the monitor.
+run-nox:
+	@tools/deps.sh run-nox
+	@$(MAKE) --no-print-directory img
+	@echo "serial console on this terminal: quit with Ctrl-A then X (Ctrl-A C: QEMU monitor)"
+	$(QEMU) -m 256M -display none -serial mon:stdio -drive file=$(BUILD)/keel.img,format=raw
 
 run-iso:
 	@tools/deps.sh run
@@ -308,16 +358,34 @@ debug:
 	gdb -q $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'hbreak kernel_main' \
 	    -ex 'continue'; kill $$! 2>/dev/null || true
 
+# What a newcomer sees after `make run`: Keel's own loader, the boot messages, `help` typed at the prompt.
 screenshot:
 	@tools/deps.sh run
-	@$(MAKE) --no-print-directory iso
-	$(PYTHON) tools/screenshot.py --iso $(BUILD)/keel.iso --out docs/screenshot.png
+	@$(MAKE) --no-print-directory img
+	$(PYTHON) tools/screenshot.py --img $(BUILD)/keel.img --type help --out docs/screenshot.png
+
+# Git runs tools/git-hooks/ from now on: commit-msg wants a body for any commit beyond a few lines.
+hooks:
+	git config core.hooksPath tools/git-hooks
+	@echo "hooks: tools/git-hooks is now this clone's hooks directory"
 
 deps:
 	@tools/deps.sh test
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# clangd is clang: with $(CC) not clang, a make with CC=clang writes the file, if clang is there.
+CDB_VIA_CLANG = $(if $(IS_CLANG),,$(shell command -v clang 2>/dev/null))
+compile_commands.json:
+	$(if $(CDB_VIA_CLANG),@$(MAKE) --no-print-directory CC=clang $@,$(call quiet,GEN,$@))
+	$(if $(CDB_VIA_CLANG),,$(file >$@,[$(foreach f,$(CDB_FILES),$(call cdb_entry,$(f)))$(newline)]))
+
+# The style layer of `make test` alone: tools/check_format.py, check_paths.py, check_layering.py
+# and their self-tests (tests/style/).
+style-check:
+	@tools/deps.sh style
+	@$(PYTHON) tests/run_all.py --only style
 
 clean:
 	rm -rf $(BUILD)
@@ -336,6 +404,6 @@ bench-heap: $(BUILD)/bench/bench_heap
 $(BUILD)/bench/bench_heap: tools/bench_heap.c $(HEAP_SOURCES) mm/heap/heap.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
-	$(Q)$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -o $@ $(filter %.c,$^)
+	$(Q)$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
 -include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d)

@@ -2,6 +2,9 @@
 """Run every layer of Keel's tests and end with one line: `N passed, N failed`.
 
 Layers, in order:
+  style   tools/check_format.py (clang-format would change no C file), tools/check_paths.py (every path
+          a comment or the README names exists), tools/check_layering.py (the #include lines keep the
+          layering rules), and their own self-tests (tests/style/test_checks.py)
   build   the kernel, the test kernel and the BIOS loader image built warning-free (-Werror) by gcc
           and by clang, each in its own build directory; grub-file accepts kernel.elf as Multiboot 1
           and Multiboot 2
@@ -14,7 +17,7 @@ Every result is one line `PASS: layer/name` or `FAIL: layer/name: reason`. A pro
 without reporting (a crash, a sanitizer abort) is a failure too, never silently skipped.
 Exit status 1 if anything failed.
 
-Usage: tests/run_all.py [--build build] [--only build,host,kernel,boot]
+Usage: tests/run_all.py [--build build] [--only style,build,host,fuzz,kernel,boot]
 """
 
 import argparse
@@ -62,6 +65,23 @@ def last_lines(text, count=8):
 
 def build_dir(build, compiler):
     return os.path.join(build, f"cc-{compiler}")
+
+
+STYLE_CHECKS = (("clang-format", "tools/check_format.py"), ("paths", "tools/check_paths.py"),
+                ("layering", "tools/check_layering.py"))
+STYLE_PROBLEMS_SHOWN = 20
+
+
+def layer_style(tally, build):
+    del build  # the checks read the sources, not the build
+    for name, script in STYLE_CHECKS:
+        status, output = run([sys.executable, script])
+        problems = [line for line in output.splitlines() if line.strip()]
+        reason = " | ".join(problems[:STYLE_PROBLEMS_SHOWN]) or f"exited with {status}"
+        if len(problems) > STYLE_PROBLEMS_SHOWN:
+            reason += f" | and {len(problems) - STYLE_PROBLEMS_SHOWN} more ({script})"
+        tally.record(f"style/{name}", None if status == 0 else reason)
+    relay(tally, [sys.executable, "tests/style/test_checks.py"])
 
 
 def layer_build(tally, build):
@@ -163,8 +183,8 @@ def layer_boot(tally, build):
           rename=lambda name: name.replace("boot/", "boot-clang/", 1))
 
 
-LAYERS = {"build": layer_build, "host": layer_host, "fuzz": layer_fuzz, "kernel": layer_kernel,
-          "boot": layer_boot}
+LAYERS = {"style": layer_style, "build": layer_build, "host": layer_host, "fuzz": layer_fuzz,
+          "kernel": layer_kernel, "boot": layer_boot}
 
 
 def main(argv):
