@@ -25,7 +25,6 @@
 #define SYSTEM_CONTROL_A     0x92
 #define SYSTEM_CONTROL_A20   0x02
 #define SYSTEM_CONTROL_RESET 0x01
-#define KBC_SPIN_LIMIT       100000
 #define A20_SETTLE_CHECKS    1000 /* some chipsets take a moment */
 
 /* Whether A20 is on: with it off, the two addresses are the same memory. */
@@ -63,24 +62,15 @@ static void a20_fast(void)
         outb(SYSTEM_CONTROL_A, (uint8_t)((value | SYSTEM_CONTROL_A20) & ~SYSTEM_CONTROL_RESET));
 }
 
-/* Wait until the controller can take a byte; false if it never does. */
-static bool kbc_wait_input_empty(void)
-{
-    for (int i = 0; i < KBC_SPIN_LIMIT; i++)
-        if (!(inb(I8042_STATUS) & I8042_STATUS_INPUT_FULL))
-            return true;
-    return false;
-}
-
 static void a20_keyboard_controller(void)
 {
-    if (!kbc_wait_input_empty())
+    if (!i8042_wait_input_empty())
         return;
     outb(I8042_COMMAND, I8042_CMD_WRITE_OUTPUT_PORT);
-    if (!kbc_wait_input_empty())
+    if (!i8042_wait_input_empty())
         return;
     outb(I8042_DATA, I8042_OUTPUT_PORT_A20_ON);
-    kbc_wait_input_empty();
+    i8042_wait_input_empty();
 }
 
 const char *a20_enable(void)

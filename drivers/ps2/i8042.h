@@ -2,7 +2,8 @@
  * i8042.h - the ports, status bits and commands of the 8042 PS/2 controller
  * (OSDev "8042 PS/2 Controller"; IBM PC AT Technical Reference), for every
  * part of Keel that talks to it: the keyboard driver, the BIOS loader's A20
- * switch and the reset line the reboot pulses.
+ * switch and the reset line the reboot pulses. C only below the #defines:
+ * i8042_wait_input_empty, which every writer to the controller needs.
  */
 #ifndef KEEL_DRIVERS_PS2_I8042_H
 #define KEEL_DRIVERS_PS2_I8042_H
@@ -30,5 +31,19 @@
 
 /* Output port (written with 0xD1): bit 0 holds the CPU out of reset, bit 1 is A20. */
 #define I8042_OUTPUT_PORT_A20_ON 0xDF
+
+#define I8042_SPIN_LIMIT 100000 /* status polls before a controller counts as absent */
+
+#include <arch/x86_64/cpu.h>
+#include <stdbool.h>
+
+/* Wait until the controller can take a byte; false if it never does. */
+static inline bool i8042_wait_input_empty(void)
+{
+    for (int i = 0; i < I8042_SPIN_LIMIT; i++)
+        if (!(inb(I8042_STATUS) & I8042_STATUS_INPUT_FULL))
+            return true;
+    return false;
+}
 
 #endif

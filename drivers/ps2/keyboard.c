@@ -26,24 +26,15 @@
 
 #define KEYBOARD_SET_LEDS 0xED
 #define KEYBOARD_IRQ      1
-#define SPIN_LIMIT        100000
 #define FLUSH_LIMIT       64
 
 static struct byte_ring keyboard_bytes;
 static volatile bool keyboard_held; /* IRQ 1 masked; set and cleared with interrupts off */
 static volatile uint32_t holds;     /* how often the ring filled up */
 
-static bool wait_input_empty(void)
-{
-    for (int i = 0; i < SPIN_LIMIT; i++)
-        if (!(inb(I8042_STATUS) & I8042_STATUS_INPUT_FULL))
-            return true;
-    return false;
-}
-
 static bool wait_output_full(void)
 {
-    for (int i = 0; i < SPIN_LIMIT; i++)
+    for (int i = 0; i < I8042_SPIN_LIMIT; i++)
         if (inb(I8042_STATUS) & I8042_STATUS_OUTPUT_FULL)
             return true;
     return false;
@@ -51,7 +42,7 @@ static bool wait_output_full(void)
 
 static bool send_command(uint8_t command)
 {
-    if (!wait_input_empty())
+    if (!i8042_wait_input_empty())
         return false;
     outb(I8042_COMMAND, command);
     return true;
@@ -59,7 +50,7 @@ static bool send_command(uint8_t command)
 
 static bool send_data(uint8_t byte)
 {
-    if (!wait_input_empty())
+    if (!i8042_wait_input_empty())
         return false;
     outb(I8042_DATA, byte);
     return true;
@@ -143,6 +134,6 @@ void ps2_keyboard_set_leds(uint8_t leds)
 
 void ps2_pulse_reset_line(void)
 {
-    wait_input_empty();
+    i8042_wait_input_empty();
     outb(I8042_COMMAND, I8042_CMD_PULSE_RESET);
 }
