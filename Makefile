@@ -70,8 +70,8 @@ KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLER__
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 # Every folder that holds kernel code; boot/bios/ is the loader, not the kernel.
-KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/shell drivers/ps2 drivers/serial \
-               drivers/vga drivers/acpi drivers/rtc mm mm/heap apps/ttt lib
+KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/sched kernel/shell drivers/ps2 drivers/serial \
+               drivers/vga drivers/acpi drivers/rtc mm mm/heap apps/ttt apps/demos lib
 KERNEL_SOURCES := $(wildcard $(foreach d,$(KERNEL_DIRS),$(d)/*.c $(d)/*.S))
 # The test runner only goes into the test kernel; CRC-32 is for the loader and mkimage.
 KERNEL_SOURCES := $(filter-out kernel/ktest.c lib/crc32.c,$(KERNEL_SOURCES))
@@ -120,7 +120,7 @@ HEAP_SOURCES := $(wildcard mm/heap/*.c) mm/heap/heap_internal.h
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
-              test_acpi test_cpuinfo
+              test_acpi test_cpuinfo test_run_queue test_sleep_queue
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -146,6 +146,8 @@ test_acpi_SOURCES := drivers/acpi/tables.c drivers/acpi/s5.c
 test_cpuinfo_SOURCES := arch/x86_64/cpuinfo.c
 test_cp437_SOURCES := drivers/vga/cp437.c
 test_heap_SOURCES := $(HEAP_SOURCES)
+test_run_queue_SOURCES := kernel/sched/run_queue.c kernel/sched/run_queue.h
+test_sleep_queue_SOURCES := kernel/sched/sleep_queue.c kernel/sched/sleep_queue.h
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
 # ---------------------------------------------------------------- fuzz targets
@@ -153,10 +155,12 @@ HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit
+FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit fuzz_sched
 fuzz_line_edit_SOURCES := kernel/shell/line_edit.c kernel/shell/args.c
 fuzz_scancode_SOURCES := drivers/ps2/scancode.c drivers/ps2/keymap_us.c
 fuzz_heap_SOURCES := $(HEAP_SOURCES)
+fuzz_sched_SOURCES := kernel/sched/run_queue.c kernel/sched/sleep_queue.c kernel/sched/run_queue.h \
+                      kernel/sched/sleep_queue.h
 FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 
@@ -392,13 +396,29 @@ clean:
 
 bench:
 	@tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_heap
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_heap $(BUILD)/bench/halt_kernel.elf \
+	    $(BUILD)/bench/halt_kernel_quiet.elf
 	@$(PYTHON) tools/bench_boot.py --build $(BUILD)
-	@$(PYTHON) tools/bench_idle.py --kernel $(BUILD)/kernel.elf
+	@$(PYTHON) tools/bench_idle.py --kernel $(BUILD)/kernel.elf \
+	    --floor-kernel $(BUILD)/bench/halt_kernel.elf \
+	    --quiet-floor-kernel $(BUILD)/bench/halt_kernel_quiet.elf
 	@$(PYTHON) tools/bench_heap.py --bench $(BUILD)/bench/bench_heap
+	@$(PYTHON) tools/bench_sched.py --kernel $(BUILD)/kernel-test.elf
 
 bench-heap: $(BUILD)/bench/bench_heap
 	@$(PYTHON) tools/bench_heap.py --bench $<
+
+# The floors of the idle figure: a 32-bit Multiboot 1 kernel that only halts, and the same after
+# stopping the BIOS's PIT (tests/bench/halt_kernel.S), linked at 1 MiB (-n: one segment, no page
+# alignment, so the header sits in the first bytes of the file).
+$(BUILD)/bench/halt_kernel.elf: HALT_KERNEL_FLAGS :=
+$(BUILD)/bench/halt_kernel_quiet.elf: HALT_KERNEL_FLAGS := -DHALT_KERNEL_QUIET
+$(BUILD)/bench/halt_kernel.elf $(BUILD)/bench/halt_kernel_quiet.elf: tests/bench/halt_kernel.S \
+                                     boot/multiboot/protocol.h arch/x86_64/pit.h
+	@mkdir -p $(dir $@)
+	$(call quiet,AS32,$@)
+	$(Q)$(CC) $(LOADER_ASFLAGS) $(HALT_KERNEL_FLAGS) -c $< -o $(@:.elf=.o)
+	$(Q)$(LD) $(LOADER_LDFLAGS) -n -Ttext=0x100000 -e _start -o $@ $(@:.elf=.o)
 
 # The heap benchmark is optimised like the kernel, with the host's malloc beside it.
 $(BUILD)/bench/bench_heap: tools/bench_heap.c $(HEAP_SOURCES) mm/heap/heap.h

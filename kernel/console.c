@@ -17,6 +17,7 @@
 #include <kernel/console.h>
 #include <kernel/spinlock.h>
 #include <lib/format.h>
+#include <lib/string.h>
 #include <mm/layout.h>
 
 static struct vga_writer screen;
@@ -140,6 +141,15 @@ void console_move_to(unsigned row, unsigned col)
     serial_decimal(col + 1);
     serial_putc('H');
     vga_hw_set_cursor(vga_cursor_index(&screen));
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_draw_top_right(const char *text, uint8_t attr)
+{
+    size_t n = strnlen(text, VGA_WIDTH);
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    for (size_t i = 0; i < n; i++)
+        screen.cells[VGA_WIDTH - n + i] = vga_cell((unsigned char)text[i], attr);
     spin_unlock_irqrestore(&console_lock, flags);
 }
 

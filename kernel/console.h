@@ -26,6 +26,10 @@ void console_write_cp437(const char *s, size_t n);
 void console_cursor_left(size_t n);
 /* Put the cursor at row, col (from 0) on both. */
 void console_move_to(unsigned row, unsigned col);
+/* Draw text on the screen's top row ending at its right edge, in attr,
+ * without moving the cursor or writing to serial (a status display, such
+ * as the clock demo's). */
+void console_draw_top_right(const char *text, uint8_t attr);
 /* Ring the serial terminal's bell (the text screen has none). */
 void console_bell(void);
 

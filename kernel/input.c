@@ -8,10 +8,11 @@
  * leave bytes in the devices until it catches up, and input_dropped (which
  * should stay 0) counts anything lost all the same.
  *
- * Waiting: check for input with interrupts off, and if there is none, enable
- * interrupts and halt in one instruction pair (sti; hlt). An interrupt that
- * arrives between the check and the hlt is then held until the hlt, so it
- * wakes the CPU instead of being missed: no lost wake-ups, no busy polling.
+ * Waiting: the reader checks for input with interrupts off and, if there
+ * is none, sleeps on a wait queue that both drivers' interrupt handlers
+ * wake. An interrupt cannot fall between the check and the sleep (they
+ * run with interrupts off), so no wake-up is lost, and nothing polls: the
+ * CPU runs other threads or halts in the idle thread meanwhile.
  */
 #include <arch/x86_64/cpu.h>
 #include <drivers/ps2/keyboard.h>
@@ -20,8 +21,19 @@
 #include <drivers/serial/term_keys.h>
 #include <kernel/console.h>
 #include <kernel/input.h>
+#include <kernel/sched/thread.h>
+#include <kernel/sched/wait_queue.h>
+#include <kernel/timer.h>
+#include <lib/string.h>
 
 static struct kbd_decoder keyboard;
+static struct wait_queue readers = WAIT_QUEUE_INIT("input");
+
+/* Both drivers call this from their interrupt handlers. */
+static void wake_readers(void)
+{
+    wait_queue_wake_all(&readers);
+}
 static struct term_decoder terminal;
 static bool keyboard_present;
 
@@ -29,6 +41,8 @@ void input_init(void)
 {
     kbd_decoder_init(&keyboard);
     term_decoder_init(&terminal);
+    ps2_keyboard_set_notify(wake_readers);
+    serial_set_receive_notify(wake_readers);
     keyboard_present = ps2_keyboard_init();
     if (!keyboard_present)
         kprintf("input: no PS/2 controller answered; serial input only\n");
@@ -60,22 +74,71 @@ static bool poll_serial(struct key_event *out)
     return false;
 }
 
+/* Key events handed back with input_unread, oldest first. */
+static struct key_event pending[INPUT_UNREAD_MAX];
+static unsigned pending_count;
+
+bool input_unread(const struct key_event *events, unsigned count)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    bool fits = pending_count + count <= INPUT_UNREAD_MAX;
+    if (fits) {
+        memmove(&pending[count], pending, pending_count * sizeof(pending[0]));
+        memcpy(pending, events, count * sizeof(pending[0]));
+        pending_count += count;
+    }
+    cpu_restore_interrupts(flags);
+    return fits;
+}
+
+static bool take_pending(struct key_event *out)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    bool any = pending_count > 0;
+    if (any) {
+        *out = pending[0];
+        pending_count--;
+        memmove(pending, &pending[1], pending_count * sizeof(pending[0]));
+    }
+    cpu_restore_interrupts(flags);
+    return any;
+}
+
 bool input_poll(struct key_event *out)
 {
-    return poll_keyboard(out) || poll_serial(out);
+    return take_pending(out) || poll_keyboard(out) || poll_serial(out);
+}
+
+/* The next press, or false once deadline_ns has passed (interrupts off). */
+static bool wait_press(struct key_event *out, uint64_t deadline_ns)
+{
+    for (;;) {
+        while (input_poll(out))
+            if (out->pressed)
+                return true;
+        if (thread_should_stop())
+            return false;
+        if (deadline_ns == TIMER_NO_ALARM)
+            wait_queue_wait(&readers);
+        else if (!wait_queue_wait_until(&readers, deadline_ns))
+            return false;
+    }
 }
 
 void input_wait_press(struct key_event *out)
 {
-    for (;;) {
-        cpu_disable_interrupts();
-        while (input_poll(out))
-            if (out->pressed) {
-                cpu_enable_interrupts();
-                return;
-            }
-        cpu_enable_interrupts_and_halt();
-    }
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    while (!wait_press(out, TIMER_NO_ALARM) && !thread_should_stop())
+        ;
+    cpu_restore_interrupts(flags);
+}
+
+bool input_wait_press_until(struct key_event *out, uint64_t deadline_ns)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    bool pressed = wait_press(out, deadline_ns);
+    cpu_restore_interrupts(flags);
+    return pressed;
 }
 
 uint32_t input_dropped(void)

@@ -12,9 +12,16 @@
 void input_init(void);
 /* The next key event if one is waiting (keyboard releases included). */
 bool input_poll(struct key_event *out);
-/* Wait for the next key press, halting the CPU until an interrupt brings
- * something. Enables interrupts. */
+/* Wait for the next key press, the thread asleep until an interrupt
+ * brings something. A killed thread returns with whatever *out holds. */
 void input_wait_press(struct key_event *out);
+/* The same, but give up at deadline_ns (timer_now_ns scale): false then. */
+bool input_wait_press_until(struct key_event *out, uint64_t deadline_ns);
+/* Put events back in front of the input, in order, to be read again (a
+ * command that watched for Ctrl+C hands back what else was typed). false,
+ * and nothing put back, when more than INPUT_UNREAD_MAX would wait. */
+#define INPUT_UNREAD_MAX 64
+bool input_unread(const struct key_event *events, unsigned count);
 /* Bytes lost, keyboard and serial (a full ring, a UART overrun): 0 unless
  * something is wrong, since a full ring holds the device instead. */
 uint32_t input_dropped(void);

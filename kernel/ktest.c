@@ -96,10 +96,15 @@ static const char *first_missing_part(const char *expect)
     return NULL;
 }
 
+static bool must_panic(const struct ktest_case *c)
+{
+    return c->outcome == KTEST_PANICS || c->outcome == KTEST_PANICS_TWICE;
+}
+
 /* Judge a should-panic case once its panic report is on the screen. */
 static void ktest_on_panic(bool nested)
 {
-    if (!current || current->outcome == KTEST_RETURNS) {
+    if (!current || !must_panic(current)) {
         kprintf("ktest: FAIL %s: unexpected panic\n", current ? current->name : "(runner)");
         ktest_exit(false);
     }
@@ -146,8 +151,11 @@ static __attribute__((noreturn)) void run_all(void)
             failed++;
     }
     for (const struct ktest_case *c = __ktests_start; c < __ktests_end; c++)
-        if (c->outcome != KTEST_RETURNS)
+        if (must_panic(c))
             kprintf("ktest: should-panic %s\n", c->name);
+    for (const struct ktest_case *c = __ktests_start; c < __ktests_end; c++)
+        if (c->outcome == KTEST_MEASURES)
+            kprintf("ktest: bench %s\n", c->name);
     kprintf("ktest: done %u passed, %u failed\n", passed, failed);
     ktest_exit(failed == 0);
 }
@@ -157,7 +165,7 @@ static __attribute__((noreturn)) void run_one(const char *name)
     for (const struct ktest_case *c = __ktests_start; c < __ktests_end; c++) {
         if (strcmp(c->name, name) != 0)
             continue;
-        if (c->outcome == KTEST_RETURNS)
+        if (!must_panic(c))
             ktest_exit(run_case(c));
         current = c;
         c->run();

@@ -2,16 +2,20 @@
  * ktest.h - in-kernel test cases.
  *
  * A test kernel (make build/kernel-test.elf) contains every case registered
- * with KTEST or KTEST_SHOULD_PANIC, collected by the linker into the .ktests
- * section. The test kernel reports on COM1 and leaves QEMU through the
- * isa-debug-exit device; tests/kernel/run_kernel_tests.py drives it:
+ * with KTEST, KTEST_SHOULD_PANIC or KTEST_BENCH, collected by the linker into
+ * the .ktests section. The test kernel reports on COM1 and leaves QEMU
+ * through the isa-debug-exit device; tests/kernel/run_kernel_tests.py drives
+ * it (and tools/bench_sched.py the benchmarks):
  *
  *   no command line      run every ordinary case, one line each
  *                        ("ktest: PASS name" / "ktest: FAIL name: reason"),
  *                        list the should-panic cases ("ktest: should-panic
- *                        name"), then "ktest: done P passed, F failed"
+ *                        name") and the benchmarks ("ktest: bench name"),
+ *                        then "ktest: done P passed, F failed"
  *   ktest=NAME           run only that case; a should-panic case passes when
- *                        it panics and the report shows `expect` on screen
+ *                        it panics and the report shows `expect` on screen;
+ *                        a benchmark runs like an ordinary case, printing
+ *                        its "bench: name: value" lines before its result
  *
  * QEMU exits with status 33 when everything passed, 35 otherwise.
  */
@@ -25,6 +29,7 @@ enum ktest_outcome {
     KTEST_RETURNS,      /* the case returns; a failed check makes it fail */
     KTEST_PANICS,       /* the case must panic */
     KTEST_PANICS_TWICE, /* the case must panic, and the panic report panic */
+    KTEST_MEASURES,     /* a benchmark: returns like KTEST_RETURNS, runs only when named */
 };
 
 struct ktest_case {
@@ -44,6 +49,7 @@ struct ktest_case {
 #define KTEST(name)                            KTEST_REGISTER(name, KTEST_RETURNS, "")
 #define KTEST_SHOULD_PANIC(name, expect)       KTEST_REGISTER(name, KTEST_PANICS, expect)
 #define KTEST_SHOULD_PANIC_TWICE(name, expect) KTEST_REGISTER(name, KTEST_PANICS_TWICE, expect)
+#define KTEST_BENCH(name)                      KTEST_REGISTER(name, KTEST_MEASURES, "")
 
 /* Record a failed check in the running case (the first one is reported). */
 void ktest_fail(const char *file, int line, const char *fmt, ...)

@@ -21,8 +21,11 @@
 #include <kernel/input.h>
 #include <kernel/ktest.h>
 #include <kernel/main.h>
+#include <kernel/panic.h>
+#include <kernel/sched/sched.h>
 #include <kernel/shell/shell.h>
 #include <kernel/timer.h>
+#include <lib/errno.h>
 #include <mm/kheap.h>
 #include <mm/layout.h>
 #include <mm/memory.h>
@@ -94,12 +97,34 @@ static void print_memory_summary(void)
 static void init_interrupts(void)
 {
     pic_init();
-    timer_init(TIMER_DEFAULT_HZ);
+    timer_init();
     input_init();
     cpu_enable_interrupts();
-    kprintf("interrupts: 32 exceptions, IST for #DF/NMI/#MC, PIC at vectors %d-%d, timer %u Hz\n",
-            IRQ_VECTOR_BASE, IRQ_VECTOR_BASE + IRQ_COUNT - 1, (unsigned)timer_hz());
+    kprintf("interrupts: 32 exceptions, IST for #DF/NMI/#MC, PIC at vectors %d-%d\n",
+            IRQ_VECTOR_BASE, IRQ_VECTOR_BASE + IRQ_COUNT - 1);
 }
+
+#ifndef KEEL_KTEST
+static void *shell_thread(void *unused)
+{
+    (void)unused;
+    console_set_color(VGA_LIGHT_GREEN, VGA_BLACK);
+    kprintf("Keel is ready. Type help for the commands (keyboard or serial line).\n");
+    console_set_color(VGA_LIGHT_GREY, VGA_BLACK);
+    shell_run();
+}
+
+/* The shell in a thread of its own, at interactive priority: a key wakes
+ * it ahead of any CPU-bound work. */
+static void start_shell(void)
+{
+    struct thread *shell = thread_create("shell", shell_thread, NULL, PRIORITY_INTERACTIVE);
+    if (!shell)
+        panic("cannot start the shell: %s", error_name(thread_last_error()));
+    thread_protect(shell);
+    thread_detach(shell);
+}
+#endif
 
 /* The rest of start-up, on the kernel's own stack and page tables. */
 static __attribute__((noreturn)) void kernel_continue(void)
@@ -108,13 +133,13 @@ static __attribute__((noreturn)) void kernel_continue(void)
     print_memory_summary();
     acpi_init(boot_info->regions, boot_info->region_count);
     init_interrupts();
+    sched_init(); /* from here on this flow is the thread "main" */
+    irq_set_exit_hook(sched_interrupt_exit);
 #ifdef KEEL_KTEST
     ktest_main(boot_info);
 #else
-    console_set_color(VGA_LIGHT_GREEN, VGA_BLACK);
-    kprintf("Keel is ready. Type help for the commands (keyboard or serial line).\n");
-    console_set_color(VGA_LIGHT_GREY, VGA_BLACK);
-    shell_run();
+    start_shell();
+    thread_reap_forever(); /* main's last job: free the threads that end */
 #endif
 }
 

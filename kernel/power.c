@@ -15,6 +15,7 @@
 #include <drivers/ps2/keyboard.h>
 #include <kernel/console.h>
 #include <kernel/power.h>
+#include <kernel/sched/thread.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>
 
@@ -40,7 +41,7 @@ static const struct emulator_port emulator_ports[] = {
 static void delay_ms(unsigned ms)
 {
     if (cpu_interrupts_enabled()) {
-        sleep_ms(ms);
+        thread_sleep_ms(ms);
         return;
     }
     for (uint64_t i = 0; i < (uint64_t)ms * 1000; i++)

@@ -6,12 +6,14 @@
  * handler on this CPU can never find the lock held by the code it
  * interrupted (which would deadlock): while the lock is held, the handler
  * simply waits to be delivered. With one CPU the spinning never happens;
- * the atomic exchange keeps the lock correct when SMP arrives.
+ * the atomic exchange keeps the lock correct when SMP arrives. Holding a
+ * spinlock counts in preempt_count: blocking while holding one panics.
  */
 #ifndef KEEL_KERNEL_SPINLOCK_H
 #define KEEL_KERNEL_SPINLOCK_H
 
 #include <arch/x86_64/irqflags.h>
+#include <kernel/sched/preempt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,6 +29,7 @@ struct spinlock {
 static inline uint64_t spin_lock_irqsave(struct spinlock *lock)
 {
     uint64_t flags = cpu_save_and_disable_interrupts();
+    preempt_disable();
     while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
         cpu_relax();
     return flags;
@@ -35,7 +38,10 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *lock)
 static inline void spin_unlock_irqrestore(struct spinlock *lock, uint64_t flags)
 {
     __atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+    preempt_enable();
     cpu_restore_interrupts(flags);
+    if (need_resched && (flags & RFLAGS_IF))
+        sched_preempt_point(); /* a wake-up inside the lock asked for a switch */
 }
 
 static inline bool spin_is_locked(const struct spinlock *lock)

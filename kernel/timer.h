@@ -1,25 +1,54 @@
 /*
- * timer.h - the system tick: time since boot and sleeping.
+ * timer.h - time since boot from the TSC, and the one-shot alarm on IRQ 0
+ * (kernel/timer.c says how).
+ *
+ * There is no periodic tick: IRQ 0 comes only when an alarm (or sleep_ms)
+ * asks for it, so an idle CPU with nothing armed takes no timer interrupts.
  */
 #ifndef KEEL_KERNEL_TIMER_H
 #define KEEL_KERNEL_TIMER_H
 
 #include <stdint.h>
 
-/* Ticks per second. 1000 gives sleep_ms its millisecond resolution; the
- * idle cost of 1000 wake-ups a second is measured by `make bench`. */
-#define TIMER_DEFAULT_HZ 1000
+#define TIMER_NO_ALARM UINT64_MAX /* timer_set_alarm: disarmed */
 
-/* Start the PIT at `hz` and count ticks from IRQ 0 (interrupts still off). */
-void timer_init(uint32_t hz);
-uint32_t timer_hz(void);
-/* Ticks since timer_init; monotonic, safe to read with interrupts on. */
-uint64_t timer_ticks(void);
+/* Calibrate the TSC against the PIT, stop PIT channel 0 (one-shot mode)
+ * and install IRQ 0; prints the timer line. Interrupts stay off. */
+void timer_init(void);
+/* Monotonic nanoseconds since timer_init, from the TSC; safe in IRQ context. */
+uint64_t timer_now_ns(void);
+/* timer_now_ns() / 1000000. */
 uint64_t timer_uptime_ms(void);
-/* Sleep at least `ms` milliseconds, halting the CPU between ticks.
- * Needs interrupts enabled. Returns how many times the CPU woke up. */
+/* The TSC's rate as calibrated by timer_init, in Hz. */
+uint64_t timer_tsc_hz(void);
+
+typedef void (*timer_alarm_handler_fn)(uint64_t now_ns);
+
+/* The one client of the one-shot timer (the scheduler) sets where its alarm
+ * goes. handler runs in interrupt context (IRQ 0) with interrupts off, once
+ * the deadline has passed, with the current time; it may call
+ * timer_set_alarm and must return (a thread switch it wants happens on the
+ * way out of the interrupt, not inside the handler). NULL: no handler. */
+void timer_set_alarm_handler(timer_alarm_handler_fn handler);
+/* Arm the one-shot for deadline_ns (absolute, timer_now_ns() scale);
+ * TIMER_NO_ALARM disarms: then no timer interrupt comes at all. Deadlines
+ * beyond the PIT's range (65536 / 1.193182 MHz = 54.9 ms) are reached by
+ * re-arming from IRQ 0 without calling the handler; a deadline already past
+ * fires as soon as possible. Replaces the previous deadline. Callable with
+ * interrupts on or off. */
+void timer_set_alarm(uint64_t deadline_ns);
+/* The handler and deadline set now, for tests that borrow the alarm and
+ * give it back. The deadline is TIMER_NO_ALARM once the alarm has fired. */
+timer_alarm_handler_fn timer_alarm_handler(void);
+uint64_t timer_alarm_deadline(void);
+/* IRQ 0s taken since boot, for `uptime` and tests. */
+uint64_t timer_interrupts(void);
+
+/* Sleep at least `ms` milliseconds, halting the CPU until IRQ 0 (or another
+ * interrupt) comes: for code that runs without a scheduler (a thread sleeps
+ * with thread_sleep_ms instead). Needs interrupts enabled. Shares the
+ * one-shot with the alarm without disturbing it; several callers at once
+ * each get their own deadline. Returns how many times the CPU woke up. */
 uint64_t sleep_ms(uint64_t ms);
-/* The IRQ 0 work: count one tick. Exposed for handlers that wrap it. */
-void timer_tick(void);
 
 #endif

@@ -20,4 +20,9 @@
 /* Bit n as a 64-bit value (in C). */
 #define BIT_ULL(n) (ULL(1) << (n))
 
+#ifndef __ASSEMBLER__
+/* The structure of type `type` whose field `member` is at ptr. */
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
+#endif
+
 #endif

@@ -8,8 +8,14 @@ const char *error_name(int error)
     switch (error < 0 ? -error : error) {
     case 0:
         return "success";
+    case EPERM:
+        return "not allowed";
     case ENOENT:
         return "not mapped";
+    case ESRCH:
+        return "no such thread";
+    case EINTR:
+        return "interrupted";
     case ENOMEM:
         return "out of memory";
     case EBUSY:

@@ -7,7 +7,10 @@
 #ifndef KEEL_LIB_ERRNO_H
 #define KEEL_LIB_ERRNO_H
 
+#define EPERM  1  /* not allowed (killing the shell) */
 #define ENOENT 2  /* no such mapping or entry */
+#define ESRCH  3  /* no such thread */
+#define EINTR  4  /* a wait ended early: the thread was killed */
 #define ENOMEM 12 /* out of memory (frames or heap) */
 #define EBUSY  16 /* in the way of something else (a larger or smaller page) */
 #define EEXIST 17 /* already mapped */

@@ -22,6 +22,7 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <kernel/panic.h>
+#include <kernel/spinlock.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/layout.h>
@@ -118,7 +119,19 @@ static void map_kernel_image(void)
     map_section(__data_start, __kernel_end, MAP_WRITE, ".data and .bss");
 }
 
-int memory_map_new_pages(uint64_t virt, uint64_t pages)
+/* Unmap pages mapped by map_new_pages and free their frames. */
+static void unmap_pages(uint64_t virt, uint64_t pages)
+{
+    for (uint64_t i = 0; i < pages; i++) {
+        uint64_t mapped;
+        if (vm_translate(&kernel_space, virt + i * PAGE_SIZE, &mapped, NULL, NULL) != 0)
+            continue;
+        vm_unmap(&kernel_space, virt + i * PAGE_SIZE, PAGE_SIZE);
+        frame_free(&frames, mapped);
+    }
+}
+
+static int map_new_pages(uint64_t virt, uint64_t pages)
 {
     for (uint64_t i = 0; i < pages; i++) {
         uint64_t phys;
@@ -126,18 +139,56 @@ int memory_map_new_pages(uint64_t virt, uint64_t pages)
         if (!err) {
             memset(kernel_space.ops->phys_to_virt(phys), 0, PAGE_SIZE);
             err = vm_map(&kernel_space, virt + i * PAGE_SIZE, phys, PAGE_SIZE, MAP_WRITE);
+            if (err)
+                frame_free(&frames, phys);
         }
         if (err) {
-            while (i-- > 0) {
-                uint64_t mapped;
-                vm_translate(&kernel_space, virt + i * PAGE_SIZE, &mapped, NULL, NULL);
-                vm_unmap(&kernel_space, virt + i * PAGE_SIZE, PAGE_SIZE);
-                frame_free(&frames, mapped);
-            }
+            unmap_pages(virt, i);
             return err;
         }
     }
     return 0;
+}
+
+/* Frames and page tables are shared by every thread: one lock, taken
+ * with interrupts off, around each change (heap growth nests inside the
+ * heap's own lock, always in that order). */
+static struct spinlock memory_lock = SPINLOCK_INIT;
+
+int memory_map_new_pages(uint64_t virt, uint64_t pages)
+{
+    uint64_t flags = spin_lock_irqsave(&memory_lock);
+    int err = map_new_pages(virt, pages);
+    spin_unlock_irqrestore(&memory_lock, flags);
+    return err;
+}
+
+int memory_stack_create(const char *name, uint64_t size, const struct kernel_stack **out)
+{
+    uint64_t flags = spin_lock_irqsave(&memory_lock);
+    int slot = stack_slot_reserve(name);
+    int err = slot < 0 ? -ENOMEM : 0;
+    if (!err) {
+        uint64_t guard = stack_slot_base((unsigned)slot), bottom = guard + PAGE_SIZE;
+        err = map_new_pages(bottom, size / PAGE_SIZE);
+        if (err)
+            stack_slot_release((unsigned)slot);
+        else
+            *stack_slot((unsigned)slot) = (struct kernel_stack){
+                .name = name, .guard = guard, .bottom = bottom, .top = bottom + size};
+        if (!err)
+            *out = stack_slot((unsigned)slot);
+    }
+    spin_unlock_irqrestore(&memory_lock, flags);
+    return err;
+}
+
+void memory_stack_destroy(const struct kernel_stack *stack)
+{
+    uint64_t flags = spin_lock_irqsave(&memory_lock);
+    unmap_pages(stack->bottom, (stack->top - stack->bottom) / PAGE_SIZE);
+    stack_slot_release((unsigned)((stack->guard - STACK_REGION_BASE) / KERNEL_STACK_SLOT));
+    spin_unlock_irqrestore(&memory_lock, flags);
 }
 
 /* Each stack in its slot: guard page (left unmapped), then the stack. */

@@ -7,6 +7,7 @@
 #include <boot/boot_info.h>
 #include <mm/frames.h>
 #include <mm/paging.h>
+#include <mm/stacks.h>
 
 /* Build the frame allocator and the kernel's own page tables (direct map of
  * all RAM, the image per section with least privilege, stacks with guard
@@ -23,5 +24,13 @@ struct address_space *kernel_address_space(void);
 /* Map `pages` fresh zeroed frames at virt (RW, NX); -ENOMEM and nothing
  * mapped if frames run out. */
 int memory_map_new_pages(uint64_t virt, uint64_t pages);
+
+/* A thread stack of `size` bytes (a multiple of PAGE_SIZE, at most
+ * KERNEL_STACK_SLOT - PAGE_SIZE) in a free slot of the stack region, behind
+ * an unmapped guard page, zero-filled, registered under name (which must
+ * outlive the stack). -ENOMEM when slots or frames run out. */
+int memory_stack_create(const char *name, uint64_t size, const struct kernel_stack **out);
+/* Unmap a stack memory_stack_create made and give its frames back. */
+void memory_stack_destroy(const struct kernel_stack *stack);
 
 #endif

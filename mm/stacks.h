@@ -20,8 +20,13 @@ enum kernel_stack_id {
     STACK_COUNT,
 };
 
+/* Slots in the stack region (KERNEL_STACK_SLOT bytes of address space
+ * each): the fixed stacks above and up to STACK_SLOTS - STACK_COUNT thread
+ * stacks. */
+#define STACK_SLOTS 1024
+
 struct kernel_stack {
-    const char *name;
+    const char *name; /* the thread's name for a thread stack */
     uintptr_t guard;  /* first byte of the unmapped guard page (== bottom: none) */
     uintptr_t bottom; /* lowest usable byte */
     uintptr_t top;    /* one past the highest byte; the initial RSP */
@@ -37,5 +42,13 @@ const struct kernel_stack *stack_get(enum kernel_stack_id id);
 const struct kernel_stack *stack_containing(uintptr_t address);
 /* The stack whose guard page holds address, or NULL. */
 const struct kernel_stack *stack_guard_containing(uintptr_t address);
+
+/* Thread stacks (mm/memory.c's memory_stack_create maps them). Reserve a
+ * free slot for a stack called name: its index, or -1 when all are taken.
+ * The caller fills in the rest of stack_slot(slot) once it is mapped. */
+int stack_slot_reserve(const char *name);
+uintptr_t stack_slot_base(unsigned slot);
+struct kernel_stack *stack_slot(unsigned slot);
+void stack_slot_release(unsigned slot);
 
 #endif

@@ -14,6 +14,7 @@
 #include <drivers/vga/cp437.h>
 #include <kernel/console.h>
 #include <kernel/input.h>
+#include <kernel/sched/thread.h>
 #include <kernel/timer.h>
 #include <lib/format.h>
 #include <lib/string.h>
@@ -190,7 +191,7 @@ static void count_result(struct session *s)
 static void computer_moves(struct session *s)
 {
     draw(s);
-    sleep_ms(COMPUTER_PAUSE_MS);
+    thread_sleep_ms(COMPUTER_PAUSE_MS);
     int cell = ttt_choose_move(&s->game, next_random(s));
     if (cell >= 0 && ttt_play(&s->game, (unsigned)cell) == TTT_MOVE_OK) {
         s->selected = (unsigned)cell;
@@ -271,7 +272,7 @@ void ttt_app_run(bool two_players)
     console_save_screen(&saved); /* the colour too */
     memset(&s, 0, sizeof(s));
     s.two_players = two_players;
-    s.random_state = (timer_ticks() << 20) ^ rdtsc() ^ 0x9E3779B97F4A7C15ull;
+    s.random_state = (timer_interrupts() << 20) ^ rdtsc() ^ 0x9E3779B97F4A7C15ull;
     new_round(&s);
     console_clear();
     for (;;) {

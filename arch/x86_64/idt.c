@@ -94,13 +94,22 @@ static void irq_dispatch(unsigned irq)
     pic_send_eoi(irq);
 }
 
+static void (*irq_exit_hook)(void);
+
+void irq_set_exit_hook(void (*hook)(void))
+{
+    irq_exit_hook = hook;
+}
+
 void interrupt_dispatch(struct interrupt_frame *frame)
 {
-    if (frame->vector < EXCEPTION_VECTORS)
+    if (frame->vector < EXCEPTION_VECTORS) {
         exception_handle(frame);
-    else if (frame->vector < IRQ_VECTOR_BASE + IRQ_COUNT)
+    } else if (frame->vector < IRQ_VECTOR_BASE + IRQ_COUNT) {
         irq_dispatch((unsigned)(frame->vector - IRQ_VECTOR_BASE));
-    else
+        if (irq_exit_hook)
+            irq_exit_hook(); /* after the EOI: a thread switch the handler asked for */
+    } else
         panic("interrupt on unexpected vector %llu", (unsigned long long)frame->vector);
 }
 

@@ -41,6 +41,11 @@ uint64_t exception_breakpoint_count(void);
 uint64_t irq_count(unsigned irq);
 uint64_t irq_spurious_count(unsigned irq);
 
+/* Run hook on the way out of every IRQ, after its handler and EOI, still
+ * on the interrupted thread's stack with interrupts off: where the
+ * scheduler switches threads that a handler woke (kernel/sched/sched.c). */
+void irq_set_exit_hook(void (*hook)(void));
+
 /* Load an empty IDT and raise an exception: the CPU triple-faults, which
  * the chipset answers with a reset. Returns only where it does not. */
 void cpu_triple_fault(void);

@@ -71,9 +71,18 @@ static void take_waiting_byte(void)
     ring_push(&keyboard_bytes, inb(I8042_DATA));
 }
 
+static void (*notify_reader)(void); /* the consumer's wake-up, called from IRQ 1 */
+
+void ps2_keyboard_set_notify(void (*notify)(void))
+{
+    notify_reader = notify;
+}
+
 static void keyboard_interrupt(void)
 {
     take_waiting_byte();
+    if (notify_reader)
+        notify_reader();
 }
 
 /* If IRQ 1 is masked and the ring has room, take the byte that waited

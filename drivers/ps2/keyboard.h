@@ -22,6 +22,9 @@ uint32_t ps2_keyboard_holds(void);
  * The keyboard's acknowledgements arrive as bytes 0xFA, which the decoder
  * skips. */
 void ps2_keyboard_set_leds(uint8_t leds);
+/* Call notify (in interrupt context) after each IRQ 1, so the reader can
+ * sleep until there are bytes. */
+void ps2_keyboard_set_notify(void (*notify)(void));
 /* Ask the controller to pulse the CPU's reset line (command 0xFE), after
  * waiting a bounded time for its input buffer to empty. Returns if the
  * machine did not reset. */

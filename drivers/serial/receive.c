@@ -57,9 +57,18 @@ static void take_waiting_bytes(void)
     hold_receive();
 }
 
+static void (*notify_reader)(void); /* the consumer's wake-up, called from IRQ 4 */
+
+void serial_set_receive_notify(void (*notify)(void))
+{
+    notify_reader = notify;
+}
+
 static void serial_interrupt(void)
 {
     take_waiting_bytes();
+    if (notify_reader)
+        notify_reader();
 }
 
 /* If the receiver is held and the ring has room for a full FIFO again,

@@ -17,6 +17,9 @@ void serial_putc(char c);
 /* Take received bytes on IRQ 4 into a ring (see serial_receive_byte).
  * Returns false when there is no UART. */
 bool serial_enable_receive(void);
+/* Call notify (in interrupt context) after each receive interrupt, so the
+ * reader can sleep until there are bytes. */
+void serial_set_receive_notify(void (*notify)(void));
 /* Main loop: the oldest received byte into *out, or false if none waits.
  * Lets the UART deliver again once the ring has room (receive.c). */
 bool serial_receive_byte(uint8_t *out);

@@ -11,6 +11,7 @@
 #include <kernel/panic.h>
 #include <kernel/power.h>
 #include <kernel/shell/shell.h>
+#include <kernel/shell/thread_commands.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>
 #include <lib/format.h>
@@ -88,10 +89,10 @@ static enum shell_status cmd_uptime(int argc, char **argv)
         return SHELL_USAGE;
     uint64_t ms = timer_uptime_ms();
     uint64_t s = ms / 1000;
-    kprintf("up %llu:%02llu:%02llu.%03llu (%llu timer ticks at %u Hz)\n",
+    kprintf("up %llu:%02llu:%02llu.%03llu (%llu timer interrupts)\n",
             (unsigned long long)(s / 3600), (unsigned long long)(s / 60 % 60),
             (unsigned long long)(s % 60), (unsigned long long)(ms % 1000),
-            (unsigned long long)timer_ticks(), (unsigned)timer_hz());
+            (unsigned long long)timer_interrupts());
     return SHELL_OK;
 }
 
@@ -216,6 +217,10 @@ const struct shell_command shell_commands[] = {
     {"panic", "<message>", "stop the kernel with a panic report", cmd_panic},
     {"reboot", "", "restart the machine", cmd_reboot},
     {"shutdown", "", "power the machine off (ACPI)", cmd_shutdown},
+    {"ps", "", "the threads: state, priority, CPU time, stack, waits", cmd_ps},
+    {"spawn", "<demo>", "start a demo thread (spin, clock)", cmd_spawn},
+    {"kill", "<id>", "end a thread", cmd_kill},
+    {"sleep", "<ms>", "sleep the shell (Ctrl+C wakes it)", cmd_sleep},
 };
 
 const unsigned shell_command_count = sizeof(shell_commands) / sizeof(shell_commands[0]);

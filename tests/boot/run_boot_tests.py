@@ -16,7 +16,7 @@ With -cpu qemu32 (no long mode): the screen shows the "needs a 64-bit CPU" messa
 still runs (with -no-reboot a reset or triple fault would have made it exit) and the message is still there.
 Damaged disk images (a copy in a temporary directory, made from the header values read here with struct):
 the loader's message for that damage is on screen, and a second later QEMU still runs and shows it.
-The shell (the kernel ELF, -m 128M; boot/keyboard-*, boot/serial-*, boot/shell-*, boot/ttt-*): each
+The shell (the kernel ELF, -m 128M; boot/keyboard-*, boot/serial-*, boot/shell-*, boot/ttt-*, boot/threads-*): each
 scenario boots to the prompt and is played like a person would, keys through QMP send-key (real presses,
 Shift held for capitals and symbols) or bytes through COM1, and compares the whole VGA screen with what that
 person expects (typist.Typist, a model of the person and of the documented shell, not of the kernel), the
@@ -24,8 +24,9 @@ serial log as a terminal emulator shows it (terminal.py) with the same rows, and
 other (session.py). What each scenario types and checks: typist.py (the keyboard and serial echo),
 input_scenarios.py (pastes and key bursts faster than the shell echoes them: nothing lost),
 shell_scenarios.py (help, echo, unknown commands, history and editing, the line limit, panic, reboot,
-shutdown on pc and q35, a session over COM1) and ttt_scenarios.py (tic-tac-toe for two players and against
-the computer, the shell's screen given back exactly, the game on a serial terminal).
+shutdown on pc and q35, a session over COM1), ttt_scenarios.py (tic-tac-toe for two players and against
+the computer, the shell's screen given back exactly, the game on a serial terminal) and thread_scenarios.py
+(`ps`, `spawn`, `kill`, the clock demo, typing and the game with CPU-bound threads running).
 
 Each scenario prints one line, `PASS: <name>` or `FAIL: <name>: <reason>`, in a fixed order; the exit status
 is 1 if any failed. Scenarios run two at a time (TCG is CPU-bound and the machines have 2 cores).
@@ -50,6 +51,7 @@ from input_scenarios import input_scenarios
 from keelqemu import Machine, QemuError
 from session import KERNEL_READY_TIMEOUT, READY, SCREEN_SETTLE_TIMEOUT, context, run_shell_scenario
 from shell_scenarios import shell_scenarios
+from thread_scenarios import thread_scenarios
 from ttt_scenarios import ttt_scenarios
 from typist import ShellScenario, typing_scenarios
 
@@ -297,7 +299,7 @@ def scenarios(args):
     for damage in DAMAGES:
         result.append(Scenario(f"boot/img-{damage.name}", img, memory=DAMAGED_IMAGE_MEMORY, damage=damage))
     result += typing_scenarios(args.kernel) + input_scenarios(args.kernel) + shell_scenarios(args.kernel)
-    result += ttt_scenarios(args.kernel)
+    result += ttt_scenarios(args.kernel) + thread_scenarios(args.kernel)
     for memory in MEMORY_SIZES_MIB:
         result.append(CrossCheck(f"boot/img-equals-grub-{memory}", f"boot/img-{memory}", f"boot/iso-{memory}"))
     return result

@@ -126,13 +126,13 @@ class Session:
 
     # -- input -------------------------------------------------------------------------------------------------
 
-    def press(self, keys, hold_ms=TYPING_HOLD_MS):
-        """Press each chord (QMP send-key), and let the Typist press it."""
-        press_all(self.vm, self.typist, keys, hold_ms)
+    def press(self, keys, hold_ms=TYPING_HOLD_MS, paced=False):
+        """Press each chord (QMP send-key), and let the Typist press it (paced: see press_all)."""
+        press_all(self.vm, self.typist, keys, hold_ms, paced)
 
-    def type(self, text, hold_ms=TYPING_HOLD_MS):
+    def type(self, text, hold_ms=TYPING_HOLD_MS, paced=False):
         """Type ASCII text on the keyboard ('\\n' is Enter)."""
-        self.press(chords(text), hold_ms)
+        self.press(chords(text), hold_ms, paced)
 
     def send(self, text):
         """Write text to COM1 as a serial terminal would send it."""

@@ -8,7 +8,8 @@ every key that cannot act. After Enter it expects what the command prints when t
 documentation alone: nothing for an empty line, the arguments of `echo` (split on spaces, double quotes
 group), nothing for `ttt` (the game gives the shell its screen back), `unknown command: NAME (try help)` for
 anything else that is not a command. Other commands print text the model does not predict; it marks the spot
-(UNKNOWN) and the checks then compare only what came after it.
+(UNKNOWN) and the checks then compare only what came after it, until a scenario that has read and checked
+that text itself hands it to the model (Typist.learn).
 
 Typing scenarios (kernel ELF, -m 128M; keys through QMP send-key with Shift held for capitals and symbols,
 or bytes through COM1). Each compares the whole VGA screen with the rows above the first prompt followed by
@@ -22,6 +23,7 @@ bell count), and the last 25 rows of the serial terminal with the VGA screen; QE
 """
 
 import string
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -57,7 +59,7 @@ KEY_CHARACTERS.update({
 
 # The commands `help` lists (README), in its order; output the model does not predict.
 COMMANDS = ("help", "clear", "echo", "mem", "input", "uptime", "cpu", "color", "ttt", "int3", "panic",
-            "reboot", "shutdown")
+            "reboot", "shutdown", "ps", "spawn", "kill", "sleep")
 
 
 def split_arguments(line):
@@ -134,6 +136,12 @@ class Typist:
 
     def _last_unknown(self):
         return len(self.lines) - 1 - self.lines[::-1].index(UNKNOWN)
+
+    def learn(self, reply):
+        """The rows the last command printed, when the model did not predict them, once a scenario has read
+        and checked them itself: the model knows them from now on (complete again if no other is UNKNOWN)."""
+        if self.lines and self.lines[-1] is UNKNOWN:
+            self.lines[-1:] = list(reply)
 
     # -- keys ----------------------------------------------------------------------------------------------------
 
@@ -237,11 +245,17 @@ def chords(text):
     return [tuple(qcodes_for_char(ch)) for ch in text]
 
 
-def press_all(vm, typist, keys, hold_ms=TYPING_HOLD_MS):
-    """Press each chord through QMP send-key, in order, and let `typist` press the same."""
+def press_all(vm, typist, keys, hold_ms=TYPING_HOLD_MS, paced=False):
+    """Press each chord through QMP send-key, in order, and let `typist` press the same.
+
+    paced: no faster than QEMU plays them. QEMU plays a key's press and release hold_ms apart each, from an
+    input queue that drops events once too many wait, and QMP answers faster than that queue drains when
+    the guest is idle; pacing keeps QEMU from losing keys before the guest ever sees them."""
     for chord in keys:
         vm.send_key(*chord, hold_time=hold_ms)
         typist.press(chord)
+        if paced:
+            time.sleep(2 * len(chord) * hold_ms / 1000)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ Protocol of the test kernel (build/kernel-test.elf), booted with QEMU -kernel, i
                          ktest: PASS <name>            or   ktest: FAIL <name>: <reason>
                      then one line per should-panic case (these are not run in this boot)
                          ktest: should-panic <name>
+                     and one per benchmark case (never run here: tools/bench_sched.py boots them)
+                         ktest: bench <name>
                      then
                          ktest: done <p> passed, <f> failed
                      and exits QEMU with status 33 (all passed) or 35 (some failed).

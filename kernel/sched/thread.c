@@ -1,0 +1,329 @@
+/*
+ * thread.c - creating, ending, joining and killing threads (see thread.h).
+ *
+ * A new thread's stack is made to look as if the thread had called
+ * context_switch from thread_trampoline (switch.S): from its top down, the
+ * trampoline's address, then rbp, rbx, r12 (the function), r13 (its
+ * argument), r14, r15 and rflags with interrupts off. The first switch to
+ * it "returns" into the trampoline, which calls thread_start.
+ *
+ * An exited thread cannot free the stack it still runs on. Its joiner
+ * frees it after the wake-up; a detached one goes on the zombie list, and
+ * the boot flow's thread, once start-up is done, becomes the reaper that
+ * frees them (thread_reap_forever).
+ */
+#include <arch/x86_64/cpu.h>
+#include <kernel/panic.h>
+#include <kernel/sched/mutex.h>
+#include <kernel/sched/preempt.h>
+#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
+#include <kernel/timer.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <mm/kheap.h>
+#include <mm/memory.h>
+
+#define RFLAGS_RESERVED 0x2ull /* bit 1 always reads as 1; IF clear */
+
+/* Defined in switch.S. */
+void thread_trampoline(void);
+
+static struct thread *all_threads; /* every thread not yet freed */
+static struct thread *zombies;     /* exited detached threads, through all_next's twin */
+static struct wait_queue reaper_queue = WAIT_QUEUE_INIT("zombies");
+static uint64_t next_id = 1;
+static int last_error;
+
+int thread_last_error(void)
+{
+    return last_error;
+}
+
+static void init_thread(struct thread *t, const char *name, enum thread_priority priority)
+{
+    memset(t, 0, sizeof(*t));
+    strlcpy(t->name, name, sizeof(t->name));
+    t->priority = priority;
+    rq_node_init(&t->run_node);
+    sleep_node_init(&t->sleep_node);
+    wait_queue_init(&t->exit_waiters, "join");
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    t->id = next_id++;
+    t->all_next = all_threads;
+    all_threads = t;
+    cpu_restore_interrupts(flags);
+}
+
+void thread_adopt_boot_flow(struct thread *t, const struct kernel_stack *stack)
+{
+    init_thread(t, "main", PRIORITY_NORMAL);
+    t->stack = stack;
+    t->state = THREAD_RUNNING;
+}
+
+/* The new thread's first stack frame (see the file comment). */
+static void build_first_frame(struct thread *t, thread_fn fn, void *arg)
+{
+    uint64_t *sp = (uint64_t *)t->stack->top;
+    *--sp = (uint64_t)(uintptr_t)thread_trampoline;
+    *--sp = 0;                        /* rbp: the end of the frame-pointer chain */
+    *--sp = 0;                        /* rbx */
+    *--sp = (uint64_t)(uintptr_t)fn;  /* r12 */
+    *--sp = (uint64_t)(uintptr_t)arg; /* r13 */
+    *--sp = 0;                        /* r14 */
+    *--sp = 0;                        /* r15 */
+    *--sp = RFLAGS_RESERVED;
+    t->saved_rsp = (uint64_t)(uintptr_t)sp;
+}
+
+struct thread *thread_create(const char *name, thread_fn fn, void *arg,
+                             enum thread_priority priority)
+{
+    if (!fn || priority >= PRIORITY_LEVELS) {
+        last_error = -EINVAL;
+        return NULL;
+    }
+    struct thread *t = kmalloc(sizeof(*t));
+    if (!t) {
+        last_error = -ENOMEM;
+        return NULL;
+    }
+    init_thread(t, name, priority);
+    int err = memory_stack_create(t->name, THREAD_STACK_SIZE, &t->stack);
+    if (err) {
+        last_error = err;
+        t->state = THREAD_EXITED;
+        thread_free(t);
+        return NULL;
+    }
+    build_first_frame(t, fn, arg);
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    sched_add_new(t);
+    cpu_restore_interrupts(flags);
+    if (need_resched && (flags & RFLAGS_IF))
+        sched_preempt_point(); /* a better thread than the caller */
+    return t;
+}
+
+/* First C code of every new thread (called by thread_trampoline). */
+__attribute__((noreturn)) void thread_start(thread_fn fn, void *arg)
+{
+    cpu_enable_interrupts();
+    if (thread_should_stop())
+        thread_exit(NULL); /* killed before it ever ran: its first safe point */
+    thread_exit(fn(arg));
+}
+
+void thread_free(struct thread *t)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    for (struct thread **p = &all_threads; *p; p = &(*p)->all_next) {
+        if (*p == t) {
+            *p = t->all_next;
+            break;
+        }
+    }
+    cpu_restore_interrupts(flags);
+    if (t->stack)
+        memory_stack_destroy(t->stack);
+    kfree(t);
+}
+
+void thread_detach(struct thread *t)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    t->detached = true;
+    bool exited = t->state == THREAD_EXITED;
+    cpu_restore_interrupts(flags);
+    if (exited)
+        thread_free(t);
+}
+
+void thread_exit(void *value)
+{
+    struct thread *self = thread_current();
+    cpu_disable_interrupts();
+    if (self->held_mutexes)
+        panic("thread %s exits holding mutex %s", self->name, self->held_mutexes->name);
+    if (self->protected && !self->killed && self == sched_idle_thread())
+        panic("the idle thread returned");
+    self->exit_value = value;
+    self->state = THREAD_EXITED;
+    if (self->detached) {
+        self->wait_next = zombies;
+        zombies = self;
+        wait_queue_wake_one(&reaper_queue);
+    } else {
+        wait_queue_wake_all(&self->exit_waiters);
+    }
+    schedule();
+    panic("exited thread %s ran again", self->name);
+}
+
+int thread_join(struct thread *t, void **value)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    if (t == thread_current() || t->detached || t->joined) {
+        cpu_restore_interrupts(flags);
+        return -EINVAL;
+    }
+    t->joined = true;
+    /* wait_queue_wait returns at once for a killed caller: stop then. */
+    while (t->state != THREAD_EXITED && !thread_should_stop())
+        wait_queue_wait(&t->exit_waiters);
+    if (t->state != THREAD_EXITED) {
+        t->joined = false; /* killed while it waited: t may still be joined */
+        cpu_restore_interrupts(flags);
+        return -EINTR;
+    }
+    cpu_restore_interrupts(flags);
+    if (value)
+        *value = t->exit_value;
+    thread_free(t);
+    return 0;
+}
+
+/* Free every exited detached thread; returns how many. */
+static unsigned reap(void)
+{
+    unsigned freed = 0;
+    for (;;) {
+        uint64_t flags = cpu_save_and_disable_interrupts();
+        struct thread *t = zombies;
+        if (t)
+            zombies = t->wait_next;
+        cpu_restore_interrupts(flags);
+        if (!t)
+            return freed;
+        thread_free(t);
+        freed++;
+    }
+}
+
+void thread_reap_forever(void)
+{
+    for (;;) {
+        reap();
+        uint64_t flags = cpu_save_and_disable_interrupts();
+        while (zombies == NULL)
+            wait_queue_wait(&reaper_queue);
+        cpu_restore_interrupts(flags);
+    }
+}
+
+bool thread_should_stop(void)
+{
+    struct thread *self = thread_current();
+    return self->killed && !self->protected;
+}
+
+/* A safe point: a killed thread that holds no mutex ends here. */
+static void end_if_killed(void)
+{
+    struct thread *self = thread_current();
+    if (thread_should_stop() && self->held_mutexes == NULL)
+        thread_exit(NULL);
+}
+
+void thread_yield(void)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    schedule();
+    cpu_restore_interrupts(flags);
+    end_if_killed();
+}
+
+int thread_sleep_ms(uint64_t ms)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    struct thread *self = thread_current();
+    if (!thread_should_stop()) {
+        sched_add_deadline(timer_now_ns() + ms * 1000000ull);
+        self->state = THREAD_SLEEPING;
+        self->waits_for = "sleep";
+        schedule();
+    }
+    cpu_restore_interrupts(flags);
+    return thread_should_stop() ? -EINTR : 0;
+}
+
+static struct thread *find(uint64_t id)
+{
+    for (struct thread *t = all_threads; t; t = t->all_next)
+        if (t->id == id && t->state != THREAD_EXITED)
+            return t;
+    return NULL;
+}
+
+int thread_kill(uint64_t id)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    struct thread *t = find(id);
+    int result = !t ? -ESRCH : t->protected ? -EPERM : 0;
+    if (result == 0) {
+        t->killed = true;
+        if (t->waiting_on)
+            wait_queue_forget(t->waiting_on, t);
+        sched_wake(t);       /* blocked or sleeping: woken to end */
+        need_resched = true; /* a ready one ends when it next runs */
+    }
+    cpu_restore_interrupts(flags);
+    if (result == 0 && (flags & RFLAGS_IF))
+        sched_preempt_point();
+    return result;
+}
+
+void thread_protect(struct thread *t)
+{
+    t->protected = true;
+}
+
+const char *thread_state_name(enum thread_state state)
+{
+    static const char *const names[] = {
+        [THREAD_RUNNING] = "running",   [THREAD_READY] = "ready",   [THREAD_BLOCKED] = "blocked",
+        [THREAD_SLEEPING] = "sleeping", [THREAD_EXITED] = "exited",
+    };
+    return state <= THREAD_EXITED ? names[state] : "?";
+}
+
+const char *thread_priority_name(enum thread_priority priority)
+{
+    static const char *const names[] = {[PRIORITY_INTERACTIVE] = "inter",
+                                        [PRIORITY_NORMAL] = "normal",
+                                        [PRIORITY_BACKGROUND] = "bg"};
+    return priority < PRIORITY_LEVELS ? names[priority] : "?";
+}
+
+uint64_t thread_stack_high_water(const struct thread *t)
+{
+    const uint64_t *word = (const uint64_t *)t->stack->bottom;
+    const uint64_t *top = (const uint64_t *)t->stack->top;
+    while (word < top && *word == 0)
+        word++;
+    return (uint64_t)((uintptr_t)top - (uintptr_t)word);
+}
+
+size_t thread_list(struct thread_info *out, size_t max)
+{
+    size_t count = 0;
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t now = timer_now_ns();
+    for (struct thread *t = all_threads; t; t = t->all_next, count++) {
+        if (count >= max)
+            continue;
+        struct thread_info *info = &out[count];
+        info->id = t->id;
+        strlcpy(info->name, t->name, sizeof(info->name));
+        info->state = t->state;
+        info->priority = t->priority;
+        info->cpu_ns = t->cpu_ns + (t == thread_current() ? now - t->ran_since : 0);
+        /* A thread thread_create is still making has no stack yet. */
+        info->stack_used = t->stack ? thread_stack_high_water(t) : 0;
+        info->stack_size = t->stack ? t->stack->top - t->stack->bottom : 0;
+        info->waits_for = t->waits_for;
+    }
+    cpu_restore_interrupts(flags);
+    return count;
+}
