@@ -120,7 +120,7 @@ HEAP_SOURCES := $(wildcard mm/heap/*.c) mm/heap/heap_internal.h
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
-              test_acpi test_cpuinfo test_run_queue test_sleep_queue
+              test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -145,6 +145,7 @@ test_args_SOURCES := kernel/shell/args.c
 test_acpi_SOURCES := drivers/acpi/tables.c drivers/acpi/s5.c
 test_cpuinfo_SOURCES := arch/x86_64/cpuinfo.c
 test_cp437_SOURCES := drivers/vga/cp437.c
+test_fb_console_SOURCES := drivers/fb/psf.c drivers/fb/fb_console.c
 test_heap_SOURCES := $(HEAP_SOURCES)
 test_run_queue_SOURCES := kernel/sched/run_queue.c kernel/sched/run_queue.h
 test_sleep_queue_SOURCES := kernel/sched/sleep_queue.c kernel/sched/sleep_queue.h
