@@ -9,7 +9,7 @@ named by its path from the top, as in `#include <mm/layout.h>`. The rules (../sh
   mm/ knows no device: nothing from drivers/, and from kernel/ only panic.h, console.h, spinlock.h.
   drivers/ call nothing in kernel/ but its spinlock (kernel/spinlock.h).
   arch/ holds no policy: nothing from drivers/acpi/ (ACPI power-off belongs to drivers/acpi).
-  Only boot/ reads loader structures: boot/multiboot/multiboot.h and the boot/bios/ headers are
+  Only boot/ reads loader structures: boot/multiboot/multiboot.h and the boot/bios/ and boot/uefi/ headers are
   included from boot/ alone (and from tests/ and tools/, which test and build the loader).
   Every header is included by its path from the top in angle brackets, never "relative.h".
 
@@ -33,7 +33,7 @@ def under(path, *folders):
 
 
 def is_loader_header(header):
-    return header == "boot/multiboot/multiboot.h" or (header.startswith("boot/bios/")
+    return header == "boot/multiboot/multiboot.h" or (header.startswith(("boot/bios/", "boot/uefi/"))
                                                       and header.endswith(".h"))
 
 
