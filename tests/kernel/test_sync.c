@@ -11,11 +11,11 @@
 
 #define COUNTER_THREADS 8
 #define COUNTER_ROUNDS  100000
-#define COUNTER_SPREAD  (3 * SCHED_SLICE_NS) /* each adder's work spans >= 3 slices */
-#define PACE_EVERY      256                  /* increments between two looks at the clock */
-#define RACE_ROUNDS     10000                /* per thread, for the unlocked counters */
-#define WINDOW_ROUNDS   1000                 /* per thread, with a long read-write window */
-#define WINDOW_NS       (30 * NS_PER_US)     /* 1000 of them: 3 slices */
+#define PACE_EVERY      256               /* increments between two waits in the lock */
+#define PACE_NS         (100 * NS_PER_US) /* 391 waits: about 4 slices of each adder's time */
+#define RACE_ROUNDS     10000             /* per thread, for the unlocked counters */
+#define WINDOW_ROUNDS   1000              /* per thread, with a long read-write window */
+#define WINDOW_NS       (30 * NS_PER_US)  /* 1000 of them: 3 slices */
 
 static struct mutex counter_mutex = MUTEX_INIT("counter");
 static volatile uint64_t counter;
@@ -23,20 +23,20 @@ static volatile uint64_t last_adder;   /* 1 + index of the thread that added las
 static volatile uint64_t adder_turns;  /* how often the adder differed from the one before */
 static volatile uint64_t lock_misuses; /* the mutex was not ours inside the section */
 
-/* Hold back until `i` increments' share of COUNTER_SPREAD has passed since
- * `start`: the work of one thread cannot end inside one slice on a fast
- * host, so the scheduler must preempt adders, mostly while they wait here
- * holding the mutex. */
-static void pace(uint64_t start, int i)
+/* Every PACE_EVERY increments, wait PACE_NS while holding the mutex: each
+ * adder then spends several slices, most of them inside the lock, so the
+ * scheduler preempts adders that hold it however fast the host is (a wait
+ * paced against the adder's start could be all used up by a slow host,
+ * leaving the lock held only for moments). */
+static void pace(int i)
 {
     if (i % PACE_EVERY == 0)
-        spin_until(start + COUNTER_SPREAD / COUNTER_ROUNDS * (uint64_t)i);
+        spin_until(timer_now_ns() + PACE_NS);
 }
 
 static void *add_locked(void *arg)
 {
     uint64_t me = (uintptr_t)arg;
-    uint64_t start = timer_now_ns();
     for (int i = 0; i < COUNTER_ROUNDS; i++) {
         mutex_lock(&counter_mutex);
         if (!mutex_held_by_me(&counter_mutex))
@@ -44,7 +44,7 @@ static void *add_locked(void *arg)
         /* Read, wait, write: preemption comes mostly in the wait, so
          * only the mutex keeps the other adders from adding meanwhile. */
         uint64_t seen = counter;
-        pace(start, i);
+        pace(i);
         counter = seen + 1;
         if (last_adder != me) {
             adder_turns = adder_turns + 1;
