@@ -63,6 +63,23 @@
 #define MB2_ENTRY_LEN      8
 #define MB2_ENTRY_TYPE     16
 #define MB2_ENTRY_MIN_SIZE 24
+/* Framebuffer tag (spec 3.6.12): u64 addr, u32 pitch, u32 width, u32 height,
+ * u8 bpp, u8 type, then reserved and colour information. The spec's table
+ * shows a u8 reserved, but GRUB (the reference loader) writes a u16, so the
+ * colour information starts at 32; for direct RGB it is six u8s: red
+ * position, red mask size, then the same for green and blue. */
+#define MB2_FB_ADDR     8
+#define MB2_FB_PITCH    16
+#define MB2_FB_WIDTH    20
+#define MB2_FB_HEIGHT   24
+#define MB2_FB_BPP      28
+#define MB2_FB_TYPE     29
+#define MB2_FB_COLORS   32
+#define MB2_FB_MIN_SIZE 32 /* through the reserved field */
+#define MB2_FB_RGB_SIZE 38 /* with the six colour bytes */
+/* ACPI RSDP tags (spec 3.6.16, 3.6.17): the RSDP copied after the header. */
+#define MB2_RSDP_OLD_LENGTH 20 /* ACPI 1.0 RSDP */
+#define MB2_RSDP_NEW_LENGTH 36 /* ACPI 2.0+ RSDP (XSDT address, extended checksum) */
 
 #define KIB              1024u
 #define LOWER_MEMORY_END 0x100000u /* upper memory starts at 1 MiB */
@@ -185,6 +202,8 @@ static void begin(struct boot_info *out, enum boot_protocol protocol)
     out->command_line[0] = '\0';
     out->region_count = 0;
     out->regions_dropped = 0;
+    out->framebuffer = (struct framebuffer_info){.present = false};
+    out->rsdp = (struct acpi_rsdp_info){.present = false};
 }
 
 /* Normalise the gathered map into out (falling back to basic memory info
@@ -269,6 +288,61 @@ static int mb2_read_mmap(struct raw_map *raw, const uint8_t *tag, uint32_t size)
     return 0;
 }
 
+/* Read a Multiboot 2 framebuffer tag of `size` bytes. A tag too short for
+ * its fields, or of a type the spec does not define, leaves no framebuffer. */
+static int mb2_read_framebuffer(struct framebuffer_info *fb, const uint8_t *tag, uint32_t size)
+{
+    struct framebuffer_info f = {.present = true};
+
+    if (size < MB2_FB_MIN_SIZE)
+        return -MULTIBOOT_ERR_MALFORMED;
+    switch (tag[MB2_FB_TYPE]) {
+    case MULTIBOOT2_FRAMEBUFFER_INDEXED:
+        f.type = FRAMEBUFFER_INDEXED;
+        break;
+    case MULTIBOOT2_FRAMEBUFFER_RGB:
+        if (size < MB2_FB_RGB_SIZE)
+            return -MULTIBOOT_ERR_MALFORMED;
+        f.type = FRAMEBUFFER_RGB;
+        f.red = (struct framebuffer_field){tag[MB2_FB_COLORS], tag[MB2_FB_COLORS + 1]};
+        f.green = (struct framebuffer_field){tag[MB2_FB_COLORS + 2], tag[MB2_FB_COLORS + 3]};
+        f.blue = (struct framebuffer_field){tag[MB2_FB_COLORS + 4], tag[MB2_FB_COLORS + 5]};
+        break;
+    case MULTIBOOT2_FRAMEBUFFER_EGA_TEXT:
+        f.type = FRAMEBUFFER_EGA_TEXT;
+        break;
+    default:
+        return -MULTIBOOT_ERR_MALFORMED;
+    }
+    f.phys_addr = read_u64(tag + MB2_FB_ADDR);
+    f.pitch = read_u32(tag + MB2_FB_PITCH);
+    f.width = read_u32(tag + MB2_FB_WIDTH);
+    f.height = read_u32(tag + MB2_FB_HEIGHT);
+    f.bpp = tag[MB2_FB_BPP];
+    *fb = f;
+    return 0;
+}
+
+/* Copy the RSDP of an ACPI old (version 1) or new (version 2) tag of `size`
+ * bytes. The new RSDP describes more (the XSDT), so an old tag never replaces
+ * it, whichever comes first. */
+static int mb2_read_rsdp(struct acpi_rsdp_info *rsdp, const uint8_t *tag, uint32_t size,
+                         uint8_t version)
+{
+    size_t length = version == 2 ? MB2_RSDP_NEW_LENGTH : MB2_RSDP_OLD_LENGTH;
+
+    if (size - MB2_TAG_HEADER < length)
+        return -MULTIBOOT_ERR_MALFORMED;
+    if (rsdp->present && rsdp->version > version)
+        return 0;
+    rsdp->present = true;
+    rsdp->version = version;
+    rsdp->length = length;
+    for (size_t i = 0; i < BOOT_INFO_RSDP_MAX; i++)
+        rsdp->bytes[i] = i < length ? tag[MB2_TAG_HEADER + i] : 0;
+    return 0;
+}
+
 /* Take what we know from one tag (the header is already checked: size >= 8
  * and the whole tag lies inside the block). Unknown tags are skipped. */
 static int mb2_read_tag(struct boot_info *out, struct raw_map *raw, struct basic_meminfo *mem,
@@ -290,6 +364,12 @@ static int mb2_read_tag(struct boot_info *out, struct raw_map *raw, struct basic
         return 0;
     case MULTIBOOT2_TAG_MMAP:
         return mb2_read_mmap(raw, tag, size);
+    case MULTIBOOT2_TAG_FRAMEBUFFER:
+        return mb2_read_framebuffer(&out->framebuffer, tag, size);
+    case MULTIBOOT2_TAG_ACPI_OLD:
+        return mb2_read_rsdp(&out->rsdp, tag, size, 1);
+    case MULTIBOOT2_TAG_ACPI_NEW:
+        return mb2_read_rsdp(&out->rsdp, tag, size, 2);
     }
     return 0;
 }

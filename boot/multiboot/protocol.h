@@ -33,11 +33,19 @@
 
 /* Multiboot 2 boot information tag types (3.6); a header's information
  * request tag (3.1.4) asks for tags by these numbers. */
-#define MULTIBOOT2_TAG_END           0 /* 3.6.2: type 0, size 8 */
-#define MULTIBOOT2_TAG_CMDLINE       1 /* 3.6.5: NUL-terminated string */
-#define MULTIBOOT2_TAG_LOADER_NAME   2 /* 3.6.9: NUL-terminated string */
-#define MULTIBOOT2_TAG_BASIC_MEMINFO 4 /* 3.6.3: u32 mem_lower, u32 mem_upper (KiB) */
-#define MULTIBOOT2_TAG_MMAP          6 /* 3.6.8: u32 entry_size, u32 entry_version, entries */
+#define MULTIBOOT2_TAG_END           0  /* 3.6.2: type 0, size 8 */
+#define MULTIBOOT2_TAG_CMDLINE       1  /* 3.6.5: NUL-terminated string */
+#define MULTIBOOT2_TAG_LOADER_NAME   2  /* 3.6.9: NUL-terminated string */
+#define MULTIBOOT2_TAG_BASIC_MEMINFO 4  /* 3.6.3: u32 mem_lower, u32 mem_upper (KiB) */
+#define MULTIBOOT2_TAG_MMAP          6  /* 3.6.8: u32 entry_size, u32 entry_version, entries */
+#define MULTIBOOT2_TAG_FRAMEBUFFER   8  /* 3.6.12: address, pitch, size, bpp, type, colours */
+#define MULTIBOOT2_TAG_ACPI_OLD      14 /* 3.6.16: copy of the ACPI 1.0 RSDP (20 bytes) */
+#define MULTIBOOT2_TAG_ACPI_NEW      15 /* 3.6.17: copy of the ACPI 2.0+ RSDP (36 bytes) */
+
+/* Framebuffer types of the framebuffer tag (3.6.12). */
+#define MULTIBOOT2_FRAMEBUFFER_INDEXED  0 /* palette follows */
+#define MULTIBOOT2_FRAMEBUFFER_RGB      1 /* field positions and mask sizes follow */
+#define MULTIBOOT2_FRAMEBUFFER_EGA_TEXT 2 /* width and height in characters */
 
 /* Memory map entry types, the same in both specs (Multiboot 1 3.3,
  * Multiboot 2 3.6.8) and the same as the BIOS's E820 types. */

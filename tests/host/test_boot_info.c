@@ -469,6 +469,9 @@ static void test_mb1_huge_lengths(void **state)
 #define MB2_TAG_LOADER_NAME 2
 #define MB2_TAG_MEMINFO     4
 #define MB2_TAG_MMAP        6
+#define MB2_TAG_FRAMEBUFFER 8  /* 3.6.12 */
+#define MB2_TAG_ACPI_OLD    14 /* 3.6.16 */
+#define MB2_TAG_ACPI_NEW    15 /* 3.6.17 */
 #define MB2_TAG_LOAD_BASE   21 /* a tag the translator does not use */
 
 static void mb2_begin(void)
@@ -891,6 +894,243 @@ static void test_mb2_overflow_prefers_larger_usable(void **state)
     assert_int_equal(bi.regions[6].base, 0x100000000ull + 6 * 0x10000); /* region 5 gone */
 }
 
+/* ---- Multiboot 2 framebuffer and ACPI tags (spec 3.6.12, 3.6.16, 3.6.17) ---- */
+
+/* Framebuffer tag payload: u64 addr, u32 pitch, width, height, u8 bpp, u8 type,
+ * u16 reserved (as GRUB writes it), then `colors` (colors_len bytes). Only
+ * payload_len bytes are written, so a short length truncates the tag. */
+static size_t mb2_framebuffer(uint64_t addr, uint32_t pitch, uint32_t width, uint32_t height,
+                              uint8_t bpp, uint8_t type, const uint8_t *colors, size_t colors_len,
+                              size_t payload_len)
+{
+    uint8_t payload[64] = {0};
+
+    assert_true(24 + colors_len <= sizeof(payload) && payload_len <= sizeof(payload));
+    memcpy(payload, &addr, 8);
+    memcpy(payload + 8, &pitch, 4);
+    memcpy(payload + 12, &width, 4);
+    memcpy(payload + 16, &height, 4);
+    payload[20] = bpp;
+    payload[21] = type;
+    if (colors_len)
+        memcpy(payload + 24, colors, colors_len);
+    return mb2_tag(MB2_TAG_FRAMEBUFFER, payload, payload_len);
+}
+
+static void check_field(struct framebuffer_field f, uint8_t position, uint8_t size)
+{
+    assert_int_equal(f.position, position);
+    assert_int_equal(f.size, size);
+}
+
+static void test_mb2_framebuffer_rgb32(void **state)
+{
+    struct boot_info bi;
+    const uint8_t colors[6] = {16, 8, 8, 8, 0, 8}; /* x8r8g8b8, as OVMF's GOP */
+    (void)state;
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_framebuffer(0x80000000ull, 1024 * 4, 1024, 768, 32, 1, colors, 6, 30);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    assert_true(bi.framebuffer.present);
+    assert_int_equal(bi.framebuffer.type, FRAMEBUFFER_RGB);
+    assert_int_equal(bi.framebuffer.phys_addr, 0x80000000ull);
+    assert_int_equal(bi.framebuffer.pitch, 4096);
+    assert_int_equal(bi.framebuffer.width, 1024);
+    assert_int_equal(bi.framebuffer.height, 768);
+    assert_int_equal(bi.framebuffer.bpp, 32);
+    check_field(bi.framebuffer.red, 16, 8);
+    check_field(bi.framebuffer.green, 8, 8);
+    check_field(bi.framebuffer.blue, 0, 8);
+    assert_false(bi.rsdp.present);
+}
+
+static void test_mb2_framebuffer_rgb16_above_4gib(void **state)
+{
+    struct boot_info bi;
+    const uint8_t colors[6] = {11, 5, 5, 6, 0, 5}; /* r5g6b5 */
+    (void)state;
+    mb2_begin();
+    mb2_framebuffer(0x3F00000000ull, 800 * 2, 800, 600, 16, 1, colors, 6, 30);
+    mb2_meminfo(639, 1024);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    assert_true(bi.framebuffer.present);
+    assert_int_equal(bi.framebuffer.type, FRAMEBUFFER_RGB);
+    assert_int_equal(bi.framebuffer.phys_addr, 0x3F00000000ull);
+    assert_int_equal(bi.framebuffer.pitch, 1600);
+    assert_int_equal(bi.framebuffer.width, 800);
+    assert_int_equal(bi.framebuffer.height, 600);
+    assert_int_equal(bi.framebuffer.bpp, 16);
+    check_field(bi.framebuffer.red, 11, 5);
+    check_field(bi.framebuffer.green, 5, 6);
+    check_field(bi.framebuffer.blue, 0, 5);
+}
+
+static void test_mb2_framebuffer_ega_text(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_framebuffer(0xB8000, 160, 80, 25, 16, 2, NULL, 0, 24); /* no colour information */
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    assert_true(bi.framebuffer.present);
+    assert_int_equal(bi.framebuffer.type, FRAMEBUFFER_EGA_TEXT);
+    assert_int_equal(bi.framebuffer.phys_addr, 0xB8000);
+    assert_int_equal(bi.framebuffer.pitch, 160);
+    assert_int_equal(bi.framebuffer.width, 80);
+    assert_int_equal(bi.framebuffer.height, 25);
+    assert_int_equal(bi.framebuffer.bpp, 16);
+    check_field(bi.framebuffer.red, 0, 0);
+    check_field(bi.framebuffer.blue, 0, 0);
+}
+
+/* Too short for its fields: ignored, reported, and the walk goes on. */
+static void test_mb2_framebuffer_truncated(void **state)
+{
+    static const size_t lengths[] = {0, 20, 23, 24, 29}; /* 24 and 29: RGB without all colours */
+    const uint8_t colors[6] = {16, 8, 8, 8, 0, 8};
+    (void)state;
+    for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+        struct boot_info bi;
+        mb2_begin();
+        mb2_framebuffer(0x80000000ull, 4096, 1024, 768, 32, 1, colors, 6, lengths[i]);
+        mb2_string(MB2_TAG_LOADER_NAME, "after");
+        mb2_meminfo(639, 1024);
+        mb2_end();
+        assert_int_equal(run(boot_info_from_multiboot2, &bi), -MULTIBOOT_ERR_MALFORMED);
+        assert_false(bi.framebuffer.present);
+        assert_string_equal(bi.loader_name, "after");
+        assert_int_equal(bi.region_count, 2);
+    }
+}
+
+static void test_mb2_framebuffer_unknown_type(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_framebuffer(0x80000000ull, 4096, 1024, 768, 32, 3, NULL, 0, 30);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), -MULTIBOOT_ERR_MALFORMED);
+    assert_false(bi.framebuffer.present);
+}
+
+/* An RSDP as ACPI lays it out: "RSD PTR ", checksum, OEM id, revision,
+ * RSDT address; for 2.0+ also length, XSDT address, extended checksum. The
+ * bytes only need to be distinct here: the translator copies, not checks. */
+static void make_rsdp(uint8_t *rsdp, size_t n, uint8_t salt)
+{
+    memcpy(rsdp, "RSD PTR ", 8);
+    for (size_t i = 8; i < n; i++)
+        rsdp[i] = (uint8_t)(i * 7 + salt);
+}
+
+static void check_rsdp(const struct boot_info *bi, uint8_t version, const uint8_t *expected,
+                       size_t n)
+{
+    assert_true(bi->rsdp.present);
+    assert_int_equal(bi->rsdp.version, version);
+    assert_int_equal(bi->rsdp.length, n);
+    assert_memory_equal(bi->rsdp.bytes, expected, n);
+    for (size_t i = n; i < BOOT_INFO_RSDP_MAX; i++)
+        assert_int_equal(bi->rsdp.bytes[i], 0);
+}
+
+static void test_mb2_rsdp_old(void **state)
+{
+    struct boot_info bi;
+    uint8_t old[20];
+    (void)state;
+    make_rsdp(old, sizeof(old), 1);
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_tag(MB2_TAG_ACPI_OLD, old, sizeof(old));
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    check_rsdp(&bi, 1, old, sizeof(old));
+    assert_false(bi.framebuffer.present);
+}
+
+static void test_mb2_rsdp_new(void **state)
+{
+    struct boot_info bi;
+    uint8_t new_rsdp[36];
+    (void)state;
+    make_rsdp(new_rsdp, sizeof(new_rsdp), 2);
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_tag(MB2_TAG_ACPI_NEW, new_rsdp, sizeof(new_rsdp));
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    check_rsdp(&bi, 2, new_rsdp, sizeof(new_rsdp));
+}
+
+/* GRUB gives both on ACPI 2.0+ machines; the new one wins in either order. */
+static void test_mb2_rsdp_new_preferred(void **state)
+{
+    uint8_t old[20], new_rsdp[36];
+    (void)state;
+    make_rsdp(old, sizeof(old), 1);
+    make_rsdp(new_rsdp, sizeof(new_rsdp), 2);
+    for (int new_first = 0; new_first <= 1; new_first++) {
+        struct boot_info bi;
+        mb2_begin();
+        mb2_meminfo(639, 1024);
+        if (new_first)
+            mb2_tag(MB2_TAG_ACPI_NEW, new_rsdp, sizeof(new_rsdp));
+        mb2_tag(MB2_TAG_ACPI_OLD, old, sizeof(old));
+        if (!new_first)
+            mb2_tag(MB2_TAG_ACPI_NEW, new_rsdp, sizeof(new_rsdp));
+        mb2_end();
+        assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+        check_rsdp(&bi, 2, new_rsdp, sizeof(new_rsdp));
+    }
+}
+
+/* A truncated tag is ignored and reported; a sound one beside it is kept. */
+static void test_mb2_rsdp_truncated(void **state)
+{
+    uint8_t old[20], new_rsdp[36];
+    struct boot_info bi;
+    (void)state;
+    make_rsdp(old, sizeof(old), 1);
+    make_rsdp(new_rsdp, sizeof(new_rsdp), 2);
+
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_tag(MB2_TAG_ACPI_OLD, old, 19);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), -MULTIBOOT_ERR_MALFORMED);
+    assert_false(bi.rsdp.present);
+    assert_int_equal(bi.region_count, 2);
+
+    mb2_begin();
+    mb2_tag(MB2_TAG_ACPI_OLD, old, sizeof(old));
+    mb2_tag(MB2_TAG_ACPI_NEW, new_rsdp, 20); /* only the 1.0 part: not a 2.0 RSDP */
+    mb2_meminfo(639, 1024);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), -MULTIBOOT_ERR_MALFORMED);
+    check_rsdp(&bi, 1, old, sizeof(old));
+    assert_int_equal(bi.region_count, 2);
+}
+
+/* Multiboot 1 has no ACPI tags, and its framebuffer fields are not read yet. */
+static void test_mb1_no_framebuffer_or_rsdp(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb1_begin(0);
+    mb1_meminfo(639, 1024);
+    assert_int_equal(run(boot_info_from_multiboot1, &bi), 0);
+    assert_false(bi.framebuffer.present);
+    assert_false(bi.rsdp.present);
+}
+
 /* ---- boot_info queries ---- */
 
 static void test_usable_bytes(void **state)
@@ -969,6 +1209,16 @@ int main(void)
         cmocka_unit_test(test_mb2_overflow_keeps_reserved),
         cmocka_unit_test(test_mb2_overflow_prefers_larger_usable),
         cmocka_unit_test(test_mb2_short_meminfo_tag),
+        cmocka_unit_test(test_mb2_framebuffer_rgb32),
+        cmocka_unit_test(test_mb2_framebuffer_rgb16_above_4gib),
+        cmocka_unit_test(test_mb2_framebuffer_ega_text),
+        cmocka_unit_test(test_mb2_framebuffer_truncated),
+        cmocka_unit_test(test_mb2_framebuffer_unknown_type),
+        cmocka_unit_test(test_mb2_rsdp_old),
+        cmocka_unit_test(test_mb2_rsdp_new),
+        cmocka_unit_test(test_mb2_rsdp_new_preferred),
+        cmocka_unit_test(test_mb2_rsdp_truncated),
+        cmocka_unit_test(test_mb1_no_framebuffer_or_rsdp),
         cmocka_unit_test(test_usable_bytes),
         cmocka_unit_test(test_usable_bytes_ignores_count_past_array),
         cmocka_unit_test(test_mem_type_names),
