@@ -39,9 +39,7 @@ static inline void spin_unlock_irqrestore(struct spinlock *lock, uint64_t flags)
 {
     __atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
     preempt_enable();
-    cpu_restore_interrupts(flags);
-    if (need_resched && (flags & RFLAGS_IF))
-        sched_preempt_point(); /* a wake-up inside the lock asked for a switch */
+    cpu_restore_interrupts_and_preempt(flags);
 }
 
 static inline bool spin_is_locked(const struct spinlock *lock)

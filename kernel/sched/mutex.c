@@ -76,9 +76,7 @@ void mutex_unlock(struct mutex *m)
         take(m, next); /* hand-over: nobody can overtake the waiter */
         wait_queue_wake_one(&m->waiters);
     }
-    cpu_restore_interrupts(flags);
-    if (need_resched && (flags & RFLAGS_IF))
-        sched_preempt_point(); /* woke a better thread: it runs now, not at the next IRQ */
+    cpu_restore_interrupts_and_preempt(flags);
 }
 
 bool mutex_held_by_me(const struct mutex *m)

@@ -135,9 +135,7 @@ void sched_wake(struct thread *t)
             sleep_queue_remove(&sleepers, &t->sleep_node);
         make_ready(t);
     }
-    cpu_restore_interrupts(flags);
-    if (need_resched && (flags & RFLAGS_IF))
-        sched_preempt_point();
+    cpu_restore_interrupts_and_preempt(flags);
 }
 
 void sched_add_new(struct thread *t)
@@ -169,21 +167,13 @@ static void alarm_expired(uint64_t now)
     update_alarm();
 }
 
-/* A preempted thread that holds no mutex is at a safe point: if it was
- * killed, it ends here. */
-static void end_if_killed(void)
-{
-    if (current->killed && !current->protected && current->held_mutexes == NULL)
-        thread_exit(NULL);
-}
-
 void sched_preempt_point(void)
 {
     uint64_t flags = cpu_save_and_disable_interrupts();
     if (need_resched && preempt_count == 0 && current) {
-        end_if_killed();
+        thread_end_if_killed();
         schedule();
-        end_if_killed();
+        thread_end_if_killed();
     }
     cpu_restore_interrupts(flags);
 }
@@ -192,9 +182,9 @@ void sched_interrupt_exit(void)
 {
     if (!need_resched || preempt_count || !current)
         return;
-    end_if_killed();
+    thread_end_if_killed();
     schedule();
-    end_if_killed(); /* killed while it was preempted */
+    thread_end_if_killed(); /* killed while it was preempted */
 }
 
 /* The idle thread: runs when nothing else can, and halts the CPU until an

@@ -46,6 +46,9 @@ void sched_interrupt_exit(void);
  * thread that has exited (stack, structure, list entry). */
 void thread_adopt_boot_flow(struct thread *t, const struct kernel_stack *stack);
 void thread_free(struct thread *t);
+/* A safe point: the running thread, if killed and holding no mutex, ends
+ * here (after a yield, or when preempted). */
+void thread_end_if_killed(void);
 /* wait_queue.c's part: take t off wq without waking it. */
 void wait_queue_forget(struct wait_queue *wq, struct thread *t);
 

@@ -29,7 +29,5 @@ void semaphore_up(struct semaphore *s)
     uint64_t flags = cpu_save_and_disable_interrupts();
     s->count++;
     wait_queue_wake_one(&s->waiters);
-    cpu_restore_interrupts(flags);
-    if (need_resched && (flags & RFLAGS_IF))
-        sched_preempt_point(); /* woke a better thread: it runs now, not at the next IRQ */
+    cpu_restore_interrupts_and_preempt(flags);
 }

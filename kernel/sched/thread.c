@@ -100,9 +100,7 @@ struct thread *thread_create(const char *name, thread_fn fn, void *arg,
     build_first_frame(t, fn, arg);
     uint64_t flags = cpu_save_and_disable_interrupts();
     sched_add_new(t);
-    cpu_restore_interrupts(flags);
-    if (need_resched && (flags & RFLAGS_IF))
-        sched_preempt_point(); /* a better thread than the caller */
+    cpu_restore_interrupts_and_preempt(flags);
     return t;
 }
 
@@ -218,8 +216,7 @@ bool thread_should_stop(void)
     return self->killed && !self->protected;
 }
 
-/* A safe point: a killed thread that holds no mutex ends here. */
-static void end_if_killed(void)
+void thread_end_if_killed(void)
 {
     struct thread *self = thread_current();
     if (thread_should_stop() && self->held_mutexes == NULL)
@@ -231,7 +228,7 @@ void thread_yield(void)
     uint64_t flags = cpu_save_and_disable_interrupts();
     schedule();
     cpu_restore_interrupts(flags);
-    end_if_killed();
+    thread_end_if_killed();
 }
 
 int thread_sleep_ms(uint64_t ms)
@@ -268,9 +265,7 @@ int thread_kill(uint64_t id)
         sched_wake(t);       /* blocked or sleeping: woken to end */
         need_resched = true; /* a ready one ends when it next runs */
     }
-    cpu_restore_interrupts(flags);
-    if (result == 0 && (flags & RFLAGS_IF))
-        sched_preempt_point();
+    cpu_restore_interrupts_and_preempt(flags);
     return result;
 }
 

@@ -98,9 +98,7 @@ bool wait_queue_wake_one(struct wait_queue *wq)
     struct thread *t = take_first(wq);
     if (t)
         sched_wake(t);
-    cpu_restore_interrupts(flags);
-    if (need_resched && (flags & RFLAGS_IF))
-        sched_preempt_point(); /* woke a better thread: it runs now, not at the next IRQ */
+    cpu_restore_interrupts_and_preempt(flags);
     return t != NULL;
 }
 
@@ -113,8 +111,6 @@ unsigned wait_queue_wake_all(struct wait_queue *wq)
         sched_wake(t);
         woken++;
     }
-    cpu_restore_interrupts(flags);
-    if (need_resched && (flags & RFLAGS_IF))
-        sched_preempt_point(); /* woke a better thread: it runs now, not at the next IRQ */
+    cpu_restore_interrupts_and_preempt(flags);
     return woken;
 }
