@@ -180,6 +180,8 @@ class QmpClient:
 class Machine:
     """One QEMU process with a serial log and a QMP socket, killed at the latest after `timeout` seconds."""
 
+    columns, rows = VGA_COLUMNS, VGA_ROWS  # the text screen's size (fbscreen.FramebufferMachine: the grid's)
+
     def __init__(self, args, timeout=120, debug_exit=True, qemu=QEMU, start=True, serial_input=False):
         self.tmpdir = tempfile.mkdtemp(prefix="keelqemu-")
         self.serial_path = os.path.join(self.tmpdir, "serial.log")

@@ -19,7 +19,7 @@ import os
 import re
 import time
 
-from keelqemu import VGA_ROWS, Machine, QemuError, tail
+from keelqemu import Machine, QemuError, tail
 from terminal import SerialTerminal
 from typist import PROMPT, TYPING_HOLD_MS, Typist, chords, press_all
 
@@ -101,7 +101,8 @@ class Session:
 
     def __init__(self, vm):
         self.vm = vm
-        self.typist = Typist()
+        self.rows, self.columns = vm.rows, vm.columns  # 25x80 in VGA text; a framebuffer's grid may be larger
+        self.typist = Typist(self.columns)
         self.ready_line = None  # the serial line containing "ready", with its '\n'
         self.above = None  # the screen rows above the first prompt
 
@@ -143,12 +144,12 @@ class Session:
 
     def scrolled_rows(self):
         """How many rows the screen has scrolled since start, as far as the Typist knows (complete only)."""
-        return max(0, len(self.above) + len(self.typist.rows()) - VGA_ROWS)
+        return max(0, len(self.above) + len(self.typist.rows()) - self.rows)
 
     def expected_screen(self):
-        """The 25 rows the VGA screen should show (when the Typist knows every line)."""
-        rows = (self.above + self.typist.rows())[-VGA_ROWS:]
-        return rows + [""] * (VGA_ROWS - len(rows))
+        """The rows the screen should show (when the Typist knows every line)."""
+        rows = (self.above + self.typist.rows())[-self.rows:]
+        return rows + [""] * (self.rows - len(rows))
 
     def screen_problem(self):
         """None if the VGA screen shows what the Typist expects, else the rows that differ."""
@@ -167,7 +168,7 @@ class Session:
     def serial_problem(self):
         """None if a serial terminal shows the Typist's rows after the ready line and agrees with VGA."""
         log = self.vm.serial_text()
-        terminal = SerialTerminal().feed(log.split(self.ready_line, 1)[-1])
+        terminal = self.terminal().feed(log.split(self.ready_line, 1)[-1])
         if terminal.unknown:
             return f"serial: sequences no terminal understands: {', '.join(terminal.unknown[:5])}"
         if terminal.alternate:
@@ -183,8 +184,12 @@ class Session:
             return problem
         if terminal.bells != self.typist.bells:
             return f"serial: {terminal.bells} bells, expected {self.typist.bells}"
-        whole = SerialTerminal().feed(log).visible_rows(VGA_ROWS)
+        whole = self.terminal().feed(log).visible_rows(self.rows)
         return rows_differ(self.vm.screen(), whole, 0, "VGA screen against the serial terminal's")
+
+    def terminal(self):
+        """A serial terminal as wide as the screen, whose alternate screen is as tall."""
+        return SerialTerminal(self.columns, self.rows)
 
     def check(self, timeout=ECHO_TIMEOUT):
         """Wait until screen and serial show what the Typist expects; None, or what is still wrong."""

@@ -95,8 +95,10 @@ class TextScreen:
 class SerialTerminal:
     """A terminal emulator fed with the serial log: a main screen (unbounded) and xterm's alternate screen."""
 
-    def __init__(self):
-        self.main = TextScreen()
+    def __init__(self, width=COLUMNS, alternate_rows=ALT_SCREEN_ROWS):
+        self.width = width  # the screen the kernel draws on: 80x25 in VGA text, larger on a framebuffer
+        self.alternate_rows = alternate_rows
+        self.main = TextScreen(width=width)
         self.alternate = None  # the alternate screen while a full-screen program has it
         self.bells = 0
         self.unknown = []  # control sequences or characters not understood on the main screen
@@ -153,7 +155,7 @@ class SerialTerminal:
         elif final == "K" and parameters in ("", "0"):
             self.screen.erase_to_end_of_row()
         elif final == "h" and parameters == "?1049":
-            self.alternate = TextScreen(height=ALT_SCREEN_ROWS)
+            self.alternate = TextScreen(width=self.width, height=self.alternate_rows)
         elif final == "l" and parameters == "?1049":
             self.alternate = None
         else:
@@ -165,4 +167,4 @@ class SerialTerminal:
     def visible_rows(self, height):
         """The bottom `height` rows up to the cursor (what a window that tall shows), padded with blanks."""
         rows = self.screen.text_rows()[-height:]
-        return rows + [" " * COLUMNS] * (height - len(rows))
+        return rows + [" " * self.width] * (height - len(rows))

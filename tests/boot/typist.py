@@ -97,15 +97,16 @@ def shell_reply(line):
     return [f"unknown command: {words[0]} (try help)"]
 
 
-def wrap(line):
-    """The screen rows a logical line fills: 80 columns each; an empty line still takes a row."""
-    return [line[i:i + VGA_COLUMNS] for i in range(0, len(line), VGA_COLUMNS)] or [""]
+def wrap(line, columns=VGA_COLUMNS):
+    """The screen rows a logical line fills, `columns` each; an empty line still takes a row."""
+    return [line[i:i + columns] for i in range(0, len(line), columns)] or [""]
 
 
 class Typist:
     """A person at the shell: the keys they press and what those keys should show."""
 
-    def __init__(self):
+    def __init__(self, columns=VGA_COLUMNS):
+        self.columns = columns  # the screen's width: 80 in VGA text, more on a large framebuffer
         self.lines = []  # finished lines since the first prompt (prompt + text, replies, UNKNOWN)
         self.line = ""  # the line being edited
         self.cursor = 0  # insertion point in self.line
@@ -128,11 +129,11 @@ class Typist:
         known = self.lines
         if not self.complete:
             known = known[self._last_unknown() + 1:]
-        return [row for line in known + [PROMPT + self.line] for row in wrap(line)]
+        return [row for line in known + [PROMPT + self.line] for row in wrap(line, self.columns)]
 
     def command_rows(self):
         """The rows of the command line whose output is the last UNKNOWN (it must be on screen above rows())."""
-        return wrap(self.lines[self._last_unknown() - 1])
+        return wrap(self.lines[self._last_unknown() - 1], self.columns)
 
     def _last_unknown(self):
         return len(self.lines) - 1 - self.lines[::-1].index(UNKNOWN)
