@@ -102,21 +102,21 @@ static int check_table(const uint8_t *img, size_t len, struct image_info *info, 
     unsigned esps = 0;
 
     for (unsigned i = 0; i < MBR_PARTITION_COUNT; i++) {
-        const uint8_t *entry = entry_at(img, i);
-        if (i == info->bios.partition_index)
-            continue;
-        if (entry[MBR_ENTRY_TYPE] == ESP_PARTITION_TYPE) {
-            if (esps++ == 0)
-                info->esp_index = i;
-        } else if (memcmp(entry, empty, sizeof(empty)) != 0)
-            return fail(why, why_len,
-                        "partition entry %u is neither the BIOS partition, the "
-                        "EFI System Partition nor empty",
-                        i);
+        if (i != info->bios.partition_index &&
+            entry_at(img, i)[MBR_ENTRY_TYPE] == ESP_PARTITION_TYPE && esps++ == 0)
+            info->esp_index = i;
     }
     if (esps != 1)
         return fail(why, why_len, "%s EFI System Partition (type 0x%02X) in the MBR",
                     esps == 0 ? "no" : "more than one", ESP_PARTITION_TYPE);
+    for (unsigned i = 0; i < MBR_PARTITION_COUNT; i++) {
+        if (i != info->bios.partition_index && i != info->esp_index &&
+            memcmp(entry_at(img, i), empty, sizeof(empty)) != 0)
+            return fail(why, why_len,
+                        "partition entry %u is neither the BIOS partition, the EFI System "
+                        "Partition nor empty",
+                        i);
+    }
     const uint8_t *esp = entry_at(img, info->esp_index);
     info->esp_lba = le32(esp + MBR_ENTRY_LBA_START);
     info->esp_sectors = le32(esp + MBR_ENTRY_SECTOR_COUNT);
