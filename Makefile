@@ -1,9 +1,11 @@
 # Keel - build, run, test and debug the kernel.
 #
 #   make              build/kernel.elf, build/keel.iso, build/keel.img and the test kernel
+#   make uefi         build/uefi/BOOTX64.EFI, the UEFI loader (on keel.img's EFI System Partition)
 #   make run          boot build/keel.img (Keel's own BIOS loader) in QEMU
 #                     (a window, or the terminal without a display)
 #   make run-nox      the same without any display: the serial console in this terminal
+#   make run-uefi     boot build/keel.img under UEFI firmware (OVMF), from its EFI System Partition
 #   make run-iso      boot the GRUB ISO (Multiboot 2)
 #   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1)
 #   make bench        boot-to-ready times, idle CPU use, heap throughput and efficiency
@@ -19,8 +21,8 @@
 #   make CC=clang     the same with clang
 #   make clean        remove the build directory
 #
-# `make run`, `make run-nox`, `make test`, `make style-check`, `make debug`, `make bench` and
-# `make screenshot` first install what is missing (tools/deps.sh, through apt-get).
+# `make run`, `make run-nox`, `make run-uefi`, `make test`, `make style-check`, `make debug`,
+# `make bench` and `make screenshot` first install what is missing (tools/deps.sh, through apt-get).
 
 BUILD ?= build
 ifeq ($(origin CC),default)
@@ -120,7 +122,8 @@ HEAP_SOURCES := $(wildcard mm/heap/*.c) mm/heap/heap_internal.h
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
-              test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console test_efi_memmap
+              test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console test_efi_memmap \
+              test_fat_read test_image
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -133,6 +136,10 @@ test_elf_load_SOURCES := boot/bios/elf_load.c
 test_elf_load_OBJECTS := $(BUILD)/kernel.elf
 test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c
 test_efi_memmap_SOURCES := boot/uefi/efi_memmap.c boot/memmap.c
+test_fat_read_SOURCES := tools/fat_read.c
+test_image_SOURCES := tools/image_verify.c tools/bootimg_verify.c tools/fat_read.c \
+                      boot/bios/bootimg.c lib/crc32.c
+test_image_OBJECTS := $(BUILD)/host/mkimage $(BUILD)/keel.img $(BUILD)/kernel.stripped.elf
 test_symbols_SOURCES := lib/symbols.c lib/format.c
 test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
 test_term_keys_SOURCES := drivers/serial/term_keys.c
@@ -199,13 +206,14 @@ cdb_entry = $(newline)  {"directory": "$(CURDIR)", "file": "$(1)", "command": \
             $(filter $(1),$(lastword $(CDB_FILES))),,$(comma))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all kernel iso img host-tests fuzz-targets fuzz test style-check bench bench-heap run run-nox \
-        run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
+.PHONY: all kernel iso img uefi host-tests fuzz-targets fuzz test style-check bench bench-heap run run-nox \
+        run-uefi run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
 all: kernel iso img $(BUILD)/kernel-test.elf
 
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/keel.iso
 img: $(BUILD)/keel.img
+uefi: $(BUILD)/uefi/BOOTX64.EFI
 host-tests: $(HOST_TEST_BINARIES)
 fuzz-targets: $(FUZZ_BINARIES)
 
@@ -288,17 +296,57 @@ $(BUILD)/bios/stage2.bin: $(STAGE2_OBJECTS) boot/bios/stage2.ld
 	$(Q)objcopy -O binary $(@:.bin=.elf) $@
 
 # The image tool is a host program: it runs at build time.
-$(BUILD)/host/mkimage: tools/mkimage.c tools/bootimg_verify.c boot/bios/bootimg.c lib/crc32.c \
-                       tools/bootimg_verify.h boot/bios/bootimg.h lib/crc32.h
+MKIMAGE_SOURCES := tools/mkimage.c tools/image_verify.c tools/bootimg_verify.c tools/fat_read.c \
+                   boot/bios/bootimg.c lib/crc32.c
+$(BUILD)/host/mkimage: $(MKIMAGE_SOURCES) tools/image_verify.h tools/bootimg_verify.h \
+                       tools/fat_read.h boot/bios/bootimg.h lib/crc32.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
 	$(Q)$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
-$(BUILD)/keel.img: $(BUILD)/bios/stage1.bin $(BUILD)/bios/stage2.bin $(BUILD)/kernel.elf \
-                   $(BUILD)/host/mkimage
+# What the loaders read: the kernel without its debug sections (gdb reads those from
+# kernel.elf). Backtraces lose nothing: their symbol table (.ksyms) is part of .rodata.
+$(BUILD)/kernel.stripped.elf: $(BUILD)/kernel.elf
+	$(call quiet,STRIP,$@)
+	$(Q)objcopy --strip-debug $< $@
+
+# The EFI System Partition, a FAT volume made with mtools (mkimage places it in keel.img).
+# 8 MiB of FAT16 with 512-byte clusters: UEFI firmware reads FAT12, FAT16 and FAT32 (UEFI
+# spec, "File System Format"); FAT12 ends at 4084 clusters (2 MiB here) and FAT32 starts at
+# 65525 (32 MiB), so FAT16 is the type for a partition of a few MiB, and 8 MiB leaves room
+# beside the loader and the kernel. MTOOLS_SKIP_CHECK: the volume is a file, with no disk
+# geometry for mtools to check it against.
+ESP_SECTORS := 16384
+ESP_FILES := $(BUILD)/uefi/BOOTX64.EFI $(BUILD)/kernel.stripped.elf boot/uefi/boot.cfg
+MTOOLS := MTOOLS_SKIP_CHECK=1
+$(BUILD)/esp.img: $(ESP_FILES)
+	$(call quiet,FAT,$@)
+	$(Q)rm -f $@.tmp
+	$(Q)$(MTOOLS) mformat -i $@.tmp -C -T $(ESP_SECTORS) -h 16 -s 32 -c 1 -N 4B45454C -v KEEL-ESP ::
+	$(Q)$(MTOOLS) mmd -i $@.tmp ::/EFI ::/EFI/BOOT ::/KEEL
+	$(Q)$(MTOOLS) mcopy -i $@.tmp $(BUILD)/uefi/BOOTX64.EFI ::/EFI/BOOT/BOOTX64.EFI
+	$(Q)$(MTOOLS) mcopy -i $@.tmp $(BUILD)/kernel.stripped.elf ::/KEEL/KERNEL.ELF
+	$(Q)$(MTOOLS) mcopy -i $@.tmp boot/uefi/boot.cfg ::/KEEL/BOOT.CFG
+	$(Q)mv $@.tmp $@
+
+# An EFI application made from GRUB that says on serial that the firmware started it from
+# the ESP, then powers off.
+UEFI_STANDIN_MODULES := serial terminal echo halt
+$(BUILD)/uefi/BOOTX64.EFI:
+	@mkdir -p $(dir $@)
+	$(call quiet,GRUB,$@)
+	$(Q)printf '%s\n' 'serial --unit=0 --speed=115200' 'terminal_output serial console' \
+	    'echo "Keel ESP: GRUB EFI application started"' halt > $(BUILD)/uefi/grub.cfg
+	$(Q)grub-mkstandalone -O x86_64-efi --modules="$(UEFI_STANDIN_MODULES)" \
+	    --install-modules="$(UEFI_STANDIN_MODULES) normal" --locales= --fonts= --themes= \
+	    -o $@ "boot/grub/grub.cfg=$(BUILD)/uefi/grub.cfg"
+
+$(BUILD)/keel.img: $(BUILD)/bios/stage1.bin $(BUILD)/bios/stage2.bin $(BUILD)/kernel.stripped.elf \
+                   $(BUILD)/esp.img $(BUILD)/uefi/BOOTX64.EFI boot/uefi/boot.cfg $(BUILD)/host/mkimage
 	$(call quiet,IMG,$@)
 	$(Q)$(BUILD)/host/mkimage -o $@ --stage1 $(BUILD)/bios/stage1.bin \
-	    --stage2 $(BUILD)/bios/stage2.bin --kernel $(BUILD)/kernel.elf
+	    --stage2 $(BUILD)/bios/stage2.bin --kernel $(BUILD)/kernel.stripped.elf \
+	    --esp $(BUILD)/esp.img
 
 $(BUILD)/host/keel_string.o: lib/string.c
 	@mkdir -p $(dir $@)
@@ -341,6 +389,15 @@ run-nox:
 	@$(MAKE) --no-print-directory img
 	@echo "serial console on this terminal: quit with Ctrl-A then X (Ctrl-A C: QEMU monitor)"
 	$(QEMU) -m 256M -display none -serial mon:stdio -drive file=$(BUILD)/keel.img,format=raw
+
+# UEFI firmware (OVMF, from Debian's ovmf package) instead of SeaBIOS: the same keel.img
+# boots from its EFI System Partition.
+OVMF ?= /usr/share/ovmf/OVMF.fd
+run-uefi:
+	@tools/deps.sh run-uefi
+	@$(MAKE) --no-print-directory img
+	@echo "$(RUN_HINT)"
+	$(QEMU_RUN) -bios $(OVMF) -drive file=$(BUILD)/keel.img,format=raw
 
 run-iso:
 	@tools/deps.sh run

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - install what Keel's build, run or test needs and is missing.
 #
-# Usage: tools/deps.sh build|run|run-nox|test|debug|bench|style
+# Usage: tools/deps.sh build|run|run-nox|run-uefi|test|debug|bench|style
 # Checks each tool or file and installs the Debian/Ubuntu packages that are
 # missing with apt-get (through sudo when not root), saying what it installs.
 # Quiet when everything is there, so make can call it every time.
@@ -32,6 +32,7 @@ build_deps() {
     want grub-pc-bin /usr/lib/grub/i386-pc/multiboot2.mod
     want xorriso xorriso
     want mtools mformat
+    want grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/normal.mod
 }
 
 qemu_deps() { # QEMU, with a window when there is a display (without one it uses the terminal)
@@ -121,6 +122,7 @@ case "$mode" in
 build) build_deps ;;
 run) build_deps; qemu_deps ;;
 run-nox) build_deps; want qemu-system-x86 qemu-system-x86_64 ;;
+run-uefi) build_deps; qemu_deps; want ovmf /usr/share/ovmf/OVMF.fd ;;
 debug) build_deps; qemu_deps; want gdb gdb ;;
 bench) build_deps; want qemu-system-x86 qemu-system-x86_64; want valgrind valgrind ;;
 style) want python3 python3; want clang-format clang-format ;;
@@ -130,8 +132,10 @@ test)
     want libcmocka-dev /usr/include/cmocka.h
     want clang clang
     want clang-format clang-format
+    want dosfstools fsck.fat
+    want fdisk sfdisk
     ;;
-*) echo "usage: $0 build|run|run-nox|test|debug|bench|style" >&2; exit 2 ;;
+*) echo "usage: $0 build|run|run-nox|run-uefi|test|debug|bench|style" >&2; exit 2 ;;
 esac
 
 [ -z "$need" ] || install

@@ -1,13 +1,13 @@
 /*
- * mkimage.c - build or check build/keel.img, Keel's BIOS disk image (host tool).
+ * mkimage.c - build or check build/keel.img, Keel's disk image for BIOS and UEFI (host tool).
  *
- *   mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL [--cmdline TEXT]
+ *   mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL --esp ESP [--cmdline TEXT]
  *   mkimage --check IMAGE
  *
  * The layout is the one in boot/bios/bootimg.h:
  *   LBA 0            stage 1 (512 bytes, its partition table filled in here)
  *   LBA 1 .. 2047    zeros
- *   LBA 2048         the active partition (type 0x7F), to the end of the image:
+ *   LBA 2048         partition 1, active, type 0x7F, the BIOS partition:
  *     +0             struct bootimg_header
  *     +1             stage 2, padded with zeros to whole sectors
  *     +kernel_lba    the kernel ELF file; kernel_lba is the first sector after
@@ -15,11 +15,20 @@
  *                    (4 KiB; the partition itself is 1 MiB aligned) so the
  *                    kernel starts on a physical-sector boundary of 4K-sector
  *                    disks. It costs at most 7 sectors.
- * The image is padded to a whole MiB: dd and USB writers, and QEMU's guess of
- * a disk geometry, all like whole-MiB disks.
+ *                    The partition ends at the next whole MiB.
+ *   then             partition 2, type 0xEF, the EFI System Partition: the
+ *                    FAT volume ESP as it is (the Makefile makes it with
+ *                    mtools), its BPB's hidden-sector count set here to the
+ *                    partition's start. Padded to a whole MiB.
+ * mkimage copies the FAT volume rather than making it: building a file system
+ * is mtools' job, and a tool that only places bytes stays easy to test. What
+ * it does check, as `--check` does, is the result (tools/image_verify.c): the
+ * ESP must hold /EFI/BOOT/BOOTX64.EFI, /KEEL/BOOT.CFG and a /KEEL/KERNEL.ELF
+ * equal to KERNEL. The image is a whole number of MiB: dd and USB writers,
+ * and QEMU's guess of a disk geometry, all like whole-MiB disks.
  *
- * Every image written is checked with bootimg_verify_image before it replaces
- * the output file, and it is written to OUT.tmp and renamed, so a failed run
+ * Every image written is checked with image_verify before it replaces the
+ * output file, and it is written to OUT.tmp and renamed, so a failed run
  * never leaves a half-written image behind for make to trust.
  */
 #include <errno.h>
@@ -30,6 +39,7 @@
 
 #include <lib/crc32.h>
 #include <tools/bootimg_verify.h>
+#include <tools/image_verify.h>
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "mkimage writes struct bootimg_header as it is in memory: it needs a little-endian host"
@@ -41,26 +51,26 @@
 #define FILE_MAX             (256u * 1024 * 1024) /* far beyond any Keel kernel; keeps sums 32-bit */
 #define ELF_MAGIC            "\177ELF"            /* ELF specification, e_ident[EI_MAG0..3] */
 #define ELF_MAGIC_LEN        4
-
-/* CHS addressing with the geometry every partitioning tool assumes for LBA
- * disks (255 heads, 63 sectors per track); cylinders have 10 bits, so
- * anything beyond cylinder 1023 is written as the maximum 1023/254/63. */
-#define CHS_HEADS        255
-#define CHS_SECTORS      63
-#define CHS_MAX_CYLINDER 1023
+#define FAT_BPB_HIDDEN_SECTORS                                                                     \
+    28 /* u32: sectors before the volume (FAT specification, BPB_HiddSec) */
 
 struct blob {
     uint8_t *data;
     size_t len;
 };
 
+/* What an image is made of, each file as read. */
+struct inputs {
+    struct blob stage1, stage2, kernel, esp;
+};
+
 struct build_args {
-    const char *output, *stage1, *stage2, *kernel, *cmdline;
+    const char *output, *stage1, *stage2, *kernel, *esp, *cmdline;
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL"
+    fprintf(out, "usage: mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL --esp ESP"
                  " [--cmdline TEXT]\n"
                  "       mkimage --check IMAGE\n");
 }
@@ -147,6 +157,27 @@ static bool check_kernel(const char *path, const struct blob *b)
     return false;
 }
 
+/* The ESP must be a FAT volume of whole 512-byte sectors that fills its file;
+ * what it holds is checked with the finished image. */
+static bool check_esp(const char *path, const struct blob *b)
+{
+    struct fat_volume v;
+    enum fat_error err = fat_open(&v, b->data, b->len);
+
+    if (err != FAT_OK)
+        fprintf(stderr, "mkimage: ESP %s is not a valid FAT volume: %s\n", path,
+                fat_error_text(err));
+    else if (b->len % SECTOR != 0 || v.bytes_per_sector != SECTOR ||
+             (uint64_t)v.total_sectors * SECTOR != b->len)
+        fprintf(stderr,
+                "mkimage: ESP %s: %zu bytes, a FAT volume of %u sectors of %u bytes; "
+                "it must be a volume of 512-byte sectors that fills its file\n",
+                path, b->len, v.total_sectors, v.bytes_per_sector);
+    else
+        return true;
+    return false;
+}
+
 static uint32_t sectors_for(size_t bytes)
 {
     return (uint32_t)((bytes + SECTOR - 1) / SECTOR);
@@ -157,39 +188,22 @@ static uint32_t round_up(uint32_t value, uint32_t multiple)
     return (value + multiple - 1) / multiple * multiple;
 }
 
-/* Write the 3-byte CHS address of lba: head, then sector (bits 0-5) with
- * cylinder bits 8-9 (bits 6-7), then cylinder bits 0-7. */
-static void put_chs(uint8_t *chs, uint32_t lba)
-{
-    uint32_t cylinder = lba / (CHS_HEADS * CHS_SECTORS);
-    uint32_t head = lba / CHS_SECTORS % CHS_HEADS;
-    uint32_t sector = lba % CHS_SECTORS + 1; /* CHS sectors count from 1 */
-
-    if (cylinder > CHS_MAX_CYLINDER) {
-        cylinder = CHS_MAX_CYLINDER;
-        head = CHS_HEADS - 1;
-        sector = CHS_SECTORS;
-    }
-    chs[0] = (uint8_t)head;
-    chs[1] = (uint8_t)(sector | (cylinder >> 8) << 6);
-    chs[2] = (uint8_t)cylinder;
-}
-
 static void put_le32(uint8_t *p, uint32_t value)
 {
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(value >> (8 * i));
 }
 
-/* Fill MBR partition entry 0: active, our type, from `first` for `count` sectors. */
-static void put_partition(uint8_t *mbr, uint32_t first, uint32_t count)
+/* Fill MBR partition entry `index`: status, type, from `first` for `count` sectors. */
+static void put_partition(uint8_t *mbr, unsigned index, uint8_t status, uint8_t type,
+                          uint32_t first, uint32_t count)
 {
-    uint8_t *entry = mbr + MBR_PARTITION_TABLE;
+    uint8_t *entry = mbr + MBR_PARTITION_TABLE + index * MBR_PARTITION_ENTRY_SIZE;
 
-    entry[MBR_ENTRY_STATUS] = MBR_STATUS_ACTIVE;
-    put_chs(entry + MBR_ENTRY_CHS_START, first);
-    entry[MBR_ENTRY_TYPE] = BOOTIMG_PARTITION_TYPE;
-    put_chs(entry + MBR_ENTRY_CHS_END, first + count - 1);
+    entry[MBR_ENTRY_STATUS] = status;
+    mbr_chs(first, entry + MBR_ENTRY_CHS_START);
+    entry[MBR_ENTRY_TYPE] = type;
+    mbr_chs(first + count - 1, entry + MBR_ENTRY_CHS_END);
     put_le32(entry + MBR_ENTRY_LBA_START, first);
     put_le32(entry + MBR_ENTRY_SECTOR_COUNT, count);
 }
@@ -204,25 +218,32 @@ static size_t stage1_used(const struct blob *stage1)
     return used;
 }
 
+/* The boot header for stage 2 and the kernel, all but stage 2's CRC-32. */
+static void lay_out_header(const struct build_args *args, const struct blob *stage2,
+                           const struct blob *kernel, struct bootimg_header *h)
+{
+    memset(h, 0, sizeof(*h));
+    memcpy(h->magic, BOOTIMG_MAGIC, BOOTIMG_MAGIC_LEN);
+    h->version = BOOTIMG_VERSION;
+    h->header_size = SECTOR;
+    h->stage2_lba = 1;
+    h->stage2_sectors = sectors_for(stage2->len);
+    h->kernel_lba = round_up(h->stage2_lba + h->stage2_sectors, KERNEL_ALIGN_SECTORS);
+    h->kernel_bytes = (uint32_t)kernel->len;
+    h->kernel_crc32 = crc32_update(0, kernel->data, kernel->len);
+    strcpy(h->cmdline, args->cmdline); /* length checked by the caller */
+}
+
 /* Lay out and assemble the image in memory; *image is calloc'ed. */
-static bool assemble(const struct build_args *args, const struct blob *stage1,
-                     const struct blob *stage2, const struct blob *kernel, struct blob *image)
+static bool assemble(const struct build_args *args, const struct inputs *in, struct blob *image)
 {
     struct bootimg_header h;
 
-    memset(&h, 0, sizeof(h));
-    memcpy(h.magic, BOOTIMG_MAGIC, BOOTIMG_MAGIC_LEN);
-    h.version = BOOTIMG_VERSION;
-    h.header_size = SECTOR;
-    h.stage2_lba = 1;
-    h.stage2_sectors = sectors_for(stage2->len);
-    h.kernel_lba = round_up(h.stage2_lba + h.stage2_sectors, KERNEL_ALIGN_SECTORS);
-    h.kernel_bytes = (uint32_t)kernel->len;
-    h.kernel_crc32 = crc32_update(0, kernel->data, kernel->len);
-    strcpy(h.cmdline, args->cmdline); /* length checked by the caller */
-
-    uint32_t used = BOOTIMG_PARTITION_LBA + h.kernel_lba + sectors_for(kernel->len);
-    uint32_t total = round_up(used, MIB_SECTORS);
+    lay_out_header(args, &in->stage2, &in->kernel, &h);
+    uint32_t bios_end =
+        round_up(BOOTIMG_PARTITION_LBA + h.kernel_lba + sectors_for(in->kernel.len), MIB_SECTORS);
+    uint32_t esp_lba = bios_end, esp_sectors = sectors_for(in->esp.len);
+    uint32_t total = round_up(esp_lba + esp_sectors, MIB_SECTORS);
     image->len = (size_t)total * SECTOR;
     image->data = calloc(total, SECTOR);
     if (image->data == NULL) {
@@ -231,10 +252,15 @@ static bool assemble(const struct build_args *args, const struct blob *stage1,
     }
 
     uint8_t *partition = image->data + (size_t)BOOTIMG_PARTITION_LBA * SECTOR;
-    memcpy(image->data, stage1->data, SECTOR);
-    put_partition(image->data, BOOTIMG_PARTITION_LBA, total - BOOTIMG_PARTITION_LBA);
-    memcpy(partition + (size_t)h.stage2_lba * SECTOR, stage2->data, stage2->len);
-    memcpy(partition + (size_t)h.kernel_lba * SECTOR, kernel->data, kernel->len);
+    uint8_t *esp = image->data + (size_t)esp_lba * SECTOR;
+    memcpy(image->data, in->stage1.data, SECTOR);
+    put_partition(image->data, 0, MBR_STATUS_ACTIVE, BOOTIMG_PARTITION_TYPE, BOOTIMG_PARTITION_LBA,
+                  bios_end - BOOTIMG_PARTITION_LBA);
+    put_partition(image->data, 1, MBR_STATUS_INACTIVE, ESP_PARTITION_TYPE, esp_lba, esp_sectors);
+    memcpy(partition + (size_t)h.stage2_lba * SECTOR, in->stage2.data, in->stage2.len);
+    memcpy(partition + (size_t)h.kernel_lba * SECTOR, in->kernel.data, in->kernel.len);
+    memcpy(esp, in->esp.data, in->esp.len);
+    put_le32(esp + FAT_BPB_HIDDEN_SECTORS, esp_lba);
     /* Stage 2's CRC covers its zero padding too: stage 1 loads whole sectors. */
     h.stage2_crc32 = crc32_update(0, partition + (size_t)h.stage2_lba * SECTOR,
                                   (size_t)h.stage2_sectors * SECTOR);
@@ -263,9 +289,18 @@ static bool write_file(const char *path, const struct blob *b)
     return false;
 }
 
+static void free_inputs(struct inputs *in)
+{
+    free(in->stage1.data);
+    free(in->stage2.data);
+    free(in->kernel.data);
+    free(in->esp.data);
+}
+
 static int build(const struct build_args *args)
 {
-    struct blob stage1 = {0}, stage2 = {0}, kernel = {0}, image = {0};
+    struct inputs in = {0};
+    struct blob image = {0};
     char why[256];
     int status = 1;
 
@@ -274,27 +309,26 @@ static int build(const struct build_args *args)
                 strlen(args->cmdline), BOOTIMG_CMDLINE_MAX - 1);
         return 1;
     }
-    if (!read_file(args->stage1, &stage1) || !check_stage1(args->stage1, &stage1) ||
-        !read_file(args->stage2, &stage2) || !check_stage2(args->stage2, &stage2) ||
-        !read_file(args->kernel, &kernel) || !check_kernel(args->kernel, &kernel) ||
-        !assemble(args, &stage1, &stage2, &kernel, &image))
+    if (!read_file(args->stage1, &in.stage1) || !check_stage1(args->stage1, &in.stage1) ||
+        !read_file(args->stage2, &in.stage2) || !check_stage2(args->stage2, &in.stage2) ||
+        !read_file(args->kernel, &in.kernel) || !check_kernel(args->kernel, &in.kernel) ||
+        !read_file(args->esp, &in.esp) || !check_esp(args->esp, &in.esp) ||
+        !assemble(args, &in, &image))
         goto out;
-    if (bootimg_verify_image(image.data, image.len, why, sizeof(why)) != 0) {
-        fprintf(stderr, "mkimage: internal error, the image fails its own check: %s\n", why);
+    if (image_verify(image.data, image.len, NULL, why, sizeof(why)) != 0) {
+        fprintf(stderr, "mkimage: %s: the image would fail its check: %s\n", args->output, why);
         goto out;
     }
     if (!write_file(args->output, &image))
         goto out;
     printf("mkimage: %s: stage 1 %zu/%d bytes, stage 2 %zu bytes (%u sectors), "
-           "kernel %zu bytes (%u sectors), image %zu bytes (%zu MiB)\n",
-           args->output, stage1_used(&stage1), MBR_PARTITION_TABLE, stage2.len,
-           sectors_for(stage2.len), kernel.len, sectors_for(kernel.len), image.len,
-           image.len / (MIB_SECTORS * SECTOR));
+           "kernel %zu bytes (%u sectors), ESP %zu KiB, image %zu bytes (%zu MiB)\n",
+           args->output, stage1_used(&in.stage1), MBR_PARTITION_TABLE, in.stage2.len,
+           sectors_for(in.stage2.len), in.kernel.len, sectors_for(in.kernel.len), in.esp.len / 1024,
+           image.len, image.len / (MIB_SECTORS * SECTOR));
     status = 0;
 out:
-    free(stage1.data);
-    free(stage2.data);
-    free(kernel.data);
+    free_inputs(&in);
     free(image.data);
     return status;
 }
@@ -302,25 +336,30 @@ out:
 static int check(const char *path)
 {
     struct blob image = {0};
-    struct bootimg_image_info info;
+    struct image_info info;
     char why[256];
 
     if (!read_file(path, &image)) {
         free(image.data);
         return 1;
     }
-    bool sound = bootimg_inspect_image(image.data, image.len, &info, why, sizeof(why)) == 0;
+    bool sound = image_verify(image.data, image.len, &info, why, sizeof(why)) == 0;
     free(image.data);
     if (!sound) {
         fprintf(stderr, "mkimage: %s: %s\n", path, why);
         return 1;
     }
-    const struct bootimg_header *h = &info.header;
+    const struct bootimg_header *h = &info.bios.header;
     printf("%s: ok: active partition %u at LBA %u, %u sectors; stage 2 %u sectors at +%u "
            "(CRC-32 0x%08X); kernel %u bytes at +%u (CRC-32 0x%08X); cmdline \"%s\"\n",
-           path, info.partition_index, info.partition_lba, info.partition_sectors,
+           path, info.bios.partition_index, info.bios.partition_lba, info.bios.partition_sectors,
            h->stage2_sectors, h->stage2_lba, h->stage2_crc32, h->kernel_bytes, h->kernel_lba,
            h->kernel_crc32, h->cmdline);
+    printf("%s: ok: EFI System Partition %u at LBA %u, %u sectors, FAT%d with %u-byte clusters; "
+           "%s %u bytes, %s %u bytes (the same kernel), %s %u bytes\n",
+           path, info.esp_index, info.esp_lba, info.esp_sectors, (int)info.esp_fat,
+           info.esp_cluster_bytes, ESP_LOADER_PATH, info.loader_bytes, ESP_KERNEL_PATH,
+           info.kernel_bytes, ESP_CONFIG_PATH, info.config_bytes);
     return 0;
 }
 
@@ -333,6 +372,7 @@ static bool parse_args(int argc, char **argv, struct build_args *args, const cha
                             : !strcmp(opt, "--stage1")  ? &args->stage1
                             : !strcmp(opt, "--stage2")  ? &args->stage2
                             : !strcmp(opt, "--kernel")  ? &args->kernel
+                            : !strcmp(opt, "--esp")     ? &args->esp
                             : !strcmp(opt, "--cmdline") ? &args->cmdline
                             : !strcmp(opt, "--check")   ? check_path
                                                         : NULL;
@@ -362,15 +402,18 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    bool building = args.output || args.stage1 || args.stage2 || args.kernel || args.cmdline;
+    bool building =
+        args.output || args.stage1 || args.stage2 || args.kernel || args.esp || args.cmdline;
     if (check_path != NULL && !building)
         return check(check_path);
-    if (check_path == NULL && args.output && args.stage1 && args.stage2 && args.kernel) {
+    if (check_path == NULL && args.output && args.stage1 && args.stage2 && args.kernel &&
+        args.esp) {
         if (args.cmdline == NULL)
             args.cmdline = "";
         return build(&args);
     }
-    fprintf(stderr, "mkimage: give either -o, --stage1, --stage2 and --kernel, or --check alone\n");
+    fprintf(stderr,
+            "mkimage: give either -o, --stage1, --stage2, --kernel and --esp, or --check alone\n");
     usage(stderr);
     return 2;
 }

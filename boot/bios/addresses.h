@@ -6,9 +6,9 @@
  *   0x07E00 .. 0x07FFF   the boot header (boot/bios/bootimg.h), read by stage 1
  *   0x08000 .. 0x0FFFF   stage 2 with its .bss: its real-mode code runs with
  *                        segment 0, so all of it must lie below 64 KiB
- *   0x10000 .. 0x17FFF   the first 32 KiB of the kernel file (ELF and
- *                        program headers, Multiboot 2 header)
- *   0x20000 .. 0x27FFF   the bounce buffer for disk reads
+ *   0x10000 .. 0x1FFFF   the first read of the kernel file, up to 64 KiB
+ *                        (ELF and program headers, Multiboot 2 header)
+ *   0x20000 .. 0x2FFFF   the bounce buffer for disk reads
  *   0x30000 .. 0x37FFF   the Multiboot 2 information block
  * The areas above stage 2 start on 64 KiB boundaries so that no BIOS
  * transfer into them crosses one.
@@ -27,9 +27,9 @@
 #define STAGE2_END       0x10000
 
 #define LOADER_ELF_HEAD_ADDR  0x10000 /* first bytes of the kernel file */
-#define LOADER_ELF_HEAD_SIZE  0x8000  /* 32 KiB: ELF header, phdrs, Multiboot 2 header */
+#define LOADER_ELF_HEAD_SIZE  0x10000 /* the first read: ELF header, phdrs, Multiboot 2 header */
 #define LOADER_BOUNCE_ADDR    0x20000 /* disk reads land here, then get copied */
-#define LOADER_BOUNCE_SIZE    0x8000  /* 32 KiB per BIOS call */
+#define LOADER_BOUNCE_SIZE    0x10000 /* 64 KiB: one BIOS call's most (loader.h) */
 #define LOADER_INFO_ADDR      0x30000 /* the Multiboot 2 information block */
 #define LOADER_INFO_SIZE      0x8000
 #define LOADER_LOW_MEMORY_END (LOADER_INFO_ADDR + LOADER_INFO_SIZE) /* what must be RAM */

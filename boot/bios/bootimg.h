@@ -1,12 +1,17 @@
 /*
- * bootimg.h - the layout of build/keel.img, Keel's raw BIOS disk image.
+ * bootimg.h - the layout of build/keel.img, Keel's raw disk image for BIOS and UEFI PCs.
  *
  *   LBA 0                      MBR: stage 1 code, partition table, 0x55AA
  *   LBA 1 .. 2047              unused (keeps the partition 1 MiB aligned)
- *   partition (active, type BOOTIMG_PARTITION_TYPE), from BOOTIMG_PARTITION_LBA:
+ *   partition 1 (active, type BOOTIMG_PARTITION_TYPE), from BOOTIMG_PARTITION_LBA
+ *   to the next whole MiB, the BIOS partition:
  *     + 0                      struct bootimg_header (one sector)
  *     + stage2_lba             stage 2, stage2_sectors sectors
  *     + kernel_lba             the kernel ELF file, kernel_bytes bytes
+ *   partition 2 (inactive, type 0xEF), 1 MiB aligned after partition 1: the
+ *   EFI System Partition, a FAT volume with /EFI/BOOT/BOOTX64.EFI (the UEFI
+ *   loader), /KEEL/KERNEL.ELF (the same kernel file) and /KEEL/BOOT.CFG.
+ *   The loaders here never look at it; tools/image_verify.c checks it.
  *
  * The image tool (tools/mkimage.c) writes the header; stage 1 checks its
  * magic and checksum before loading stage 2, stage 2 checks the CRC-32s of

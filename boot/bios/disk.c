@@ -4,8 +4,8 @@
  * AH=42h takes a disk address packet (DS:SI): size 16, sector count, a
  * segment:offset buffer and a 64-bit LBA (EDD 3.0, "Extended Read"). Reads
  * land in a fixed bounce buffer below 1 MiB, 64 KiB aligned so a transfer of
- * up to 32 KiB never crosses a 64 KiB (DMA) boundary; the caller copies from
- * there. A failed read is retried after a disk reset (AH=00h).
+ * up to LOADER_BOUNCE_SECTORS (127) sectors never crosses a 64 KiB (DMA)
+ * boundary; the caller copies from there. A failed read is retried after a disk reset (AH=00h).
  */
 #include <boot/bios/bios.h>
 #include <boot/bios/loader.h>

@@ -13,8 +13,13 @@
 #include <boot/bios/bootimg.h>
 #include <boot/bios/mbinfo.h>
 
-#define LOADER_BOUNCE_SECTORS (LOADER_BOUNCE_SIZE / BOOTIMG_SECTOR_SIZE)
-#define LOADER_MAX_E820       128
+/* Sectors per INT 13h AH=42h call: 127 is the most that every EDD BIOS takes
+ * (Phoenix's EDD specification limits a transfer to 127 blocks; some BIOSes
+ * fail beyond), and fewer, larger calls load the kernel faster. */
+#define LOADER_BOUNCE_SECTORS 127
+_Static_assert(LOADER_BOUNCE_SECTORS *BOOTIMG_SECTOR_SIZE <= LOADER_BOUNCE_SIZE,
+               "a read must fit in the bounce buffer");
+#define LOADER_MAX_E820 128
 
 /* Screen (VGA text) and COM1, like the kernel's console. */
 void loader_console_init(void);

@@ -6,7 +6,8 @@
  * it fails:
  *   1. check stage 2's own checksum and the boot header (boot/bios/bootimg.h)
  *   2. enable A20, get the memory map (E820, else E801)
- *   3. read the kernel ELF file in 32 KiB chunks; the first chunk must hold
+ *   3. read the kernel ELF file in chunks of 127 sectors (the most one BIOS
+ *      call may read, loader.h); the first chunk must hold
  *      the ELF and program headers and a Multiboot 2 header; every PT_LOAD
  *      segment is copied to its physical address as its bytes stream past
  *   4. check the file's CRC-32, zero the .bss parts
@@ -26,6 +27,10 @@
 #define LOADER_NAME   "Keel BIOS loader"
 #define PROGRESS_DOTS 40
 #define KIB           1024u
+
+/* The first chunk read is the part of the file that is planned from. */
+#define FIRST_READ_BYTES (LOADER_BOUNCE_SECTORS * BOOTIMG_SECTOR_SIZE)
+_Static_assert(FIRST_READ_BYTES <= LOADER_ELF_HEAD_SIZE, "the first chunk fits its area");
 
 static struct e820_entry memory_map[LOADER_MAX_E820];
 static size_t memory_map_count;
@@ -92,8 +97,7 @@ static void detect_memory(void)
 /* Check the first chunk of the kernel file and plan its segments. */
 static void plan_kernel(const struct bootimg_header *header, struct elf_load_plan *plan)
 {
-    size_t head =
-        header->kernel_bytes < LOADER_ELF_HEAD_SIZE ? header->kernel_bytes : LOADER_ELF_HEAD_SIZE;
+    size_t head = header->kernel_bytes < FIRST_READ_BYTES ? header->kernel_bytes : FIRST_READ_BYTES;
     enum elf_error err =
         elf_plan_load((const void *)LOADER_ELF_HEAD_ADDR, head, header->kernel_bytes, plan);
     if (err != ELF_OK)
@@ -125,9 +129,6 @@ static void place_chunk(const struct elf_load_plan *plan, uint64_t offset, const
                chunk + (start - offset), (size_t)(end - start));
     }
 }
-
-_Static_assert(LOADER_ELF_HEAD_SIZE == LOADER_BOUNCE_SIZE,
-               "the first chunk read is exactly the part of the file that is planned from");
 
 /* Stream the kernel file through the bounce buffer in chunks: the first
  * chunk is checked and planned from, every chunk's segment bytes are put in

@@ -8,7 +8,8 @@
  * boot/bios/bootimg.c uses); checksums are summed here; images for
  * bootimg_verify_image are assembled here, field by field. The last group
  * runs the mkimage binary (path in $MKIMAGE, default build/host/mkimage;
- * skipped if it is not there) in a temporary directory.
+ * skipped if it is not there) in a temporary directory, with an EFI System
+ * Partition made by mtools (the ESP's own checks: tests/host/test_image.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -840,8 +841,39 @@ static uint8_t *read_bytes(const char *path, size_t *len)
     return data;
 }
 
+/* The smallest file that passes for a PE32+ x86-64 executable: "MZ", the
+ * offset 0x40 of "PE\0\0" at 0x3C, machine 0x8664, optional-header magic 0x20B. */
+static void write_fake_efi_app(const char *path)
+{
+    uint8_t pe[0x80] = {'M', 'Z', [0x3C] = 0x40, [0x40] = 'P', 'E', 0, 0, 0x64, 0x86};
+
+    pe[0x40 + 24] = 0x0B;
+    pe[0x40 + 25] = 0x02;
+    write_bytes(path, pe, sizeof(pe));
+}
+
+/* An EFI System Partition of 4 MiB made with mtools, holding the files the
+ * image check wants, the kernel being w's kernel.elf. */
+static void write_esp(struct workdir *w)
+{
+    char cmd[4096];
+
+    write_fake_efi_app(wpath(w, "BOOTX64.EFI"));
+    write_bytes(wpath(w, "boot.cfg"), "kernel \\KEEL\\KERNEL.ELF\n", 24);
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && rm -f esp.img && export MTOOLS_SKIP_CHECK=1 && "
+             "mformat -i esp.img -C -T 8192 -h 4 -s 32 -c 1 :: && "
+             "mmd -i esp.img ::/EFI ::/EFI/BOOT ::/KEEL && "
+             "mcopy -i esp.img BOOTX64.EFI ::/EFI/BOOT/ && "
+             "mcopy -i esp.img kernel.elf ::/KEEL/KERNEL.ELF && "
+             "mcopy -i esp.img boot.cfg ::/KEEL/BOOT.CFG",
+             w->path);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* A stage 1 with 100 bytes of "code" and the signature; stage 2 and kernel of
- * the given sizes (the kernel starting with the ELF magic). */
+ * the given sizes (the kernel starting with the ELF magic); an ESP with that
+ * kernel. */
 static void write_inputs(struct workdir *w, size_t stage2_len, size_t kernel_len)
 {
     uint8_t stage1[512] = {0};
@@ -859,6 +891,7 @@ static void write_inputs(struct workdir *w, size_t stage2_len, size_t kernel_len
     write_bytes(wpath(w, "kernel.elf"), kernel, kernel_len);
     free(stage2);
     free(kernel);
+    write_esp(w);
 }
 
 /* Run mkimage with args (NULL-terminated, without argv[0]); returns its exit
@@ -905,6 +938,8 @@ static int run_build(struct workdir *w, const char *cmdline)
                           wpath(w, "stage2.bin"),
                           "--kernel",
                           wpath(w, "kernel.elf"),
+                          "--esp",
+                          wpath(w, "esp.img"),
                           cmdline ? "--cmdline" : NULL,
                           cmdline,
                           NULL};
@@ -922,8 +957,9 @@ static void expect_refusal(struct workdir *w, const char *needle)
 }
 
 /* Stage 2 1300 bytes (3 sectors), kernel 5000 bytes (10 sectors): the kernel
- * goes to partition sector 8 (4 + rounded up to 8), the image ends at sector
- * 2048 + 8 + 10 = 2066 and is rounded to 4096 sectors (2 MiB). */
+ * goes to partition sector 8 (4 + rounded up to 8), the BIOS partition's
+ * contents end at sector 2048 + 8 + 10 = 2066, so it ends at 4096 (2 MiB),
+ * where the 4 MiB ESP starts: 12288 sectors (6 MiB) in all. */
 static void test_mkimage_builds_valid_image(void **state)
 {
     struct workdir *w = *state;
@@ -935,11 +971,11 @@ static void test_mkimage_builds_valid_image(void **state)
     assert_non_null(strstr(w->out, "stage 1 100/446 bytes"));
     assert_non_null(strstr(w->out, "stage 2 1300 bytes (3 sectors)"));
     assert_non_null(strstr(w->out, "kernel 5000 bytes (10 sectors)"));
-    assert_non_null(strstr(w->out, "image 2097152 bytes (2 MiB)"));
+    assert_non_null(strstr(w->out, "ESP 4096 KiB, image 6291456 bytes (6 MiB)"));
 
     uint8_t *img = read_bytes(wpath(w, "keel.img"), &len);
     assert_non_null(img);
-    assert_int_equal(len, 2 * 1024 * 1024);
+    assert_int_equal(len, 6 * 1024 * 1024);
     if (bootimg_verify_image(img, len, why, sizeof(why)) != 0)
         print_error("%s\n", why);
     assert_int_equal(bootimg_verify_image(img, len, why, sizeof(why)), 0);
@@ -948,8 +984,12 @@ static void test_mkimage_builds_valid_image(void **state)
      * 0x7F, CHS 0/65/1 (LBA 4095 = 65 * 63 + 0), LBA 2048, 2048 sectors. */
     const uint8_t entry[16] = {0x80, 32, 33, 0, 0x7F, 65, 1, 0, 0x00, 0x08, 0, 0, 0x00, 0x08, 0, 0};
     assert_memory_equal(img + 446, entry, 16);
-    static const uint8_t empty[48];
-    assert_memory_equal(img + 446 + 16, empty, 48);
+    /* Entry 1: inactive, CHS 0/65/2 (LBA 4096 = 65 * 63 + 1), type 0xEF, CHS
+     * 0/195/3 (LBA 12287 = 195 * 63 + 2), LBA 4096, 8192 sectors. */
+    const uint8_t esp[16] = {0x00, 65, 2, 0, 0xEF, 195, 3, 0, 0x00, 0x10, 0, 0, 0x00, 0x20, 0, 0};
+    assert_memory_equal(img + 446 + 16, esp, 16);
+    static const uint8_t empty[32];
+    assert_memory_equal(img + 446 + 32, empty, 32);
     for (size_t i = 0; i < 100; i++)
         assert_int_equal(img[i], 0xCC);
     for (size_t i = 512; i < 2048 * SECTOR; i++)
@@ -973,7 +1013,7 @@ static void test_mkimage_builds_valid_image(void **state)
     assert_int_equal(h->kernel_crc32, reference_crc32(kernel, 5000));
     for (size_t i = SECTOR + 1300; i < 8 * SECTOR; i++) /* stage 2 padding, alignment gap */
         assert_int_equal(part[i], 0);
-    for (size_t i = 8 * SECTOR + 5000; i < len - 2048 * SECTOR; i++) /* after the kernel */
+    for (size_t i = 8 * SECTOR + 5000; i < 2048 * SECTOR; i++) /* after the kernel */
         assert_int_equal(part[i], 0);
     free(stage2);
     free(kernel);
@@ -1028,8 +1068,9 @@ static void test_mkimage_largest_stage2(void **state)
     free(img);
 }
 
-/* The image is a whole number of MiB, and only as many as needed: a kernel
- * ending exactly at 2 MiB gives 2 MiB, one byte more gives 3 MiB. */
+/* The BIOS partition is a whole number of MiB, and only as many as needed: a
+ * kernel ending exactly at 2 MiB ends it there, one byte more at 3 MiB; the
+ * 4 MiB ESP follows. */
 static void test_mkimage_rounds_to_mib(void **state)
 {
     struct workdir *w = *state;
@@ -1039,12 +1080,13 @@ static void test_mkimage_rounds_to_mib(void **state)
     write_inputs(w, 100, fits);
     assert_int_equal(run_build(w, NULL), 0);
     free(read_bytes(wpath(w, "keel.img"), &len));
-    assert_int_equal(len, 2 * 1024 * 1024);
+    assert_int_equal(len, 6 * 1024 * 1024);
     write_inputs(w, 100, fits + 1);
     assert_int_equal(run_build(w, NULL), 0);
     uint8_t *img = read_bytes(wpath(w, "keel.img"), &len);
-    assert_int_equal(len, 3 * 1024 * 1024);
-    assert_int_equal(img[446 + 12] | img[446 + 13] << 8, 6144 - 2048); /* to the end */
+    assert_int_equal(len, 7 * 1024 * 1024);
+    assert_int_equal(img[446 + 12] | img[446 + 13] << 8, 6144 - 2048);  /* to the ESP */
+    assert_int_equal(img[446 + 16 + 8] | img[446 + 16 + 9] << 8, 6144); /* the ESP's start */
     free(img);
 }
 
@@ -1121,7 +1163,7 @@ static void test_mkimage_refuses_bad_arguments(void **state)
     const char *missing[] = {
         "-o",       wpath(w, "x.img"),       "--stage1", wpath(w, "stage1.bin"),
         "--stage2", wpath(w, "nonexistent"), "--kernel", wpath(w, "kernel.elf"),
-        NULL};
+        "--esp",    wpath(w, "esp.img"),     NULL};
     assert_int_not_equal(run_mkimage(w, missing), 0);
     assert_non_null(strstr(w->out, "nonexistent"));
 }
