@@ -76,6 +76,7 @@ KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/sched kernel/shell 
 # domain), 8x16, turned into a C array in code page 437 order by tools/mkfont.py, which fails
 # naming any glyph the console needs and the font lacks. `make -s print-font` prints the path.
 FONT := /usr/share/consolefonts/Uni2-VGA16.psf.gz
+export FONT # tools/deps.sh checks it is installed
 FONT_SOURCE := $(BUILD)/gen/console_font.c
 KERNEL_SOURCES := $(wildcard $(foreach d,$(KERNEL_DIRS),$(d)/*.c $(d)/*.S)) $(FONT_SOURCE)
 # The test runner only goes into the test kernel; CRC-32 is for the loader and mkimage.
