@@ -9,9 +9,11 @@
  * without, the new one with it), so the framebuffer never needs to be read.
  *
  * Drawing: glyphs are 8 pixels wide, one byte a row, the leftmost pixel in
- * the top bit. For 32-bit pixels each half byte selects four whole-pixel
- * masks from a table (pixel = bg ^ ((fg ^ bg) & mask)): eight stores a row
- * and no branch per pixel. 16- and 24-bit pixels go a pixel at a time.
+ * the top bit. For 32-bit pixels (when lines are 8-byte aligned) each pair
+ * of bits selects a mask of two whole pixels from a table, and two pixels
+ * are stored at once (pair = bg ^ ((fg ^ bg) & mask)): four 64-bit stores a
+ * glyph row and no branch per pixel. 16- and 24-bit pixels go a pixel at a
+ * time.
  * No pixel shadow: scrolling redraws only the cells whose character or
  * colour changed, which writes at most what copying a shadow would.
  */
@@ -19,7 +21,6 @@
 #include <lib/errno.h>
 
 #define BITS_PER_BYTE 8
-#define NIBBLE_PIXELS 4
 
 /* The standard VGA palette (the DAC's power-on values for the 16 text
  * colours), as 0xRRGGBB in the order of enum vga_color. Brown is the
@@ -29,15 +30,15 @@ static const uint32_t vga_palette_rgb[FB_CONSOLE_COLORS] = {
     0x555555, 0x5555FF, 0x55FF55, 0x55FFFF, 0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF,
 };
 
-/* For each half byte of a glyph row, its four pixels as all-ones (set) or
- * zero masks, leftmost (the nibble's top bit) first. */
-#define M 0xFFFFFFFFu
-static const uint32_t nibble_masks[16][NIBBLE_PIXELS] = {
-    {0, 0, 0, 0}, {0, 0, 0, M}, {0, 0, M, 0}, {0, 0, M, M}, {0, M, 0, 0}, {0, M, 0, M},
-    {0, M, M, 0}, {0, M, M, M}, {M, 0, 0, 0}, {M, 0, 0, M}, {M, 0, M, 0}, {M, 0, M, M},
-    {M, M, 0, 0}, {M, M, 0, M}, {M, M, M, 0}, {M, M, M, M},
+/* For two neighbouring pixels of a glyph row (bit 1: the left one, bit 0:
+ * the right one), the mask of their two 32-bit pixels in one little-endian
+ * 64-bit store: the left pixel is the low half. */
+static const uint64_t pair_masks[4] = {
+    0x0000000000000000ull,
+    0xFFFFFFFF00000000ull,
+    0x00000000FFFFFFFFull,
+    0xFFFFFFFFFFFFFFFFull,
 };
-#undef M
 
 static uint32_t pack_channel(struct fb_color_field field, uint32_t value8)
 {
@@ -103,21 +104,29 @@ static void fill_rect(const struct fb_info *fb, uint32_t x0, uint32_t y0, uint32
     }
 }
 
-/* One glyph row of 8 pixels at p: bit 7 of bits is the leftmost. */
+/* One glyph row of 8 pixels at p, a pixel at a time: bit 7 is the leftmost. */
 static void draw_row(volatile uint8_t *p, unsigned bpp, uint8_t bits, uint32_t fg, uint32_t bg)
 {
-    if (bpp == 32) {
-        volatile uint32_t *px = (volatile uint32_t *)p;
-        const uint32_t *high = nibble_masks[bits >> 4], *low = nibble_masks[bits & 0x0F];
-        uint32_t diff = fg ^ bg;
-        for (unsigned i = 0; i < NIBBLE_PIXELS; i++) {
-            px[i] = bg ^ (diff & high[i]);
-            px[i + NIBBLE_PIXELS] = bg ^ (diff & low[i]);
-        }
-        return;
-    }
     for (unsigned x = 0; x < FB_CONSOLE_GLYPH_WIDTH; x++, p += bpp / BITS_PER_BYTE)
         put_pixel(p, bpp, (bits >> (7 - x)) & 1 ? fg : bg);
+}
+
+/* Glyph rows rows[0..height) as 32-bit pixels from line (8-byte aligned)
+ * down, two pixels a store: pairs (7,6), (5,4), (3,2), (1,0) of the bits. */
+static void draw_rows_32(volatile uint8_t *line, uint32_t pitch, const uint8_t *rows,
+                         uint32_t height, uint32_t fg, uint32_t bg)
+{
+    uint64_t bg2 = bg | (uint64_t)bg << 32;
+    uint64_t diff = (fg ^ bg) | (uint64_t)(fg ^ bg) << 32;
+
+    for (uint32_t y = 0; y < height; y++, line += pitch) {
+        volatile uint64_t *px = (volatile uint64_t *)line;
+        unsigned bits = rows[y];
+        px[0] = bg2 ^ (diff & pair_masks[bits >> 6]);
+        px[1] = bg2 ^ (diff & pair_masks[(bits >> 4) & 3]);
+        px[2] = bg2 ^ (diff & pair_masks[(bits >> 2) & 3]);
+        px[3] = bg2 ^ (diff & pair_masks[bits & 3]);
+    }
 }
 
 /* The glyph for index, or a stand-in when the font is smaller than 256. */
@@ -141,13 +150,19 @@ static void draw_cell(const struct fb_console *con, unsigned index, bool underli
     unsigned col = index % con->grid->cols, row = index / con->grid->cols;
     volatile uint8_t *line =
         pixel_address(&con->fb, col * FB_CONSOLE_GLYPH_WIDTH, row * font->height);
-    uint32_t underline_from =
-        font->height > FB_CONSOLE_CURSOR_HEIGHT ? font->height - FB_CONSOLE_CURSOR_HEIGHT : 0;
+    uint8_t rows[FB_CONSOLE_MAX_GLYPH_HEIGHT];
+    uint32_t height = font->height;
 
-    for (uint32_t y = 0; y < font->height; y++, line += con->fb.pitch) {
-        uint8_t bits = underline && y >= underline_from ? 0xFF : glyph[y];
-        draw_row(line, con->fb.bpp, bits, fg, bg);
+    for (uint32_t y = 0; y < height; y++)
+        rows[y] = glyph[y];
+    for (uint32_t y = underline ? height - FB_CONSOLE_CURSOR_HEIGHT : height; y < height; y++)
+        rows[y] = 0xFF; /* the cursor's underline */
+    if (con->fb.bpp == 32 && con->fb.pitch % sizeof(uint64_t) == 0) {
+        draw_rows_32(line, con->fb.pitch, rows, height, fg, bg);
+        return;
     }
+    for (uint32_t y = 0; y < height; y++, line += con->fb.pitch)
+        draw_row(line, con->fb.bpp, rows[y], fg, bg);
 }
 
 static void cell_changed(void *ctx, unsigned index)
@@ -183,7 +198,8 @@ static const struct vga_backend fb_backend = {
 void fb_console_grid_size(const struct psf_font *font, uint32_t width, uint32_t height,
                           unsigned *cols, unsigned *rows)
 {
-    bool usable = font->width == FB_CONSOLE_GLYPH_WIDTH && font->height > 0;
+    bool usable = font->width == FB_CONSOLE_GLYPH_WIDTH && font->height > 0 &&
+                  font->height <= FB_CONSOLE_MAX_GLYPH_HEIGHT;
 
     *cols = usable ? width / FB_CONSOLE_GLYPH_WIDTH : 0;
     *rows = usable ? height / font->height : 0;

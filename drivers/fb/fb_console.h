@@ -29,9 +29,10 @@
 #include <drivers/fb/psf.h>
 #include <drivers/vga/vga.h>
 
-#define FB_CONSOLE_GLYPH_WIDTH   8 /* one byte a glyph row: the fast drawing path */
-#define FB_CONSOLE_CURSOR_HEIGHT 2 /* pixel rows of the underline cursor */
-#define FB_CONSOLE_COLORS        16
+#define FB_CONSOLE_GLYPH_WIDTH      8  /* one byte a glyph row: the fast drawing path */
+#define FB_CONSOLE_MAX_GLYPH_HEIGHT 32 /* the tallest PSF console fonts */
+#define FB_CONSOLE_CURSOR_HEIGHT    2  /* pixel rows of the underline cursor */
+#define FB_CONSOLE_COLORS           16
 
 struct fb_color_field {
     uint8_t position; /* lowest bit of the field in the pixel */
@@ -58,7 +59,8 @@ struct fb_console {
 };
 
 /* The grid a framebuffer of width x height pixels holds in font: its size
- * in cells, or 0 x 0 for a font that is not FB_CONSOLE_GLYPH_WIDTH wide. */
+ * in cells, or 0 x 0 for a font that is not FB_CONSOLE_GLYPH_WIDTH wide or
+ * taller than FB_CONSOLE_MAX_GLYPH_HEIGHT. */
 void fb_console_grid_size(const struct psf_font *font, uint32_t width, uint32_t height,
                           unsigned *cols, unsigned *rows);
 /* Check fb's pixel format and font, and make grid a writer over cells
