@@ -89,8 +89,7 @@ KTEST_BENCH(console_scroll)
     KTEST_CHECK(pixels != NULL);
     if (!pixels)
         return;
-    vga_init_grid(&vga, phys_to_virt(VGA_TEXT_BUFFER_PHYS), VGA_WIDTH, VGA_HEIGHT, &vga_text,
-                  NULL);
+    vga_init_grid(&vga, phys_to_virt(VGA_TEXT_BUFFER_PHYS), VGA_WIDTH, VGA_HEIGHT, &vga_text, NULL);
     vga_clear(&vga);
     uint64_t vga_per_line = time_lines(&vga);
 
