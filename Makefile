@@ -73,8 +73,14 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T li
 
 # Every folder that holds kernel code; boot/bios/ is the loader, not the kernel.
 KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/sched kernel/shell drivers/ps2 drivers/serial \
-               drivers/vga drivers/acpi drivers/rtc mm mm/heap apps/ttt apps/demos lib
-KERNEL_SOURCES := $(wildcard $(foreach d,$(KERNEL_DIRS),$(d)/*.c $(d)/*.S))
+               drivers/vga drivers/fb drivers/acpi drivers/rtc mm mm/heap apps/ttt apps/demos lib
+# The framebuffer console's font: a console-setup font (Debian's console-setup-linux, public
+# domain), 8x16, turned into a C array in code page 437 order by tools/mkfont.py, which fails
+# naming any glyph the console needs and the font lacks. `make -s print-font` prints the path.
+FONT := /usr/share/consolefonts/Uni2-VGA16.psf.gz
+export FONT # tools/deps.sh checks it is installed
+FONT_SOURCE := $(BUILD)/gen/console_font.c
+KERNEL_SOURCES := $(wildcard $(foreach d,$(KERNEL_DIRS),$(d)/*.c $(d)/*.S)) $(FONT_SOURCE)
 # The test runner only goes into the test kernel; CRC-32 is for the loader and mkimage.
 KERNEL_SOURCES := $(filter-out kernel/ktest.c lib/crc32.c,$(KERNEL_SOURCES))
 KTEST_SOURCES := $(KERNEL_SOURCES) kernel/ktest.c $(wildcard tests/kernel/*.c)
@@ -153,7 +159,7 @@ test_args_SOURCES := kernel/shell/args.c
 test_acpi_SOURCES := drivers/acpi/tables.c drivers/acpi/s5.c
 test_cpuinfo_SOURCES := arch/x86_64/cpuinfo.c
 test_cp437_SOURCES := drivers/vga/cp437.c
-test_fb_console_SOURCES := drivers/fb/psf.c drivers/fb/fb_console.c
+test_fb_console_SOURCES := drivers/fb/psf.c drivers/fb/fb_console.c drivers/vga/vga.c $(FONT_SOURCE)
 test_heap_SOURCES := $(HEAP_SOURCES)
 test_run_queue_SOURCES := kernel/sched/run_queue.c kernel/sched/run_queue.h
 test_sleep_queue_SOURCES := kernel/sched/sleep_queue.c kernel/sched/sleep_queue.h
@@ -206,8 +212,8 @@ cdb_entry = $(newline)  {"directory": "$(CURDIR)", "file": "$(1)", "command": \
             $(filter $(1),$(lastword $(CDB_FILES))),,$(comma))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all kernel iso img uefi host-tests fuzz-targets fuzz test style-check bench bench-heap run run-nox \
-        run-uefi run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
+.PHONY: print-font all kernel iso img uefi host-tests fuzz-targets fuzz test style-check bench bench-heap \
+        run run-nox run-uefi run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
 all: kernel iso img $(BUILD)/kernel-test.elf
 
 kernel: $(BUILD)/kernel.elf
@@ -216,6 +222,14 @@ img: $(BUILD)/keel.img
 uefi: $(BUILD)/uefi/BOOTX64.EFI
 host-tests: $(HOST_TEST_BINARIES)
 fuzz-targets: $(FUZZ_BINARIES)
+
+$(FONT_SOURCE): $(FONT) tools/mkfont.py
+	@mkdir -p $(dir $@)
+	$(call quiet,FONT,$@)
+	$(Q)$(PYTHON) tools/mkfont.py $(FONT) -o $@
+
+print-font:
+	@echo $(FONT)
 
 # `make fuzz` runs every target for FUZZ_SECONDS; `make test` runs them briefly.
 fuzz: fuzz-targets

@@ -1,26 +1,58 @@
 /*
- * console.c - one console, two devices: the VGA text screen and COM1.
+ * console.c - one console, two devices: a screen and COM1.
  *
  * Everything the kernel prints goes through console_putc, so the serial
  * log (what tests and serial terminals read) and the screen (what a person
- * sees) always carry the same text. The hardware cursor is moved once per
- * write rather than per character: each move costs four port writes.
+ * sees) always carry the same text. The screen is one grid writer
+ * (drivers/vga/vga.h) with one of two back ends: the VGA text screen, whose
+ * cells are the hardware's and whose back end moves the hardware cursor, or
+ * the framebuffer console, whose cells are in RAM (fb_cells) and which
+ * redraws what changes. The cursor is reported once per call rather than
+ * per character: a VGA cursor move costs four port writes, a framebuffer
+ * one two cell redraws.
+ *
+ * Start-up: console_init writes into an 80x25 grid in RAM; console_select
+ * picks the screen once boot_info says what there is and moves the text
+ * there; console_remap, once the kernel's page tables are active, maps the
+ * framebuffer, and the framebuffer console draws everything at once.
  *
  * A spinlock (interrupts off while held) makes each call atomic: a kprintf
  * from an interrupt handler waits until the interrupted kprintf is done
  * instead of splicing into the middle of its line. A panic breaks the lock
  * (console_panic_unlock) so the report always gets out.
  */
+#include <drivers/fb/console_font.h>
+#include <drivers/fb/fb_console.h>
 #include <drivers/serial/serial.h>
 #include <drivers/vga/cp437.h>
 #include <drivers/vga/cursor.h>
 #include <kernel/console.h>
 #include <kernel/spinlock.h>
+#include <lib/errno.h>
 #include <lib/format.h>
 #include <lib/string.h>
+#include <mm/kheap.h>
 #include <mm/layout.h>
+#include <mm/memory.h>
+
+/* The largest grid kept: 3840x2160 pixels in 8x16 glyphs. A larger
+ * framebuffer shows this much in its top left corner. */
+#define FB_MAX_COLS  480
+#define FB_MAX_ROWS  135
+#define FB_MAX_CELLS (FB_MAX_COLS * FB_MAX_ROWS)
+
+enum screen_kind {
+    SCREEN_NONE,        /* before console_select, or no usable screen: serial only */
+    SCREEN_VGA_TEXT,    /* the cells are the text buffer at VGA_TEXT_BUFFER_PHYS */
+    SCREEN_FRAMEBUFFER, /* the cells are fb_cells, drawn by fb_screen */
+};
 
 static struct vga_writer screen;
+static enum screen_kind screen_kind = SCREEN_NONE;
+static uint16_t early_cells[VGA_WIDTH * VGA_HEIGHT];
+static uint16_t fb_cells[FB_MAX_CELLS];
+static struct fb_console fb_screen;
+static uint64_t fb_phys, fb_bytes;
 static struct spinlock console_lock = SPINLOCK_INIT;
 
 /* ANSI/ECMA-48 control sequences for the serial terminal (xterm and every
@@ -58,14 +90,119 @@ static void serial_csi(unsigned n, char final)
     serial_putc(final);
 }
 
+static void move_hw_cursor(void *ctx, unsigned index)
+{
+    (void)ctx;
+    vga_hw_set_cursor(index);
+}
+
+static const struct vga_backend vga_text_backend = {.cursor_moved = move_hw_cursor};
+
 void console_init(void)
 {
     serial_init();
-    vga_init(&screen, phys_to_virt(VGA_TEXT_BUFFER_PHYS), VGA_LIGHT_GREY, VGA_BLACK);
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_init_grid(&screen, early_cells, VGA_WIDTH, VGA_HEIGHT, NULL, NULL);
+    vga_clear(&screen);
+    screen_kind = SCREEN_NONE;
 }
 
-struct vga_writer *console_vga(void)
+/* The text of `from` (cells, cursor, colour) into the top left of screen,
+ * which is cleared first. */
+static void move_text(const struct vga_writer *from)
+{
+    vga_clear(&screen);
+    for (unsigned row = 0; row < from->rows && row < screen.rows; row++)
+        for (unsigned col = 0; col < from->cols && col < screen.cols; col++)
+            vga_set_cell(&screen, row * screen.cols + col, from->cells[row * from->cols + col]);
+    vga_move_to(&screen, from->row, from->col);
+    screen.col = from->col; /* a pending wrap too */
+    screen.attr = from->attr;
+    vga_update_cursor(&screen);
+}
+
+/* The framebuffer console on a grid of fb_cells; NULL, or why not. */
+static const char *open_framebuffer(const struct framebuffer_info *info)
+{
+    struct fb_info fb = {
+        .width = info->width,
+        .height = info->height,
+        .pitch = info->pitch,
+        .bpp = info->bpp,
+        .red = {info->red.position, info->red.size},
+        .green = {info->green.position, info->green.size},
+        .blue = {info->blue.position, info->blue.size},
+    };
+    unsigned cols, rows;
+
+    fb_console_grid_size(&console_font, fb.width, fb.height, &cols, &rows);
+    if (cols < VGA_WIDTH || rows < VGA_HEIGHT)
+        return "smaller than 80x25 cells of 8x16 pixels";
+    fb.width = cols > FB_MAX_COLS ? FB_MAX_COLS * FB_CONSOLE_GLYPH_WIDTH : fb.width;
+    fb.height = rows > FB_MAX_ROWS ? FB_MAX_ROWS * console_font.height : fb.height;
+    fb_phys = info->phys_addr;
+    fb_bytes = (uint64_t)info->pitch * info->height;
+    if (fb_console_init(&fb_screen, &fb, &console_font, &screen, fb_cells, FB_MAX_CELLS) != 0)
+        return "a pixel format the console cannot draw";
+    return NULL;
+}
+
+void console_select(const struct framebuffer_info *info)
+{
+    struct vga_writer early = screen;
+    const char *refused = NULL;
+
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    if (info && info->present && info->type == FRAMEBUFFER_RGB) {
+        refused = open_framebuffer(info);
+        screen_kind = refused ? SCREEN_NONE : SCREEN_FRAMEBUFFER;
+        if (refused) /* serial only: a grid in RAM that nothing shows */
+            vga_init_grid(&screen, fb_cells, VGA_WIDTH, VGA_HEIGHT, NULL, NULL);
+    } else {
+        vga_init_grid(&screen, phys_to_virt(VGA_TEXT_BUFFER_PHYS), VGA_WIDTH, VGA_HEIGHT,
+                      &vga_text_backend, NULL);
+        screen_kind = SCREEN_VGA_TEXT;
+    }
+    move_text(&early);
+    spin_unlock_irqrestore(&console_lock, flags);
+    if (refused)
+        kprintf("console: the %ux%u framebuffer (%u bits per pixel) is %s; serial only\n",
+                info->width, info->height, info->bpp, refused);
+}
+
+void console_remap(void)
+{
+    void *pixels;
+
+    if (screen_kind == SCREEN_VGA_TEXT)
+        screen.cells = phys_to_virt(VGA_TEXT_BUFFER_PHYS);
+    if (screen_kind != SCREEN_FRAMEBUFFER)
+        return;
+    int err = memory_map_device(fb_phys, fb_bytes, MAP_WRITE | MAP_WRITE_COMBINE, &pixels);
+    if (err) {
+        screen_kind = SCREEN_NONE;
+        kprintf("console: cannot map the framebuffer at %#llx (%s); serial only\n",
+                (unsigned long long)fb_phys, error_name(err));
+        return;
+    }
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    fb_console_attach(&fb_screen, pixels);
+    spin_unlock_irqrestore(&console_lock, flags);
+    kprintf("console: framebuffer %ux%u, %u bits per pixel at %#llx: %ux%u cells\n",
+            fb_screen.fb.width, fb_screen.fb.height, fb_screen.fb.bpp, (unsigned long long)fb_phys,
+            screen.cols, screen.rows);
+}
+
+unsigned console_cols(void)
+{
+    return screen.cols;
+}
+
+unsigned console_rows(void)
+{
+    return screen.rows;
+}
+
+struct vga_writer *console_grid(void)
 {
     return &screen;
 }
@@ -86,7 +223,7 @@ void console_write(const char *s, size_t n)
     uint64_t flags = spin_lock_irqsave(&console_lock);
     for (size_t i = 0; i < n; i++)
         console_emit(s[i]);
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -102,7 +239,7 @@ void console_clear(void)
     uint64_t flags = spin_lock_irqsave(&console_lock);
     vga_clear(&screen);
     serial_puts(ANSI_CLEAR_SCREEN);
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -116,7 +253,7 @@ void console_write_cp437(const char *s, size_t n)
         for (size_t k = 0; k < len; k++)
             serial_putc(utf8[k]);
     }
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -127,7 +264,7 @@ void console_cursor_left(size_t n)
     uint64_t flags = spin_lock_irqsave(&console_lock);
     vga_cursor_left(&screen, n);
     serial_csi((unsigned)n, 'D'); /* CUB: cursor backward */
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -140,16 +277,17 @@ void console_move_to(unsigned row, unsigned col)
     serial_putc(';');
     serial_decimal(col + 1);
     serial_putc('H');
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void console_draw_top_right(const char *text, uint8_t attr)
 {
-    size_t n = strnlen(text, VGA_WIDTH);
+    size_t n = strnlen(text, screen.cols);
     uint64_t flags = spin_lock_irqsave(&console_lock);
     for (size_t i = 0; i < n; i++)
-        screen.cells[VGA_WIDTH - n + i] = vga_cell((unsigned char)text[i], attr);
+        vga_set_cell(&screen, (unsigned)(screen.cols - n + i),
+                     vga_cell((unsigned char)text[i], attr));
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -158,34 +296,41 @@ void console_bell(void)
     serial_putc(ASCII_BELL); /* the VGA text screen has no bell of its own */
 }
 
-void console_save_screen(struct console_screen *saved)
+int console_save_screen(struct console_screen *saved)
 {
+    size_t cells = (size_t)screen.cols * screen.rows;
+
+    saved->cells = kmalloc(cells * sizeof(saved->cells[0]));
+    if (!saved->cells)
+        return -ENOMEM;
     uint64_t flags = spin_lock_irqsave(&console_lock);
-    for (unsigned i = 0; i < VGA_WIDTH * VGA_HEIGHT; i++)
+    for (size_t i = 0; i < cells; i++)
         saved->cells[i] = screen.cells[i];
+    saved->cols = screen.cols;
+    saved->rows = screen.rows;
     saved->row = screen.row;
     saved->col = screen.col;
     saved->attr = screen.attr;
     serial_puts(ANSI_ALT_SCREEN);
     spin_unlock_irqrestore(&console_lock, flags);
+    return 0;
 }
 
-void console_restore_screen(const struct console_screen *saved)
+void console_restore_screen(struct console_screen *saved)
 {
     uint64_t flags = spin_lock_irqsave(&console_lock);
-    for (unsigned i = 0; i < VGA_WIDTH * VGA_HEIGHT; i++)
-        screen.cells[i] = saved->cells[i];
-    screen.row = saved->row;
-    screen.col = saved->col;
-    screen.attr = saved->attr;
+    if (saved->cols == screen.cols && saved->rows == screen.rows) {
+        for (size_t i = 0; i < (size_t)saved->cols * saved->rows; i++)
+            vga_set_cell(&screen, (unsigned)i, saved->cells[i]);
+        screen.row = saved->row;
+        screen.col = saved->col;
+        screen.attr = saved->attr;
+    }
     serial_puts(ANSI_MAIN_SCREEN);
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
-}
-
-void console_set_buffer(volatile uint16_t *cells)
-{
-    screen.cells = cells;
+    kfree(saved->cells);
+    saved->cells = NULL;
 }
 
 uint64_t console_lock_acquire(void)
@@ -215,7 +360,7 @@ int kvprintf(const char *fmt, va_list ap)
 {
     uint64_t flags = spin_lock_irqsave(&console_lock);
     int n = format_v(console_sink, NULL, fmt, ap);
-    vga_hw_set_cursor(vga_cursor_index(&screen));
+    vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
     return n;
 }

@@ -54,17 +54,17 @@ static __attribute__((noreturn)) void ktest_exit(bool passed)
     cpu_halt_forever();
 }
 
-/* Whether `text` appears on the screen, read back from the VGA cells. */
+/* Whether `text` appears on the screen, read back from the grid's cells. */
 static bool screen_shows(const char *text, bool panic_colours)
 {
-    const volatile uint16_t *cells = console_vga()->cells;
+    const struct vga_writer *grid = console_grid();
     size_t len = strlen(text);
     uint8_t panic_attr = vga_attr(VGA_WHITE, VGA_RED);
-    for (size_t row = 0; row < VGA_HEIGHT; row++) {
-        for (size_t col = 0; col + len <= VGA_WIDTH; col++) {
+    for (size_t row = 0; row < grid->rows; row++) {
+        for (size_t col = 0; col + len <= grid->cols; col++) {
             size_t i = 0;
             for (; i < len; i++) {
-                uint16_t cell = cells[row * VGA_WIDTH + col + i];
+                uint16_t cell = grid->cells[row * grid->cols + col + i];
                 if ((char)(cell & 0xFF) != text[i] || (panic_colours && (cell >> 8) != panic_attr))
                     break;
             }

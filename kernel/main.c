@@ -16,7 +16,6 @@
 #include <arch/x86_64/stack_switch.h>
 #include <boot/boot_info.h>
 #include <drivers/acpi/acpi.h>
-#include <drivers/vga/cursor.h>
 #include <kernel/console.h>
 #include <kernel/input.h>
 #include <kernel/ktest.h>
@@ -144,12 +143,13 @@ static __attribute__((noreturn)) void kernel_continue(void)
 }
 
 /* The kernel's own page tables, then everything that pointed into the boot
- * mapping moves: the console's VGA buffer, the IST stacks, the stack we
- * run on. Nothing may print between the switch and console_set_buffer. */
+ * mapping moves: the console's VGA buffer (or its framebuffer is mapped),
+ * the IST stacks, the stack we run on. Nothing may print between the switch
+ * and console_remap. */
 static __attribute__((noreturn)) void take_over_memory(const struct boot_info *info)
 {
     uint64_t lost = memory_init(info);
-    console_set_buffer(phys_to_virt(VGA_TEXT_BUFFER_PHYS));
+    console_remap();
     if (lost)
         kprintf("memory: %llu frames beyond the allocator's range table left unused\n",
                 (unsigned long long)lost);

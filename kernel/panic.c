@@ -36,11 +36,11 @@ void panic_set_hook(panic_hook_fn hook)
 /* Report a panic during a panic with as little machinery as possible. */
 static __attribute__((noreturn)) void panic_nested(void)
 {
-    struct vga_writer *vga = console_vga();
+    struct vga_writer *grid = console_grid();
     uint8_t attr = vga_attr(VGA_WHITE, VGA_RED);
-    for (unsigned i = 0; i < VGA_WIDTH; i++) {
+    for (unsigned i = 0; i < grid->cols; i++) {
         char c = i < sizeof(nested_message) - 1 ? nested_message[i] : ' ';
-        vga->cells[i] = vga_cell((unsigned char)c, attr);
+        vga_set_cell(grid, i, vga_cell((unsigned char)c, attr));
     }
     serial_putc('\n');
     for (const char *s = nested_message; *s; s++)
@@ -54,16 +54,16 @@ static __attribute__((noreturn)) void panic_nested(void)
 /* A full-width bar in the panic colours with `title` centred. */
 static void panic_header(const char *title, unsigned title_len)
 {
-    struct vga_writer *vga = console_vga();
-    if (vga->col != 0)
+    struct vga_writer *grid = console_grid();
+    if (grid->col != 0)
         console_putc('\n');
     console_set_color(VGA_WHITE, VGA_RED);
-    unsigned left = (VGA_WIDTH - title_len) / 2;
+    unsigned left = (grid->cols - title_len) / 2;
     for (unsigned i = 0; i < left; i++)
         console_putc(' ');
     kprintf("%s", title);
-    for (unsigned i = left + title_len; i < VGA_WIDTH; i++)
-        vga_put_char(vga, ' '); /* screen only: serial needs no padding */
+    for (unsigned i = left + title_len; i < grid->cols; i++)
+        vga_put_char(grid, ' '); /* screen only: serial needs no padding */
     console_putc('\n');
 }
 

@@ -105,6 +105,34 @@ static void map_direct(const struct boot_info *info)
     }
 }
 
+/* Make PAT entry 1 write-combining (arch/x86_64/cpu_bits.h, PAT_KEEL) before
+ * any mapping uses it; without a PAT the entry stays write-through, which
+ * a framebuffer that is never read back tolerates. Only entries no page
+ * table uses yet change, and the switch of CR3 flushes the TLB after. */
+static void set_memory_types(void)
+{
+    uint32_t eax, ebx, ecx, edx;
+
+    cpuid(CPUID_FEATURES, &eax, &ebx, &ecx, &edx);
+    if (edx & CPUID_EDX_PAT)
+        wrmsr(MSR_PAT, PAT_KEEL);
+}
+
+int memory_map_device(uint64_t phys, uint64_t length, unsigned flags, void **virt)
+{
+    uint64_t start = phys & ~(PAGE_SIZE - 1);
+    uint64_t end = (phys + length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+    if (length == 0 || end < start || end > HEAP_BASE - DIRECT_MAP_BASE)
+        return -EINVAL;
+    int err = vm_map_range(&kernel_space, DIRECT_MAP_BASE + start, start, end - start,
+                           flags & (MAP_WRITE | MAP_NOCACHE | MAP_WRITE_COMBINE));
+    if (err)
+        return err;
+    *virt = (void *)(uintptr_t)(DIRECT_MAP_BASE + phys);
+    return 0;
+}
+
 static void map_section(const char *start, const char *end, unsigned flags, const char *name)
 {
     uint64_t virt = (uintptr_t)start & ~(PAGE_SIZE - 1);
@@ -215,6 +243,7 @@ uint64_t memory_init(const struct boot_info *info)
     map_direct(info);
     map_kernel_image();
     create_stacks();
+    set_memory_types();
 
     write_cr3(kernel_space.root);
     phys_window_base = DIRECT_MAP_BASE;

@@ -25,6 +25,13 @@ struct address_space *kernel_address_space(void);
  * mapped if frames run out. */
 int memory_map_new_pages(uint64_t virt, uint64_t pages);
 
+/* Map device memory [phys, phys + length) (need not be page-aligned) at
+ * DIRECT_MAP_BASE + phys with flags (MAP_WRITE, MAP_NOCACHE or
+ * MAP_WRITE_COMBINE; never executable) and return its address in *virt.
+ * -EINVAL beyond the direct map's span, -EEXIST when RAM's mapping is in
+ * the way, -ENOMEM when frames for page tables run out. */
+int memory_map_device(uint64_t phys, uint64_t length, unsigned flags, void **virt);
+
 /* A thread stack of `size` bytes (a multiple of PAGE_SIZE, at most
  * KERNEL_STACK_SLOT - PAGE_SIZE) in a free slot of the stack region, behind
  * an unmapped guard page, zero-filled, registered under name (which must

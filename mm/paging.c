@@ -62,6 +62,8 @@ static uint64_t leaf_bits(unsigned flags)
         bits |= PTE_GLOBAL;
     if (flags & MAP_NOCACHE)
         bits |= PTE_CACHE_DISABLE | PTE_WRITE_THROUGH;
+    else if (flags & MAP_WRITE_COMBINE)
+        bits |= PTE_WRITE_THROUGH;
     return bits;
 }
 
@@ -78,6 +80,8 @@ static unsigned flags_of(uint64_t entry)
         flags |= MAP_GLOBAL;
     if (entry & PTE_CACHE_DISABLE)
         flags |= MAP_NOCACHE;
+    else if (entry & PTE_WRITE_THROUGH)
+        flags |= MAP_WRITE_COMBINE;
     return flags;
 }
 

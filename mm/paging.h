@@ -51,6 +51,9 @@
 #define MAP_USER    0x4u
 #define MAP_GLOBAL  0x8u  /* survives CR3 reloads: kernel mappings */
 #define MAP_NOCACHE 0x10u /* device memory: PCD | PWT */
+/* Write-combining (framebuffers): PWT alone, which is PAT entry 1, made
+ * write-combining by mm/memory.c (arch/x86_64/cpu_bits.h, PAT_KEEL). */
+#define MAP_WRITE_COMBINE 0x20u
 
 struct page_table_ops {
     void *(*phys_to_virt)(uint64_t phys);

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Count the guest instructions of a thread switch and of a key's wake-up, exactly, in QEMU.
+"""Count the guest instructions of a thread switch, a key's wake-up and a scrolled line, exactly, in QEMU.
 
 Method: boot the test kernel (--kernel, QEMU -kernel) once per benchmark case of tests/kernel/bench_sched.c,
-with -append ktest=<case> and -icount shift=0. Under -icount shift=0 QEMU advances the guest TSC by exactly one
+and of tests/kernel/bench_console.c, with -append ktest=<case> and -icount shift=0. Under -icount shift=0 QEMU advances the guest TSC by exactly one
 per executed instruction, so the rdtsc differences the cases take are instruction counts: the same on every run
 and on every host (the README's "Facts that bite"). The cases print `bench: <name>: <value>` on COM1, then
 `ktest: PASS <case>`, and leave QEMU through isa-debug-exit (status 33). What each figure covers is explained
@@ -10,11 +10,14 @@ at the top of tests/kernel/bench_sched.c:
     sched_context_switch   a yield ping-pong between two threads of one priority, nothing else ready
     sched_wakeup_latency   a real IRQ 1 from the 8042 wakes an interactive thread in input_wait_press
                            while three background threads spin
+    console_scroll         a line that scrolls a full screen of text: VGA text (80x25) and the framebuffer
+                           console (1024x768x32 in RAM, 128x48 cells); see tests/kernel/bench_console.c
 
 stdout holds only `name: value` lines, the cases' own, e.g.
     context_switch_instructions: <per switch, two decimals>
     context_switch_loop_instructions: <the yield loop's share: the same loop around a one-instruction call>
     wakeup_latency_instructions: <median>    wakeup_latency_min_instructions: ...    ..._max_instructions: ...
+    vga_scroll_instructions_per_line: ...    fb_scroll_instructions_per_line: ...    fb_scroll_pixels_per_line
 Progress and errors go to stderr; the exit status is 1 if a case failed, hung or printed no figures.
 
 Usage: tools/bench_sched.py [--kernel build/kernel-test.elf] [--timeout 120]
@@ -30,7 +33,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "boot"))
 
 from keelqemu import EXIT_SUCCESS, Machine, QemuError, tail  # noqa: E402  (found through the path above)
 
-CASES = ["sched_context_switch", "sched_wakeup_latency"]
+CASES = ["sched_context_switch", "sched_wakeup_latency", "console_scroll"]
 # Searched, not anchored, like the kernel test runner's patterns.
 BENCH_LINE = re.compile(r"bench: ([a-z0-9_]+): (\S+)\s*$")
 PASS_LINE = re.compile(r"ktest: PASS (\S+)\s*$")

@@ -30,6 +30,9 @@ build_deps() {
     want python3 python3
     want grub-common grub-mkrescue
     want grub-pc-bin /usr/lib/grub/i386-pc/multiboot2.mod
+    want grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/multiboot2.mod # keel.iso boots UEFI too
+    # The framebuffer console's font: the Makefile's FONT (exported to here by make).
+    want console-setup-linux "${FONT:-$(make -s --no-print-directory -C "$(dirname "$0")/.." print-font)}"
     want xorriso xorriso
     want mtools mformat
     want grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/normal.mod

@@ -6,7 +6,8 @@
  * The rules and the computer's minimax live in apps/ttt/ttt.c; this file only
  * draws and reads keys. Everything is drawn through the console, so a
  * serial terminal sees the same board (as UTF-8) with its cursor on the
- * highlighted cell.
+ * highlighted cell. The layout is made for 80x25 and centred on a larger
+ * screen (a framebuffer console has more columns and rows).
  */
 #include <apps/ttt/game.h>
 #include <apps/ttt/ttt.h>
@@ -19,6 +20,9 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+/* Rows and columns of the 80x25 layout, shifted by origin() on a larger screen. */
+#define LAYOUT_WIDTH      80
+#define LAYOUT_HEIGHT     25
 #define TITLE_ROW         1
 #define SCORE_ROW         3
 #define BOARD_TOP         5
@@ -57,19 +61,36 @@ static uint32_t next_random(struct session *s)
     return (uint32_t)(s->random_state >> 32);
 }
 
-/* Text at (row, col) in fg on the board's background. */
+/* Where the layout's top left lands: the centre of the screen. */
+static unsigned origin_row(void)
+{
+    return (console_rows() - LAYOUT_HEIGHT) / 2;
+}
+
+static unsigned origin_col(void)
+{
+    return (console_cols() - LAYOUT_WIDTH) / 2;
+}
+
+/* Put the cursor at (row, col) of the layout. */
+static void move_to(unsigned row, unsigned col)
+{
+    console_move_to(origin_row() + row, origin_col() + col);
+}
+
+/* Text at (row, col) of the layout in fg on the board's background. */
 static void write_at(unsigned row, unsigned col, enum vga_color fg, const char *text)
 {
-    console_move_to(row, col);
+    move_to(row, col);
     console_set_color(fg, COLOR_BG);
     console_write_cp437(text, strlen(text));
 }
 
-/* A whole screen row, padded with blanks so older text disappears. */
+/* A whole layout row, padded with blanks so older text disappears. */
 static void write_row(unsigned row, enum vga_color fg, const char *text)
 {
-    char line[VGA_WIDTH];
-    ksnprintf(line, sizeof(line), "%-*s", VGA_WIDTH - 1, text);
+    char line[LAYOUT_WIDTH];
+    ksnprintf(line, sizeof(line), "%-*s", LAYOUT_WIDTH - 1, text);
     write_at(row, 0, fg, line);
 }
 
@@ -146,7 +167,7 @@ static const char *turn_text(const struct session *s)
 
 static void draw_text(const struct session *s)
 {
-    char line[VGA_WIDTH];
+    char line[LAYOUT_WIDTH];
     write_row(TITLE_ROW, COLOR_TITLE,
               s->two_players ? "  Tic-tac-toe: two players, X starts"
                              : "  Tic-tac-toe: you (X) against the computer (O)");
@@ -175,7 +196,7 @@ static void draw(const struct session *s)
     unsigned row = BOARD_TOP + 1 + (s->selected / 3) * (CELL_HEIGHT + 1) + CELL_HEIGHT / 2;
     unsigned col = BOARD_LEFT + 1 + (s->selected % 3) * (CELL_WIDTH + 1) + CELL_WIDTH / 2;
     console_set_color(COLOR_TEXT, COLOR_BG);
-    console_move_to(row, col);
+    move_to(row, col);
 }
 
 static void count_result(struct session *s)
@@ -267,9 +288,12 @@ static bool handle_key(struct session *s, const struct key_event *ev)
 
 void ttt_app_run(bool two_players)
 {
-    static struct console_screen saved; /* 4 KB: kept off the stack */
+    static struct console_screen saved;
     static struct session s;
-    console_save_screen(&saved); /* the colour too */
+    if (console_save_screen(&saved) != 0) { /* the colour too */
+        kprintf("ttt: no memory to keep the screen\n");
+        return;
+    }
     memset(&s, 0, sizeof(s));
     s.two_players = two_players;
     s.random_state = (timer_interrupts() << 20) ^ rdtsc() ^ 0x9E3779B97F4A7C15ull;

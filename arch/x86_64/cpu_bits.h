@@ -24,6 +24,26 @@
 #define EFER_LMA BIT_ULL(10) /* long mode active (read only) */
 #define EFER_NXE BIT_ULL(11) /* the page tables' execute-disable bit counts */
 
+/* Page attribute table (SDM vol. 3A, 12.12): eight memory types, chosen by
+ * a page-table entry's PAT, PCD and PWT bits as index PAT*4 + PCD*2 + PWT.
+ * The power-on table is WB, WT, UC-, UC, WB, WT, UC-, UC; Keel makes entry
+ * 1 (PWT alone, usable in 4 KiB and 2 MiB entries alike, whose PAT bits sit
+ * in different places) write-combining, for framebuffers. Entries 0, 2 and
+ * 3, which every other mapping uses, keep their power-on types. */
+#define MSR_PAT              0x277
+#define PAT_TYPE_UC          0x00 /* uncacheable */
+#define PAT_TYPE_WC          0x01 /* write-combining */
+#define PAT_TYPE_WT          0x04 /* write-through */
+#define PAT_TYPE_WB          0x06 /* write-back */
+#define PAT_TYPE_UC_MINUS    0x07 /* uncacheable, MTRRs may override to WC */
+#define PAT_ENTRY(index, ty) (ULL(ty) << (8 * (index)))
+#define PAT_KEEL                                                                                   \
+    (PAT_ENTRY(0, PAT_TYPE_WB) | PAT_ENTRY(1, PAT_TYPE_WC) | PAT_ENTRY(2, PAT_TYPE_UC_MINUS) |     \
+     PAT_ENTRY(3, PAT_TYPE_UC) | PAT_ENTRY(4, PAT_TYPE_WB) | PAT_ENTRY(5, PAT_TYPE_WT) |           \
+     PAT_ENTRY(6, PAT_TYPE_UC_MINUS) | PAT_ENTRY(7, PAT_TYPE_UC))
+
+#define CPUID_FEATURES     0x00000001  /* feature flags in ECX and EDX */
+#define CPUID_EDX_PAT      BIT_ULL(16) /* page attribute table */
 #define CPUID_EXT_MAX_LEAF 0x80000000  /* EAX = the highest extended leaf */
 #define CPUID_EXT_FEATURES 0x80000001  /* extended feature flags in ECX and EDX */
 #define CPUID_EXT_EDX_NX   BIT_ULL(20) /* execute-disable bit */

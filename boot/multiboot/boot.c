@@ -24,9 +24,11 @@ static struct boot_info boot_info;
 /* Read the loader's block into boot_info; returns 0 or -MULTIBOOT_ERR_*. */
 static int boot_info_translate(uint32_t magic, uint32_t info_phys)
 {
-    if (info_phys >= BOOT_MAPPED_BYTES)
+    if (info_phys >= BOOT_MAPPED_BYTES) {
+        console_select(NULL); /* nothing known: the VGA text screen */
         panic("boot information at %#x lies beyond the first %u MiB mapped at boot", info_phys,
               (unsigned)(BOOT_MAPPED_BYTES >> 20));
+    }
     if (magic == MULTIBOOT2_BOOTLOADER_MAGIC)
         return boot_info_from_multiboot2(&boot_info, info_phys, KERNEL_VMA);
     return boot_info_from_multiboot1(&boot_info, info_phys, KERNEL_VMA);
@@ -36,6 +38,7 @@ void boot_main(uint32_t magic, uint32_t info_phys)
 {
     console_init();
     int err = boot_info_translate(magic, info_phys);
+    console_select(&boot_info.framebuffer);
     boot_info.kernel_phys_start = (uintptr_t)__kernel_phys_start;
     boot_info.kernel_phys_end = (uintptr_t)__kernel_phys_end;
     if (err == -MULTIBOOT_ERR_NO_MEMORY_MAP)

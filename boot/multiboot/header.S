@@ -4,7 +4,10 @@
  * One kernel.elf carries both:
  *  - Multiboot 2 (GRUB's `multiboot2`): must lie in the first 32 KiB of the
  *    file, 8-byte aligned (Multiboot 2 spec 3.1.1). GRUB loads the ELF64
- *    program headers itself, so only the information request tag is needed.
+ *    program headers itself, so it needs the information request tag, and
+ *    two tags about the screen: the kernel draws on a linear framebuffer
+ *    (3.1.10) and on the EGA/VGA text screen (3.1.9), so the mode GRUB's
+ *    `gfxpayload` leaves (tools/grub/grub.cfg) is the one Keel uses.
  *  - Multiboot 1 (QEMU's -kernel): must lie in the first 8 KiB, 4-byte aligned
  *    (Multiboot 1 spec 3.1.1). QEMU refuses ELF64 files unless flag bit 16
  *    (the "a.out kludge") is set and the header itself gives the physical
@@ -15,6 +18,10 @@
 
 #define MB2_HEADER_TAG_END          0 /* 3.1.3: type 0, size 8 */
 #define MB2_HEADER_TAG_INFO_REQUEST 1 /* 3.1.4 */
+#define MB2_HEADER_TAG_CONSOLE_FLAGS 4 /* 3.1.9 */
+#define MB2_HEADER_TAG_FRAMEBUFFER  5 /* 3.1.10 */
+#define MB2_HEADER_TAG_OPTIONAL     1 /* tag flags bit 0: a loader may ignore the tag */
+#define MB2_CONSOLE_EGA_TEXT        (1 << 1) /* console_flags: EGA text supported */
 
 #define MB1_FLAG_PAGE_ALIGN (1 << 0)  /* modules page aligned */
 #define MB1_FLAG_MEMORY_INFO (1 << 1) /* we want mem_* and the memory map */
@@ -42,6 +49,30 @@ mb2_info_request:
     .long MULTIBOOT2_TAG_LOADER_NAME
     .long MULTIBOOT2_TAG_MMAP
 mb2_info_request_end:
+
+    /* Text mode works: GRUB may leave the screen in it (BIOS boots do). */
+    .balign MULTIBOOT2_TAG_ALIGN
+mb2_console_flags:
+    .short MB2_HEADER_TAG_CONSOLE_FLAGS
+    .short MB2_HEADER_TAG_OPTIONAL
+    .long mb2_console_flags_end - mb2_console_flags
+    .long MB2_CONSOLE_EGA_TEXT
+mb2_console_flags_end:
+
+    /* A framebuffer works too, of any size (the console needs 640x400 for
+     * its 80x25 cells, and uses more). Width, height and depth 0 state no
+     * preference: the mode is chosen by the loader's configuration (GRUB's
+     * gfxpayload), not forced here, so a UEFI boot keeps the firmware's
+     * mode and a BIOS boot stays in text mode. */
+    .balign MULTIBOOT2_TAG_ALIGN
+mb2_framebuffer:
+    .short MB2_HEADER_TAG_FRAMEBUFFER
+    .short MB2_HEADER_TAG_OPTIONAL
+    .long mb2_framebuffer_end - mb2_framebuffer
+    .long 0 /* width: no preference */
+    .long 0 /* height */
+    .long 0 /* depth */
+mb2_framebuffer_end:
 
     .balign MULTIBOOT2_TAG_ALIGN
     .short MB2_HEADER_TAG_END

@@ -1,26 +1,26 @@
 /*
- * fb_console.c - the framebuffer text console (see fb_console.h).
+ * fb_console.c - the framebuffer console: the back end that draws a grid
+ * writer's cells with a bitmap font (see fb_console.h).
  *
- * Invariant: outside the public functions, every cell of the grid is drawn
- * on the screen as it is in con->cells, plus the underline at
- * (cursor_row, cursor_col) when cursor_drawn. Each public function first
- * takes the cursor away (redrawing its cell from the grid), changes the
- * grid and draws the cells it changed, then draws the cursor again, so the
- * framebuffer never needs to be read.
+ * Invariant, once attached: every cell of the grid is drawn on the screen
+ * as the grid holds it, with the underline over cursor_index when
+ * cursor_drawn. The writer reports each changed cell (drawn again, with the
+ * underline if it is the cursor's) and each cursor move (the old cell drawn
+ * without, the new one with it), so the framebuffer never needs to be read.
  *
- * The cursor and wrap logic follow drivers/vga/vga.c: writing in the last
- * column leaves col == cols (a pending wrap), and only the next glyph moves
- * to the next line.
+ * Drawing: glyphs are 8 pixels wide, one byte a row, the leftmost pixel in
+ * the top bit. For 32-bit pixels (when lines are 8-byte aligned) each pair
+ * of bits selects a mask of two whole pixels from a table, and two pixels
+ * are stored at once (pair = bg ^ ((fg ^ bg) & mask)): four 64-bit stores a
+ * glyph row and no branch per pixel. 16- and 24-bit pixels go a pixel at a
+ * time.
+ * No pixel shadow: scrolling redraws only the cells whose character or
+ * colour changed, which writes at most what copying a shadow would.
  */
 #include <drivers/fb/fb_console.h>
 #include <lib/errno.h>
 
-#define ASCII_BACKSPACE 0x08
-#define ASCII_TAB       0x09
-#define ASCII_NEWLINE   0x0A
-#define ASCII_RETURN    0x0D
-#define ASCII_DELETE    0x7F
-#define ASCII_SPACE     0x20 /* first printable byte; below it are control bytes */
+#define BITS_PER_BYTE 8
 
 /* The standard VGA palette (the DAC's power-on values for the 16 text
  * colours), as 0xRRGGBB in the order of enum vga_color. Brown is the
@@ -30,9 +30,19 @@ static const uint32_t vga_palette_rgb[FB_CONSOLE_COLORS] = {
     0x555555, 0x5555FF, 0x55FF55, 0x55FFFF, 0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF,
 };
 
+/* For two neighbouring pixels of a glyph row (bit 1: the left one, bit 0:
+ * the right one), the mask of their two 32-bit pixels in one little-endian
+ * 64-bit store: the left pixel is the low half. */
+static const uint64_t pair_masks[4] = {
+    0x0000000000000000ull,
+    0xFFFFFFFF00000000ull,
+    0x00000000FFFFFFFFull,
+    0xFFFFFFFFFFFFFFFFull,
+};
+
 static uint32_t pack_channel(struct fb_color_field field, uint32_t value8)
 {
-    return (value8 >> (8 - field.size)) << field.position;
+    return (value8 >> (BITS_PER_BYTE - field.size)) << field.position;
 }
 
 static uint32_t pack_rgb(const struct fb_info *fb, uint32_t rgb)
@@ -43,22 +53,28 @@ static uint32_t pack_rgb(const struct fb_info *fb, uint32_t rgb)
 
 static bool field_ok(struct fb_color_field field, unsigned bpp)
 {
-    return field.size >= 1 && field.size <= 8 && field.position + field.size <= bpp;
+    return field.size >= 1 && field.size <= BITS_PER_BYTE && field.position + field.size <= bpp;
 }
 
-/* 16- and 32-bit pixels are stored whole, so they must be aligned. */
+/* 16- and 32-bit pixels are stored whole, so every line must be aligned
+ * for them (the base is: framebuffers start on a page). */
 static bool format_ok(const struct fb_info *fb)
 {
-    unsigned bytes = fb->bpp / 8;
+    unsigned bytes = fb->bpp / BITS_PER_BYTE;
 
     if (fb->bpp != 16 && fb->bpp != 24 && fb->bpp != 32)
         return false;
     if (fb->width == 0 || fb->height == 0 || fb->pitch < (uint64_t)fb->width * bytes)
         return false;
-    if (bytes != 3 && (fb->pitch % bytes != 0 || (uintptr_t)fb->base % bytes != 0))
+    if (bytes != 3 && fb->pitch % bytes != 0)
         return false;
     return field_ok(fb->red, fb->bpp) && field_ok(fb->green, fb->bpp) &&
            field_ok(fb->blue, fb->bpp);
+}
+
+static volatile uint8_t *pixel_address(const struct fb_info *fb, uint32_t x, uint32_t y)
+{
+    return fb->base + (size_t)y * fb->pitch + (size_t)x * (fb->bpp / BITS_PER_BYTE);
 }
 
 static void put_pixel(volatile uint8_t *p, unsigned bpp, uint32_t value)
@@ -78,18 +94,38 @@ static void put_pixel(volatile uint8_t *p, unsigned bpp, uint32_t value)
     }
 }
 
-static volatile uint8_t *pixel_address(const struct fb_info *fb, uint32_t x, uint32_t y)
-{
-    return fb->base + (size_t)y * fb->pitch + (size_t)x * (fb->bpp / 8);
-}
-
 static void fill_rect(const struct fb_info *fb, uint32_t x0, uint32_t y0, uint32_t w, uint32_t h,
                       uint32_t value)
 {
     for (uint32_t y = y0; y < y0 + h; y++) {
         volatile uint8_t *p = pixel_address(fb, x0, y);
-        for (uint32_t x = 0; x < w; x++, p += fb->bpp / 8)
+        for (uint32_t x = 0; x < w; x++, p += fb->bpp / BITS_PER_BYTE)
             put_pixel(p, fb->bpp, value);
+    }
+}
+
+/* One glyph row of 8 pixels at p, a pixel at a time: bit 7 is the leftmost. */
+static void draw_row(volatile uint8_t *p, unsigned bpp, uint8_t bits, uint32_t fg, uint32_t bg)
+{
+    for (unsigned x = 0; x < FB_CONSOLE_GLYPH_WIDTH; x++, p += bpp / BITS_PER_BYTE)
+        put_pixel(p, bpp, (bits >> (7 - x)) & 1 ? fg : bg);
+}
+
+/* Glyph rows rows[0..height) as 32-bit pixels from line (8-byte aligned)
+ * down, two pixels a store: pairs (7,6), (5,4), (3,2), (1,0) of the bits. */
+static void draw_rows_32(volatile uint8_t *line, uint32_t pitch, const uint8_t *rows,
+                         uint32_t height, uint32_t fg, uint32_t bg)
+{
+    uint64_t bg2 = bg | (uint64_t)bg << 32;
+    uint64_t diff = (fg ^ bg) | (uint64_t)(fg ^ bg) << 32;
+
+    for (uint32_t y = 0; y < height; y++, line += pitch) {
+        volatile uint64_t *px = (volatile uint64_t *)line;
+        unsigned bits = rows[y];
+        px[0] = bg2 ^ (diff & pair_masks[bits >> 6]);
+        px[1] = bg2 ^ (diff & pair_masks[(bits >> 4) & 3]);
+        px[2] = bg2 ^ (diff & pair_masks[(bits >> 2) & 3]);
+        px[3] = bg2 ^ (diff & pair_masks[bits & 3]);
     }
 }
 
@@ -103,226 +139,117 @@ static const uint8_t *glyph_bitmap(const struct psf_font *font, uint8_t index)
     return glyph != NULL ? glyph : psf_glyph(font, 0);
 }
 
-/* Draw cell (row, col) from the grid, with the underline when asked. */
-static void draw_cell(const struct fb_console *con, unsigned row, unsigned col, bool underline)
+/* Draw cell `index` from the grid, with the underline when asked. */
+static void draw_cell(const struct fb_console *con, unsigned index, bool underline)
 {
     const struct psf_font *font = con->font;
-    struct fb_cell cell = con->cells[row * con->cols + col];
-    const uint8_t *glyph = glyph_bitmap(font, cell.glyph);
-    uint32_t fg = con->palette[cell.attr & 0x0F];
-    uint32_t bg = con->palette[cell.attr >> 4];
-    uint32_t underline_from =
-        font->height > FB_CONSOLE_CURSOR_HEIGHT ? font->height - FB_CONSOLE_CURSOR_HEIGHT : 0;
+    uint16_t cell = con->grid->cells[index];
+    const uint8_t *glyph = glyph_bitmap(font, vga_cell_char(cell));
+    uint32_t fg = con->palette[vga_cell_attr(cell) & 0x0F];
+    uint32_t bg = con->palette[vga_cell_attr(cell) >> 4];
+    unsigned col = index % con->grid->cols, row = index / con->grid->cols;
+    volatile uint8_t *line =
+        pixel_address(&con->fb, col * FB_CONSOLE_GLYPH_WIDTH, row * font->height);
+    uint8_t rows[FB_CONSOLE_MAX_GLYPH_HEIGHT];
+    uint32_t height = font->height;
 
-    for (uint32_t y = 0; y < font->height; y++) {
-        volatile uint8_t *p = pixel_address(&con->fb, col * font->width, row * font->height + y);
-        bool solid = underline && y >= underline_from;
-        for (uint32_t x = 0; x < font->width; x++, p += con->fb.bpp / 8)
-            put_pixel(p, con->fb.bpp, solid || psf_pixel(font, glyph, x, y) ? fg : bg);
+    for (uint32_t y = 0; y < height; y++)
+        rows[y] = glyph[y];
+    for (uint32_t y = underline ? height - FB_CONSOLE_CURSOR_HEIGHT : height; y < height; y++)
+        rows[y] = 0xFF; /* the cursor's underline */
+    if (con->fb.bpp == 32 && con->fb.pitch % sizeof(uint64_t) == 0) {
+        draw_rows_32(line, con->fb.pitch, rows, height, fg, bg);
+        return;
     }
+    for (uint32_t y = 0; y < height; y++, line += con->fb.pitch)
+        draw_row(line, con->fb.bpp, rows[y], fg, bg);
 }
 
-static void set_cell(struct fb_console *con, unsigned row, unsigned col, unsigned char ch)
+static void cell_changed(void *ctx, unsigned index)
 {
-    struct fb_cell *cell = &con->cells[row * con->cols + col];
+    struct fb_console *con = ctx;
 
-    cell->glyph = ch;
-    cell->attr = con->attr;
-    draw_cell(con, row, col, false);
+    if (con->fb.base != NULL)
+        draw_cell(con, index, con->cursor_drawn && index == con->cursor_index);
 }
 
-static void hide_cursor(struct fb_console *con)
+static void draw_cursor(struct fb_console *con)
 {
+    con->cursor_drawn = con->cursor_enabled && con->fb.base != NULL;
     if (con->cursor_drawn)
-        draw_cell(con, con->cursor_row, con->cursor_col, false);
-    con->cursor_drawn = false;
+        draw_cell(con, con->cursor_index, true);
 }
 
-/* A pending wrap has no cell of its own: the cursor stays on the last
- * column, as vga_cursor_index puts it. */
-static void show_cursor(struct fb_console *con)
+static void cursor_moved(void *ctx, unsigned index)
 {
-    if (!con->cursor_enabled)
-        return;
-    con->cursor_row = con->row;
-    con->cursor_col = con->col < con->cols ? con->col : con->cols - 1;
-    draw_cell(con, con->cursor_row, con->cursor_col, true);
-    con->cursor_drawn = true;
+    struct fb_console *con = ctx;
+
+    if (con->cursor_drawn && index != con->cursor_index)
+        draw_cell(con, con->cursor_index, false);
+    con->cursor_index = index;
+    draw_cursor(con);
 }
 
-/* Move every row up by one and blank the last row, drawing only the cells
- * whose content changed (a mostly blank screen scrolls cheaply). */
-static void scroll_up(struct fb_console *con)
+static const struct vga_backend fb_backend = {
+    .cell_changed = cell_changed,
+    .cursor_moved = cursor_moved,
+};
+
+void fb_console_grid_size(const struct psf_font *font, uint32_t width, uint32_t height,
+                          unsigned *cols, unsigned *rows)
 {
-    unsigned last = (con->rows - 1) * con->cols;
-    struct fb_cell blank = {ASCII_SPACE, con->attr};
+    bool usable = font->width == FB_CONSOLE_GLYPH_WIDTH && font->height > 0 &&
+                  font->height <= FB_CONSOLE_MAX_GLYPH_HEIGHT;
 
-    for (unsigned i = 0; i < con->rows * con->cols; i++) {
-        struct fb_cell next = i < last ? con->cells[i + con->cols] : blank;
-        if (next.glyph == con->cells[i].glyph && next.attr == con->cells[i].attr)
-            continue;
-        con->cells[i] = next;
-        draw_cell(con, i / con->cols, i % con->cols, false);
-    }
-}
-
-static void new_line(struct fb_console *con)
-{
-    con->col = 0;
-    if (con->row + 1 < con->rows)
-        con->row++;
-    else
-        scroll_up(con);
-}
-
-static void put_glyph(struct fb_console *con, unsigned char ch)
-{
-    if (con->col >= con->cols)
-        new_line(con);
-    set_cell(con, con->row, con->col, ch);
-    con->col++;
-}
-
-/* To the next tab stop without touching the cells passed over; the grid
- * need not be a multiple of the tab width, so the stop is clamped to the
- * pending wrap position. */
-static void tab(struct fb_console *con)
-{
-    unsigned next;
-
-    if (con->col >= con->cols)
-        new_line(con);
-    next = (con->col / FB_CONSOLE_TAB_WIDTH + 1) * FB_CONSOLE_TAB_WIDTH;
-    con->col = next < con->cols ? next : con->cols;
-}
-
-static void backspace(struct fb_console *con)
-{
-    if (con->col > 0) {
-        con->col--;
-    } else if (con->row > 0) {
-        con->row--;
-        con->col = con->cols - 1;
-    } else {
-        return;
-    }
-    set_cell(con, con->row, con->col, ' ');
-}
-
-static void put_char(struct fb_console *con, char c)
-{
-    unsigned char ch = (unsigned char)c;
-
-    switch (ch) {
-    case ASCII_NEWLINE:
-        new_line(con);
-        break;
-    case ASCII_RETURN:
-        con->col = 0;
-        break;
-    case ASCII_TAB:
-        tab(con);
-        break;
-    case ASCII_BACKSPACE:
-        backspace(con);
-        break;
-    default:
-        if (ch < ASCII_SPACE || ch == ASCII_DELETE)
-            ch = VGA_REPLACEMENT_CHAR;
-        put_glyph(con, ch);
-        break;
-    }
+    *cols = usable ? width / FB_CONSOLE_GLYPH_WIDTH : 0;
+    *rows = usable ? height / font->height : 0;
 }
 
 int fb_console_init(struct fb_console *con, const struct fb_info *fb, const struct psf_font *font,
-                    struct fb_cell *cells, size_t max_cells, enum vga_color fg, enum vga_color bg)
+                    struct vga_writer *grid, uint16_t *cells, size_t max_cells)
 {
     unsigned cols, rows;
 
-    if (!format_ok(fb) || font->width == 0 || font->height == 0)
+    if (!format_ok(fb))
         return -EINVAL;
-    cols = fb->width / font->width;
-    rows = fb->height / font->height;
+    fb_console_grid_size(font, fb->width, fb->height, &cols, &rows);
     if (cols == 0 || rows == 0)
         return -EINVAL;
     if ((size_t)cols * rows > max_cells)
         return -ENOMEM;
     con->fb = *fb;
+    con->fb.base = NULL;
     con->font = font;
-    con->cells = cells;
-    con->cols = cols;
-    con->rows = rows;
+    con->grid = grid;
     for (unsigned i = 0; i < FB_CONSOLE_COLORS; i++)
         con->palette[i] = pack_rgb(fb, vga_palette_rgb[i]);
     con->cursor_enabled = true;
     con->cursor_drawn = false;
-    fb_console_set_color(con, fg, bg);
-    fb_console_clear(con);
+    con->cursor_index = 0;
+    vga_init_grid(grid, cells, cols, rows, &fb_backend, con);
     return 0;
 }
 
-void fb_console_set_color(struct fb_console *con, enum vga_color fg, enum vga_color bg)
-{
-    con->attr = vga_attr(fg, bg);
-}
-
-/* The margins right of and below the grid are painted too, so a clear in a
- * new background colours the whole screen. */
-void fb_console_clear(struct fb_console *con)
+void fb_console_attach(struct fb_console *con, volatile uint8_t *base)
 {
     const struct fb_info *fb = &con->fb;
-    uint32_t grid_w = con->cols * con->font->width;
-    uint32_t grid_h = con->rows * con->font->height;
-    uint32_t bg = con->palette[con->attr >> 4];
+    uint32_t grid_w = con->grid->cols * FB_CONSOLE_GLYPH_WIDTH;
+    uint32_t grid_h = con->grid->rows * con->font->height;
 
-    con->cursor_drawn = false; /* every cell is redrawn below */
-    for (unsigned row = 0; row < con->rows; row++)
-        for (unsigned col = 0; col < con->cols; col++)
-            set_cell(con, row, col, ' ');
-    fill_rect(fb, grid_w, 0, fb->width - grid_w, fb->height, bg);
-    fill_rect(fb, 0, grid_h, grid_w, fb->height - grid_h, bg);
-    con->row = 0;
-    con->col = 0;
-    show_cursor(con);
-}
-
-void fb_console_put_char(struct fb_console *con, char c)
-{
-    hide_cursor(con);
-    put_char(con, c);
-    show_cursor(con);
-}
-
-void fb_console_write(struct fb_console *con, const char *s, size_t n)
-{
-    hide_cursor(con);
-    for (size_t i = 0; i < n; i++)
-        put_char(con, s[i]);
-    show_cursor(con);
-}
-
-void fb_console_move_to(struct fb_console *con, unsigned row, unsigned col)
-{
-    hide_cursor(con);
-    con->row = row < con->rows ? row : con->rows - 1;
-    con->col = col < con->cols ? col : con->cols - 1;
-    show_cursor(con);
-}
-
-void fb_console_cursor_left(struct fb_console *con, size_t n)
-{
-    size_t position = (size_t)con->row * con->cols + con->col;
-
-    hide_cursor(con);
-    position = n < position ? position - n : 0;
-    con->row = (unsigned)(position / con->cols);
-    con->col = (unsigned)(position % con->cols);
-    show_cursor(con);
+    con->fb.base = base;
+    con->cursor_index = vga_cursor_index(con->grid);
+    con->cursor_drawn = false;
+    for (unsigned i = 0; i < con->grid->cols * con->grid->rows; i++)
+        draw_cell(con, i, false);
+    fill_rect(fb, grid_w, 0, fb->width - grid_w, fb->height, con->palette[VGA_BLACK]);
+    fill_rect(fb, 0, grid_h, grid_w, fb->height - grid_h, con->palette[VGA_BLACK]);
+    draw_cursor(con);
 }
 
 void fb_console_show_cursor(struct fb_console *con, bool show)
 {
-    hide_cursor(con);
+    if (con->cursor_drawn)
+        draw_cell(con, con->cursor_index, false);
     con->cursor_enabled = show;
-    show_cursor(con);
+    draw_cursor(con);
 }

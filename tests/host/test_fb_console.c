@@ -7,6 +7,11 @@
  * 640x400, 800x600 and 1024x768, with a padded pitch, in four pixel formats.
  * Expected pixels come from the test's own copy of the VGA palette and its
  * own packing of red, green and blue, pinned by literal values.
+ *
+ * The kernel's own font (drivers/fb/console_font.h, made by tools/mkfont.py
+ * from the Makefile's FONT) is checked by what its glyphs must look like:
+ * each box-drawing piece reaches exactly the cell edges it names, so the
+ * game's board joins up, and the blank, block and replacement glyphs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <drivers/fb/console_font.h>
 #include <drivers/fb/fb_console.h>
 #include <drivers/fb/psf.h>
 #include <lib/errno.h>
@@ -63,7 +69,8 @@ static struct psf_font font;
 static uint8_t *pixels;
 static size_t pixels_size;
 static struct fb_info fb;
-static struct fb_cell cells[MAX_CELLS];
+static uint16_t cells[MAX_CELLS];
+static struct vga_writer grid;
 static struct fb_console con;
 static const struct format *fmt;
 
@@ -136,8 +143,41 @@ static void open_screen(uint32_t width, uint32_t height, const struct format *f)
     assert_non_null(pixels);
     memset(pixels, GARBAGE, pixels_size);
     fb.base = pixels;
-    assert_int_equal(fb_console_init(&con, &fb, &font, cells, MAX_CELLS, VGA_LIGHT_GREY, VGA_BLACK),
-                     0);
+    assert_int_equal(fb_console_init(&con, &fb, &font, &grid, cells, MAX_CELLS), 0);
+    vga_clear(&grid);
+    fb_console_attach(&con, pixels);
+    vga_update_cursor(&grid);
+}
+
+/* The writer's operations as a console makes them: each followed by the
+ * cursor's report. */
+static void write_bytes(const char *s, size_t n)
+{
+    vga_write(&grid, s, n);
+    vga_update_cursor(&grid);
+}
+
+static void put_char(char c)
+{
+    write_bytes(&c, 1);
+}
+
+static void move_to(unsigned row, unsigned col)
+{
+    vga_move_to(&grid, row, col);
+    vga_update_cursor(&grid);
+}
+
+static void cursor_left(size_t n)
+{
+    vga_cursor_left(&grid, n);
+    vga_update_cursor(&grid);
+}
+
+static void clear(void)
+{
+    vga_clear(&grid);
+    vga_update_cursor(&grid);
 }
 
 static int setup(void **state)
@@ -178,7 +218,7 @@ static void assert_cell(unsigned row, unsigned col, unsigned g, enum vga_color f
 
 static void write_str(const char *s)
 {
-    fb_console_write(&con, s, strlen(s));
+    write_bytes(s, strlen(s));
 }
 
 /* Each padding byte right of the visible pixels still holds GARBAGE. */
@@ -335,10 +375,10 @@ static void test_grid_size_and_init_paints_everything(void **state)
     for (size_t r = 0; r < RESOLUTIONS; r++) {
         for (size_t f = 0; f < FORMATS; f++) {
             open_screen(resolutions[r].width, resolutions[r].height, &formats[f]);
-            assert_int_equal(con.cols, resolutions[r].cols);
-            assert_int_equal(con.rows, resolutions[r].rows);
-            assert_int_equal(con.row, 0);
-            assert_int_equal(con.col, 0);
+            assert_int_equal(grid.cols, resolutions[r].cols);
+            assert_int_equal(grid.rows, resolutions[r].rows);
+            assert_int_equal(grid.row, 0);
+            assert_int_equal(grid.col, 0);
             /* Every visible pixel black (the margin below 800x600's 37 rows
              * too), apart from the grey cursor at the top left. */
             for (uint32_t y = 0; y < fb.height; y++)
@@ -358,11 +398,11 @@ static void test_glyph_pixels_every_format_and_resolution(void **state)
         for (size_t f = 0; f < FORMATS; f++) {
             open_screen(resolutions[r].width, resolutions[r].height, &formats[f]);
             fb_console_show_cursor(&con, false);
-            fb_console_move_to(&con, con.rows - 1, con.cols - 3);
+            move_to(grid.rows - 1, grid.cols - 3);
             write_str("A\xC9z"); /* 0xC9: the box-drawing corner */
-            assert_cell(con.rows - 1, con.cols - 3, 'A', VGA_LIGHT_GREY, VGA_BLACK, false);
-            assert_cell(con.rows - 1, con.cols - 2, 0xC9, VGA_LIGHT_GREY, VGA_BLACK, false);
-            assert_cell(con.rows - 1, con.cols - 1, 'z', VGA_LIGHT_GREY, VGA_BLACK, false);
+            assert_cell(grid.rows - 1, grid.cols - 3, 'A', VGA_LIGHT_GREY, VGA_BLACK, false);
+            assert_cell(grid.rows - 1, grid.cols - 2, 0xC9, VGA_LIGHT_GREY, VGA_BLACK, false);
+            assert_cell(grid.rows - 1, grid.cols - 1, 'z', VGA_LIGHT_GREY, VGA_BLACK, false);
             assert_padding_untouched();
         }
     }
@@ -375,20 +415,20 @@ static void test_every_colour(void **state)
         open_screen(640, 400, &formats[f]);
         fb_console_show_cursor(&con, false);
         for (unsigned c = 0; c < 16; c++) {
-            fb_console_set_color(&con, (enum vga_color)c, (enum vga_color)(15 - c));
-            fb_console_put_char(&con, (char)('a' + c));
+            vga_set_color(&grid, (enum vga_color)c, (enum vga_color)(15 - c));
+            put_char((char)('a' + c));
         }
         for (unsigned c = 0; c < 16; c++)
             assert_cell(0, c, 'a' + c, (enum vga_color)c, (enum vga_color)(15 - c), false);
     }
     /* And the raw values for two of them in xrgb8888. */
     open_screen(640, 400, &formats[0]);
-    fb_console_set_color(&con, VGA_YELLOW, VGA_BLUE);
+    vga_set_color(&grid, VGA_YELLOW, VGA_BLUE);
     fb_console_show_cursor(&con, false);
-    fb_console_put_char(&con, ' ');
+    put_char(' ');
     assert_int_equal(read_pixel(0, 0), 0x0000AA);
-    fb_console_set_color(&con, VGA_YELLOW, VGA_BLUE);
-    fb_console_put_char(&con, 'A'); /* row 0 of 'A' is 0x41 ^ 0x5A | 1 = 0x1B */
+    vga_set_color(&grid, VGA_YELLOW, VGA_BLUE);
+    put_char('A'); /* row 0 of 'A' is 0x41 ^ 0x5A | 1 = 0x1B */
     assert_int_equal(read_pixel(8 + 3, 0), 0xFFFF55);
     assert_int_equal(read_pixel(8 + 2, 0), 0x0000AA);
 }
@@ -401,16 +441,16 @@ static void test_wrap_at_right_edge(void **state)
     fb_console_show_cursor(&con, false);
     for (unsigned i = 0; i < sizeof(line); i++)
         line[i] = (char)('a' + i % 26);
-    fb_console_write(&con, line, 100);
-    assert_int_equal(con.row, 0);
-    assert_int_equal(con.col, 100); /* pending wrap: nothing on row 1 yet */
+    write_bytes(line, 100);
+    assert_int_equal(grid.row, 0);
+    assert_int_equal(grid.col, 100); /* pending wrap: nothing on row 1 yet */
     assert_cell(1, 0, ' ', VGA_LIGHT_GREY, VGA_BLACK, false);
-    fb_console_write(&con, line + 100, 3);
+    write_bytes(line + 100, 3);
     assert_cell(0, 99, 'a' + 99 % 26, VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(1, 0, 'a' + 100 % 26, VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(1, 2, 'a' + 102 % 26, VGA_LIGHT_GREY, VGA_BLACK, false);
-    assert_int_equal(con.row, 1);
-    assert_int_equal(con.col, 3);
+    assert_int_equal(grid.row, 1);
+    assert_int_equal(grid.col, 3);
 }
 
 static void test_scroll(void **state)
@@ -420,15 +460,15 @@ static void test_scroll(void **state)
         open_screen(640, 400, &formats[f]);
         fb_console_show_cursor(&con, false);
         for (unsigned row = 0; row < 25; row++) {
-            fb_console_set_color(&con, VGA_WHITE, (enum vga_color)(row % 16));
-            fb_console_put_char(&con, (char)('A' + row));
+            vga_set_color(&grid, VGA_WHITE, (enum vga_color)(row % 16));
+            put_char((char)('A' + row));
             if (row < 24)
-                fb_console_put_char(&con, '\n');
+                put_char('\n');
         }
-        fb_console_set_color(&con, VGA_LIGHT_GREY, VGA_RED);
-        fb_console_put_char(&con, '\n');
-        assert_int_equal(con.row, 24);
-        assert_int_equal(con.col, 0);
+        vga_set_color(&grid, VGA_LIGHT_GREY, VGA_RED);
+        put_char('\n');
+        assert_int_equal(grid.row, 24);
+        assert_int_equal(grid.col, 0);
         /* 'A' is gone; each row shows the one that was below it. */
         for (unsigned row = 0; row < 24; row++) {
             assert_cell(row, 0, 'A' + row + 1, VGA_WHITE, (enum vga_color)((row + 1) % 16), false);
@@ -446,19 +486,19 @@ static void test_tab_stops(void **state)
     (void)state;
     fb_console_show_cursor(&con, false);
     write_str("abcdefghij");
-    fb_console_move_to(&con, 0, 0);
+    move_to(0, 0);
     write_str("x\ty\t\tz");
     assert_cell(0, 0, 'x', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(0, 1, 'b', VGA_LIGHT_GREY, VGA_BLACK, false); /* passed over, kept */
     assert_cell(0, 8, 'y', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(0, 9, 'j', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(0, 24, 'z', VGA_LIGHT_GREY, VGA_BLACK, false);
-    assert_int_equal(con.col, 25);
+    assert_int_equal(grid.col, 25);
     /* 100 columns are no multiple of 8: the last stop is the pending wrap. */
     open_screen(800, 600, &formats[0]);
-    fb_console_move_to(&con, 0, 97);
+    move_to(0, 97);
     write_str("\t");
-    assert_int_equal(con.col, 100);
+    assert_int_equal(grid.col, 100);
     write_str("q");
     assert_cell(1, 0, 'q', VGA_LIGHT_GREY, VGA_BLACK, false);
 }
@@ -467,16 +507,16 @@ static void test_backspace(void **state)
 {
     (void)state;
     write_str("ab\b");
-    assert_int_equal(con.col, 1);
+    assert_int_equal(grid.col, 1);
     assert_cell(0, 0, 'a', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(0, 1, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
     write_str("\n\b"); /* from a line start to the end of the row above */
-    assert_int_equal(con.row, 0);
-    assert_int_equal(con.col, 79);
-    fb_console_move_to(&con, 0, 0);
+    assert_int_equal(grid.row, 0);
+    assert_int_equal(grid.col, 79);
+    move_to(0, 0);
     write_str("\b"); /* nothing before the top left */
-    assert_int_equal(con.row, 0);
-    assert_int_equal(con.col, 0);
+    assert_int_equal(grid.row, 0);
+    assert_int_equal(grid.col, 0);
     assert_cell(0, 0, 'a', VGA_LIGHT_GREY, VGA_BLACK, true);
 }
 
@@ -496,14 +536,17 @@ static void test_clear(void **state)
     for (size_t f = 0; f < FORMATS; f++) {
         open_screen(800, 600, &formats[f]);
         write_str("some text\nmore");
-        fb_console_set_color(&con, VGA_YELLOW, VGA_GREEN);
-        fb_console_clear(&con);
-        assert_int_equal(con.row, 0);
-        assert_int_equal(con.col, 0);
+        vga_set_color(&grid, VGA_YELLOW, VGA_GREEN);
+        clear();
+        assert_int_equal(grid.row, 0);
+        assert_int_equal(grid.col, 0);
+        /* The grid in the new background; the 8 lines below its 37 rows
+         * are margin, black since the attach. */
         for (uint32_t y = 0; y < fb.height; y++)
             for (uint32_t x = 0; x < fb.width; x++)
                 if (x >= GLYPH_W || y < GLYPH_H - 2 || y >= GLYPH_H)
-                    assert_int_equal(read_pixel(x, y), color(VGA_GREEN));
+                    assert_int_equal(read_pixel(x, y),
+                                     color(y < 37 * GLYPH_H ? VGA_GREEN : VGA_BLACK));
         assert_cell(0, 0, ' ', VGA_YELLOW, VGA_GREEN, true);
         assert_padding_untouched();
     }
@@ -516,10 +559,10 @@ static void test_cursor_drawn_and_removed(void **state)
     write_str("x");
     assert_cell(0, 0, 'x', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(0, 1, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
-    fb_console_move_to(&con, 5, 7);
+    move_to(5, 7);
     assert_cell(0, 1, ' ', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(5, 7, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
-    fb_console_cursor_left(&con, 8); /* back across the row start */
+    cursor_left(8); /* back across the row start */
     assert_cell(5, 7, ' ', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(4, 79, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
     fb_console_show_cursor(&con, false);
@@ -527,13 +570,13 @@ static void test_cursor_drawn_and_removed(void **state)
     fb_console_show_cursor(&con, true);
     assert_cell(4, 79, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
     /* In a pending wrap the cursor sits on the last column. */
-    fb_console_move_to(&con, 2, 79);
+    move_to(2, 79);
     write_str("e");
-    assert_int_equal(con.col, 80);
+    assert_int_equal(grid.col, 80);
     assert_cell(2, 79, 'e', VGA_LIGHT_GREY, VGA_BLACK, true);
-    fb_console_move_to(&con, 99, 999); /* clamped */
-    assert_int_equal(con.row, 24);
-    assert_int_equal(con.col, 79);
+    move_to(99, 999); /* clamped */
+    assert_int_equal(grid.row, 24);
+    assert_int_equal(grid.col, 79);
     assert_cell(2, 79, 'e', VGA_LIGHT_GREY, VGA_BLACK, false);
     assert_cell(24, 79, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
 }
@@ -566,14 +609,14 @@ static void test_put_char_writes_only_its_cell(void **state)
 
         fb_console_show_cursor(&con, false);
         memcpy(before, pixels, pixels_size);
-        fb_console_put_char(&con, '!'); /* at (2, 7) */
+        put_char('!'); /* at (2, 7) */
         assert_only_cells_changed(before, 2, 7, 8);
         assert_true(memcmp(before, pixels, pixels_size) != 0);
 
         /* With the cursor: its cell and the next, where the cursor goes. */
         fb_console_show_cursor(&con, true);
         memcpy(before, pixels, pixels_size);
-        fb_console_put_char(&con, '?');
+        put_char('?');
         assert_only_cells_changed(before, 2, 8, 10);
         assert_cell(2, 8, '?', VGA_LIGHT_GREY, VGA_BLACK, false);
         assert_cell(2, 9, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
@@ -584,26 +627,144 @@ static void test_put_char_writes_only_its_cell(void **state)
 static void test_init_errors(void **state)
 {
     struct fb_console c;
+    struct vga_writer g;
     struct fb_info bad = fb;
+    struct psf_font wide = font;
     (void)state;
     bad.bpp = 8;
-    assert_int_equal(fb_console_init(&c, &bad, &font, cells, MAX_CELLS, VGA_WHITE, VGA_BLACK),
-                     -EINVAL);
+    assert_int_equal(fb_console_init(&c, &bad, &font, &g, cells, MAX_CELLS), -EINVAL);
     bad = fb;
     bad.pitch = fb.width * 4 - 4; /* shorter than a line */
-    assert_int_equal(fb_console_init(&c, &bad, &font, cells, MAX_CELLS, VGA_WHITE, VGA_BLACK),
-                     -EINVAL);
+    assert_int_equal(fb_console_init(&c, &bad, &font, &g, cells, MAX_CELLS), -EINVAL);
     bad = fb;
     bad.red.size = 0;
-    assert_int_equal(fb_console_init(&c, &bad, &font, cells, MAX_CELLS, VGA_WHITE, VGA_BLACK),
-                     -EINVAL);
+    assert_int_equal(fb_console_init(&c, &bad, &font, &g, cells, MAX_CELLS), -EINVAL);
     bad = fb;
     bad.height = 15; /* not one row of 16-pixel glyphs */
-    assert_int_equal(fb_console_init(&c, &bad, &font, cells, MAX_CELLS, VGA_WHITE, VGA_BLACK),
-                     -EINVAL);
-    assert_int_equal(fb_console_init(&c, &fb, &font, cells, 80 * 25 - 1, VGA_WHITE, VGA_BLACK),
-                     -ENOMEM);
-    assert_int_equal(fb_console_init(&c, &fb, &font, cells, 80 * 25, VGA_WHITE, VGA_BLACK), 0);
+    assert_int_equal(fb_console_init(&c, &bad, &font, &g, cells, MAX_CELLS), -EINVAL);
+    wide.width = 9; /* only 8-pixel glyphs are drawn */
+    assert_int_equal(fb_console_init(&c, &fb, &wide, &g, cells, MAX_CELLS), -EINVAL);
+    assert_int_equal(fb_console_init(&c, &fb, &font, &g, cells, 80 * 25 - 1), -ENOMEM);
+    assert_int_equal(fb_console_init(&c, &fb, &font, &g, cells, 80 * 25), 0);
+    assert_int_equal(g.cols, 80);
+    assert_int_equal(g.rows, 25);
+}
+
+/* Text written before the framebuffer is attached is drawn by the attach,
+ * and nothing is drawn before it. */
+static void test_text_before_attach_appears(void **state)
+{
+    (void)state;
+    memset(pixels, GARBAGE, pixels_size);
+    assert_int_equal(fb_console_init(&con, &fb, &font, &grid, cells, MAX_CELLS), 0);
+    vga_clear(&grid);
+    write_str("early\nlines");
+    for (size_t i = 0; i < pixels_size; i++)
+        assert_int_equal(pixels[i], GARBAGE);
+    fb_console_attach(&con, pixels);
+    assert_cell(0, 0, 'e', VGA_LIGHT_GREY, VGA_BLACK, false);
+    assert_cell(1, 4, 's', VGA_LIGHT_GREY, VGA_BLACK, false);
+    assert_cell(1, 5, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
+    assert_padding_untouched();
+}
+
+/* ---- the kernel's font ---- */
+
+enum { EDGE_LEFT = 1, EDGE_RIGHT = 2, EDGE_TOP = 4, EDGE_BOTTOM = 8 };
+
+/* Which edges of its cell a glyph of the kernel font touches. */
+static unsigned edges_touched(unsigned char ch)
+{
+    const uint8_t *g = psf_glyph(&console_font, ch);
+    unsigned edges = 0;
+    assert_non_null(g);
+    for (unsigned y = 0; y < GLYPH_H; y++) {
+        edges |= (g[y] & 0x80) ? EDGE_LEFT : 0;
+        edges |= (g[y] & 0x01) ? EDGE_RIGHT : 0;
+    }
+    edges |= g[0] ? EDGE_TOP : 0;
+    edges |= g[GLYPH_H - 1] ? EDGE_BOTTOM : 0;
+    return edges;
+}
+
+static void test_console_font_box_drawing(void **state)
+{
+    static const struct {
+        unsigned char ch;
+        unsigned edges;
+    } pieces[] = {
+        {0xC4, EDGE_LEFT | EDGE_RIGHT},                          /* ─ */
+        {0xB3, EDGE_TOP | EDGE_BOTTOM},                          /* │ */
+        {0xC5, EDGE_LEFT | EDGE_RIGHT | EDGE_TOP | EDGE_BOTTOM}, /* ┼ */
+        {0xDA, EDGE_RIGHT | EDGE_BOTTOM},                        /* ┌ */
+        {0xBF, EDGE_LEFT | EDGE_BOTTOM},                         /* ┐ */
+        {0xC0, EDGE_RIGHT | EDGE_TOP},                           /* └ */
+        {0xD9, EDGE_LEFT | EDGE_TOP},                            /* ┘ */
+        {0xC2, EDGE_LEFT | EDGE_RIGHT | EDGE_BOTTOM},            /* ┬ */
+        {0xC1, EDGE_LEFT | EDGE_RIGHT | EDGE_TOP},               /* ┴ */
+        {0xC3, EDGE_RIGHT | EDGE_TOP | EDGE_BOTTOM},             /* ├ */
+        {0xB4, EDGE_LEFT | EDGE_TOP | EDGE_BOTTOM},              /* ┤ */
+        {0xC9, EDGE_RIGHT | EDGE_BOTTOM},                        /* ╔ */
+        {0xDB, EDGE_LEFT | EDGE_RIGHT | EDGE_TOP | EDGE_BOTTOM}, /* █ */
+        {0xDF, EDGE_LEFT | EDGE_RIGHT | EDGE_TOP},               /* ▀ */
+        {0xDC, EDGE_LEFT | EDGE_RIGHT | EDGE_BOTTOM},            /* ▄ */
+    };
+    (void)state;
+    assert_int_equal(console_font.width, 8);
+    assert_int_equal(console_font.height, 16);
+    assert_int_equal(console_font.glyph_count, 256);
+    for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+        if (edges_touched(pieces[i].ch) != pieces[i].edges)
+            print_error("glyph %#x touches edges %#x, want %#x\n", pieces[i].ch,
+                        edges_touched(pieces[i].ch), pieces[i].edges);
+        assert_int_equal(edges_touched(pieces[i].ch), pieces[i].edges);
+    }
+}
+
+static void test_console_font_plain_glyphs(void **state)
+{
+    const uint8_t *space = psf_glyph(&console_font, ' ');
+    const uint8_t *square = psf_glyph(&console_font, VGA_REPLACEMENT_CHAR);
+    const uint8_t *full = psf_glyph(&console_font, 0xDB);
+    (void)state;
+    for (unsigned y = 0; y < GLYPH_H; y++) {
+        assert_int_equal(space[y], 0);
+        assert_int_equal(full[y], 0xFF);
+    }
+    /* ■ is a filled square in the middle, clear at the top and bottom. */
+    assert_int_equal(square[0], 0);
+    assert_int_equal(square[GLYPH_H - 1], 0);
+    assert_int_not_equal(square[GLYPH_H / 2], 0);
+    /* Every printable ASCII character but the space has pixels, and no
+     * two letters share a glyph. */
+    for (unsigned c = '!'; c <= '~'; c++) {
+        const uint8_t *g = psf_glyph(&console_font, c);
+        unsigned bits = 0;
+        for (unsigned y = 0; y < GLYPH_H; y++)
+            bits |= g[y];
+        assert_int_not_equal(bits, 0);
+    }
+    for (unsigned a = 'A'; a <= 'Z'; a++)
+        assert_memory_not_equal(psf_glyph(&console_font, a), psf_glyph(&console_font, a + 32),
+                                GLYPH_H);
+}
+
+/* The board's cross drawn with the kernel font: the console puts the
+ * font's own rows on the screen. */
+static void test_console_font_drawn(void **state)
+{
+    const uint8_t *cross = psf_glyph(&console_font, 0xC5);
+    (void)state;
+    assert_int_equal(fb_console_init(&con, &fb, &console_font, &grid, cells, MAX_CELLS), 0);
+    vga_clear(&grid);
+    fb_console_attach(&con, pixels);
+    fb_console_show_cursor(&con, false);
+    move_to(3, 5);
+    put_char((char)0xC5);
+    for (unsigned y = 0; y < GLYPH_H; y++)
+        for (unsigned x = 0; x < GLYPH_W; x++)
+            assert_int_equal(read_pixel(5 * GLYPH_W + x, 3 * GLYPH_H + y),
+                             (cross[y] >> (7 - x)) & 1 ? color(VGA_LIGHT_GREY) : color(VGA_BLACK));
 }
 
 int main(void)
@@ -629,6 +790,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cursor_drawn_and_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_char_writes_only_its_cell, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_before_attach_appears, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_font_box_drawing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_font_plain_glyphs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_font_drawn, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
 /*
  * test_vga.c - host tests for the VGA text writer (drivers/vga/vga.c).
  *
- * The writer draws into an ordinary array here. Expected screens are spelled
- * out in the tests (row strings, hand-computed attribute bytes and cell
- * indices), never derived from the writer itself.
+ * The writer draws into an ordinary array here, 80x25 as the text screen
+ * and, further down, grids of other sizes with a recording back end (what a
+ * framebuffer console would be told). Expected screens are spelled out in
+ * the tests (row strings, hand-computed attribute bytes and cell indices),
+ * never derived from the writer itself.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -472,6 +474,151 @@ static void test_cursor_left_from_pending_wrap(void **state)
     assert_int_equal(char_at(0, VGA_WIDTH - 1), '!');
 }
 
+/* ---- other grid sizes, and what a back end is told ---- */
+
+#define BIG_COLS  128
+#define BIG_ROWS  48
+#define MAX_NOTES (BIG_COLS * BIG_ROWS * 2)
+
+static uint16_t big[BIG_COLS * BIG_ROWS];
+static unsigned changed[MAX_NOTES], changed_count;
+static unsigned cursor_notes[16], cursor_count;
+
+static void note_cell(void *ctx, unsigned index)
+{
+    assert_ptr_equal(ctx, big);
+    assert_true(changed_count < MAX_NOTES);
+    changed[changed_count++] = index;
+}
+
+static void note_cursor(void *ctx, unsigned index)
+{
+    assert_ptr_equal(ctx, big);
+    assert_true(cursor_count < 16);
+    cursor_notes[cursor_count++] = index;
+}
+
+static const struct vga_backend recorder = {.cell_changed = note_cell, .cursor_moved = note_cursor};
+
+/* A cols x rows grid on `big`, cleared, with the reports so far forgotten. */
+static void open_grid(unsigned cols, unsigned rows)
+{
+    memset(big, 0, sizeof(big));
+    vga_init_grid(&w, big, cols, rows, &recorder, big);
+    vga_clear(&w);
+    changed_count = cursor_count = 0;
+}
+
+static void test_grid_sizes_wrap_and_scroll(void **state)
+{
+    static const unsigned sizes[][2] = {{80, 25}, {100, 37}, {128, 48}};
+    (void)state;
+    for (unsigned s = 0; s < 3; s++) {
+        unsigned cols = sizes[s][0], rows = sizes[s][1];
+        open_grid(cols, rows);
+        assert_int_equal(w.cols, cols);
+        for (unsigned i = 0; i < cols; i++)
+            vga_put_char(&w, 'a');
+        assert_int_equal(w.col, cols); /* pending wrap at this grid's width */
+        vga_put_char(&w, 'b');
+        assert_int_equal(big[cols] & 0xFF, 'b');
+        for (unsigned r = 2; r < rows; r++) /* from row 1 down to the last */
+            vga_put_char(&w, '\n');
+        vga_put_char(&w, 'c'); /* on the last row: no scroll yet */
+        assert_int_equal(big[0] & 0xFF, 'a');
+        vga_put_char(&w, '\n'); /* scrolls: row 1 ("b") is on top now */
+        assert_int_equal(big[0] & 0xFF, 'b');
+        assert_int_equal(big[(rows - 2) * cols] & 0xFF, 'c');
+        assert_int_equal(big[(rows - 1) * cols], 0x0720);
+        assert_int_equal(vga_cursor_index(&w), (rows - 1) * cols);
+    }
+}
+
+static void test_backend_told_only_changed_cells(void **state)
+{
+    (void)state;
+    open_grid(100, 37);
+    write_str("ab");
+    assert_int_equal(changed_count, 2);
+    assert_int_equal(changed[0], 0);
+    assert_int_equal(changed[1], 1);
+    vga_move_to(&w, 0, 0);
+    write_str("ab"); /* the same text again: nothing to redraw */
+    assert_int_equal(changed_count, 2);
+    vga_set_color(&w, VGA_YELLOW, VGA_RED);
+    vga_move_to(&w, 0, 0);
+    write_str("a"); /* the same character in another colour */
+    assert_int_equal(changed_count, 3);
+    assert_int_equal(changed[2], 0);
+    assert_int_equal(big[0], 0x4E00 | 'a');
+}
+
+static void test_scroll_reports_only_changed_cells(void **state)
+{
+    (void)state;
+    open_grid(100, 37);
+    /* Rows 0-35 hold "x" in column 0, row 36 "yz": after the scroll only
+     * row 35 (x -> yz) and the last row (yz -> blank) differ. */
+    for (unsigned r = 0; r < 36; r++)
+        write_str("x\n");
+    write_str("yz");
+    changed_count = 0;
+    write_str("\n");
+    assert_int_equal(changed_count, 4);
+    assert_int_equal(changed[0], 35 * 100 + 0); /* x -> y (same x, stays) */
+    assert_int_equal(changed[1], 35 * 100 + 1); /* blank -> z */
+    assert_int_equal(changed[2], 36 * 100 + 0);
+    assert_int_equal(changed[3], 36 * 100 + 1);
+    assert_int_equal(big[35 * 100] & 0xFF, 'y');
+    assert_int_equal(big[0] & 0xFF, 'x');
+}
+
+static void test_cursor_reported_once_per_move(void **state)
+{
+    (void)state;
+    open_grid(128, 48);
+    vga_update_cursor(&w); /* the first report always comes */
+    assert_int_equal(cursor_count, 1);
+    assert_int_equal(cursor_notes[0], 0);
+    write_str("hello");
+    assert_int_equal(cursor_count, 1); /* writes alone report nothing */
+    vga_update_cursor(&w);
+    vga_update_cursor(&w); /* unchanged: no second report */
+    assert_int_equal(cursor_count, 2);
+    assert_int_equal(cursor_notes[1], 5);
+    vga_move_to(&w, 47, 200);
+    vga_update_cursor(&w);
+    assert_int_equal(cursor_notes[2], 47 * 128 + 127);
+    vga_cursor_left(&w, 128);
+    vga_update_cursor(&w);
+    assert_int_equal(cursor_notes[3], 46 * 128 + 127);
+    assert_int_equal(cursor_count, 4);
+}
+
+static void test_tab_clamped_on_odd_width(void **state)
+{
+    (void)state;
+    open_grid(100, 37);
+    vga_move_to(&w, 0, 97);
+    write_str("\t");
+    assert_int_equal(w.col, 100); /* the stop at 104 is past the edge */
+    write_str("q");
+    assert_int_equal(big[100] & 0xFF, 'q');
+}
+
+static void test_set_cell(void **state)
+{
+    (void)state;
+    open_grid(80, 25);
+    vga_set_cell(&w, 79, vga_cell('Z', 0x1E));
+    assert_int_equal(big[79], 0x1E00 | 'Z');
+    assert_int_equal(changed_count, 1);
+    vga_set_cell(&w, 79, vga_cell('Z', 0x1E));
+    assert_int_equal(changed_count, 1);
+    assert_int_equal(w.row, 0); /* the cursor stays */
+    assert_int_equal(w.col, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +651,12 @@ int main(void)
         cmocka_unit_test_setup(test_move_to_and_clamp, setup),
         cmocka_unit_test_setup(test_cursor_left_keeps_cells_and_crosses_rows, setup),
         cmocka_unit_test_setup(test_cursor_left_from_pending_wrap, setup),
+        cmocka_unit_test_setup(test_grid_sizes_wrap_and_scroll, setup),
+        cmocka_unit_test_setup(test_backend_told_only_changed_cells, setup),
+        cmocka_unit_test_setup(test_scroll_reports_only_changed_cells, setup),
+        cmocka_unit_test_setup(test_cursor_reported_once_per_move, setup),
+        cmocka_unit_test_setup(test_tab_clamped_on_odd_width, setup),
+        cmocka_unit_test_setup(test_set_cell, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

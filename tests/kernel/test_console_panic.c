@@ -27,7 +27,7 @@ static bool row_starts_with(unsigned row, const char *text, uint8_t attr)
 
 KTEST(console_writes_reach_vga_memory)
 {
-    struct vga_writer *vga = console_vga();
+    struct vga_writer *vga = console_grid();
     if (vga->col != 0)
         kprintf("\n");
     console_set_color(VGA_YELLOW, VGA_BLUE);
