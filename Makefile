@@ -75,6 +75,8 @@ KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/sched kernel/shell 
 KERNEL_SOURCES := $(wildcard $(foreach d,$(KERNEL_DIRS),$(d)/*.c $(d)/*.S))
 # The test runner only goes into the test kernel; CRC-32 is for the loader and mkimage.
 KERNEL_SOURCES := $(filter-out kernel/ktest.c lib/crc32.c,$(KERNEL_SOURCES))
+# Of boot/uefi/ (the UEFI loader), the kernel takes only the EFI memory map reader.
+KERNEL_SOURCES += boot/uefi/efi_memmap.c
 KTEST_SOURCES := $(KERNEL_SOURCES) kernel/ktest.c $(wildcard tests/kernel/*.c)
 
 obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(2))
@@ -95,8 +97,10 @@ LOADER_ASFLAGS := $(filter-out -std=gnu11,$(LOADER_CFLAGS)) -D__ASSEMBLER__
 # Stage 2 is one flat read-write-execute block by design (paging is off, and the BIOS thunk
 # patches its own `int` instruction), so ld's RWX segment warning does not apply.
 LOADER_LDFLAGS := -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments
-# Stage 2 shares the kernel's formatter, string functions, VGA writer and UART driver.
-STAGE2_SOURCES := boot/bios/stage2_entry.S $(wildcard boot/bios/*.c) lib/string.c lib/format.c \
+# Stage 2 shares the kernel's formatter, string functions, VGA writer and UART driver, and
+# with the UEFI loader the ELF checks and the Multiboot 2 block builder (boot/loader/).
+STAGE2_SOURCES := boot/bios/stage2_entry.S $(wildcard boot/bios/*.c) $(wildcard boot/loader/*.c) \
+                  lib/string.c lib/format.c \
                   lib/crc32.c drivers/vga/vga.c drivers/vga/cursor.c drivers/serial/serial.c
 STAGE2_OBJECTS := $(call obj,bios,$(STAGE2_SOURCES))
 
@@ -126,12 +130,14 @@ test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
 test_vga_SOURCES := drivers/vga/vga.c
 test_memmap_SOURCES := boot/memmap.c
-test_boot_info_SOURCES := boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c
+test_boot_info_SOURCES := boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c \
+                          boot/uefi/efi_memmap.c
 test_bootimg_SOURCES := boot/bios/bootimg.c lib/crc32.c tools/bootimg_verify.c
 test_bootimg_OBJECTS := $(BUILD)/host/mkimage
-test_elf_load_SOURCES := boot/bios/elf_load.c
+test_elf_load_SOURCES := boot/loader/elf_load.c
 test_elf_load_OBJECTS := $(BUILD)/kernel.elf
-test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c
+test_mbinfo_SOURCES := boot/loader/mbinfo.c boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c \
+                       boot/uefi/efi_memmap.c
 test_efi_memmap_SOURCES := boot/uefi/efi_memmap.c boot/memmap.c
 test_symbols_SOURCES := lib/symbols.c lib/format.c
 test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py

@@ -11,7 +11,7 @@
 
 #include <boot/bios/addresses.h>
 #include <boot/bios/bootimg.h>
-#include <boot/bios/mbinfo.h>
+#include <boot/loader/mbinfo.h>
 
 #define LOADER_BOUNCE_SECTORS (LOADER_BOUNCE_SIZE / BOOTIMG_SECTOR_SIZE)
 #define LOADER_MAX_E820       128

@@ -20,7 +20,7 @@
 #include <lib/string.h>
 
 #include <boot/bios/bios.h>
-#include <boot/bios/elf_load.h>
+#include <boot/loader/elf_load.h>
 #include <boot/bios/loader.h>
 
 #define LOADER_NAME   "Keel BIOS loader"
