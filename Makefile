@@ -1,6 +1,7 @@
 # Keel - build, run, test and debug the kernel.
 #
-#   make              build/kernel.elf, build/keel.iso, build/keel.img and the test kernel
+#   make              build/kernel.elf, build/keel.iso, build/keel.img, the UEFI loader
+#                     (build/uefi/BOOTX64.EFI) and the test kernel
 #   make run          boot build/keel.img (Keel's own BIOS loader) in QEMU
 #                     (a window, or the terminal without a display)
 #   make run-nox      the same without any display: the serial console in this terminal
@@ -104,6 +105,33 @@ STAGE2_SOURCES := boot/bios/stage2_entry.S $(wildcard boot/bios/*.c) $(wildcard 
                   lib/crc32.c drivers/vga/vga.c drivers/vga/cursor.c drivers/serial/serial.c
 STAGE2_OBJECTS := $(call obj,bios,$(STAGE2_SOURCES))
 
+# ---------------------------------------------------------------- UEFI loader
+# build/uefi/BOOTX64.EFI is a PE32+ EFI application. It is always built with clang and lld,
+# whatever CC is: clang's Windows target emits PE/COFF objects with the Microsoft x64 calling
+# convention the firmware uses, and lld-link links them straight into a PE image with base
+# relocations. gcc would need an ELF build turned into PE by objcopy, plus a self-relocating
+# start-up (gnu-efi's crt0 and reloc code): more machinery to read, for nothing gained. The
+# firmware's interface comes from Keel's own small header (boot/uefi/efi.h).
+UEFI_CC ?= clang
+LLD_LINK ?= lld-link
+UEFI_CFLAGS := --target=x86_64-unknown-windows # PE/COFF objects, Microsoft x64 ABI (EFIAPI)
+UEFI_CFLAGS += -std=gnu11 -O2 -ffreestanding -nostdlibinc -I.
+UEFI_CFLAGS += -fshort-wchar                   # wchar_t is UCS-2, as the firmware's CHAR16
+UEFI_CFLAGS += -mno-red-zone                   # firmware interrupts use our stack
+UEFI_CFLAGS += -mgeneral-regs-only             # no SSE state of ours for the firmware to keep
+UEFI_CFLAGS += -fno-stack-protector            # no __security_cookie support code
+UEFI_CFLAGS += -mno-stack-arg-probe            # no __chkstk calls: there is no Windows runtime
+UEFI_CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables # no .pdata/.xdata to carry
+UEFI_CFLAGS += -Wall -Wextra -Werror
+UEFI_ASFLAGS := $(filter-out -std=gnu11,$(UEFI_CFLAGS)) -D__ASSEMBLER__
+# -entry: efi_main is called by the firmware; -nodefaultlib: nothing but our objects.
+UEFI_LDFLAGS := -subsystem:efi_application -entry:efi_main -nodefaultlib
+# The loader shares the ELF checks and Multiboot 2 builder with stage 2 (boot/loader/), the
+# memory map normaliser with the kernel, and the formatter, strings and UART driver with both.
+UEFI_SOURCES := $(wildcard boot/uefi/*.c boot/uefi/*.S) $(wildcard boot/loader/*.c) boot/memmap.c \
+                lib/string.c lib/format.c drivers/serial/serial.c
+UEFI_OBJECTS := $(call obj,uefi,$(UEFI_SOURCES))
+
 # ---------------------------------------------------------------- host tests
 HOST_CC ?= $(CC)
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
@@ -177,7 +205,7 @@ FUZZ_SECONDS ?= 60
 # (CDB_<group>_c for .c files, CDB_<group>_S for .S files). A file that is built twice (for the
 # kernel and the loader, say) is listed once, with the command of the first group in CDB_GROUPS
 # that builds it (cdb_group).
-CDB_GROUPS := kernel ktest loader host tool fuzz
+CDB_GROUPS := kernel ktest loader uefi host tool fuzz
 CDB_kernel_FILES := $(KERNEL_SOURCES)
 CDB_kernel_c := $(CC) $(KERNEL_CFLAGS)
 CDB_kernel_S := $(CC) $(KERNEL_ASFLAGS)
@@ -186,6 +214,9 @@ CDB_ktest_c := $(CC) $(KERNEL_CFLAGS) -DKEEL_KTEST
 CDB_loader_FILES := boot/bios/stage1.S $(STAGE2_SOURCES)
 CDB_loader_c := $(CC) $(LOADER_CFLAGS)
 CDB_loader_S := $(CC) $(LOADER_ASFLAGS)
+CDB_uefi_FILES := $(UEFI_SOURCES)
+CDB_uefi_c := $(UEFI_CC) $(UEFI_CFLAGS)
+CDB_uefi_S := $(UEFI_CC) $(UEFI_ASFLAGS)
 CDB_host_FILES := $(wildcard tests/host/*.c)
 CDB_host_c := $(HOST_CC) $(HOST_CFLAGS)
 CDB_tool_FILES := $(wildcard tools/*.c)
@@ -205,11 +236,12 @@ cdb_entry = $(newline)  {"directory": "$(CURDIR)", "file": "$(1)", "command": \
             $(filter $(1),$(lastword $(CDB_FILES))),,$(comma))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all kernel iso img host-tests fuzz-targets fuzz test style-check bench bench-heap run run-nox \
+.PHONY: all kernel iso img uefi host-tests fuzz-targets fuzz test style-check bench bench-heap run run-nox \
         run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
-all: kernel iso img $(BUILD)/kernel-test.elf
+all: kernel iso img uefi $(BUILD)/kernel-test.elf
 
 kernel: $(BUILD)/kernel.elf
+uefi: $(BUILD)/uefi/BOOTX64.EFI
 iso: $(BUILD)/keel.iso
 img: $(BUILD)/keel.img
 host-tests: $(HOST_TEST_BINARIES)
@@ -273,6 +305,21 @@ endef
 $(eval $(call compile_rules,kernel,$$(KERNEL_CFLAGS),$$(KERNEL_ASFLAGS),))
 $(eval $(call compile_rules,ktest,$$(KERNEL_CFLAGS) -DKEEL_KTEST,$$(KERNEL_ASFLAGS) -DKEEL_KTEST,))
 $(eval $(call compile_rules,bios,$$(LOADER_CFLAGS),$$(LOADER_ASFLAGS),32))
+
+# The UEFI loader's objects: the same pattern, with clang whatever CC is.
+$(BUILD)/uefi/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CCEFI,$<)
+	$(Q)$(UEFI_CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/uefi/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call quiet,ASEFI,$<)
+	$(Q)$(UEFI_CC) $(UEFI_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/uefi/BOOTX64.EFI: $(UEFI_OBJECTS)
+	$(call quiet,LINK,$@)
+	$(Q)$(LLD_LINK) $(UEFI_LDFLAGS) -out:$@ $(UEFI_OBJECTS)
 
 # A GRUB 2 BIOS ISO whose menu loads kernel.elf with multiboot2.
 $(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
@@ -434,4 +481,4 @@ $(BUILD)/bench/bench_heap: tools/bench_heap.c $(HEAP_SOURCES) mm/heap/heap.h
 	$(call quiet,HOSTCC,$@)
 	$(Q)$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
--include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d)
+-include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d) $(UEFI_OBJECTS:.o=.d)

@@ -32,6 +32,8 @@ build_deps() {
     want grub-pc-bin /usr/lib/grub/i386-pc/multiboot2.mod
     want xorriso xorriso
     want mtools mformat
+    want clang clang    # the UEFI loader is always built with clang and lld (see the Makefile)
+    want lld lld-link
 }
 
 qemu_deps() { # QEMU, with a window when there is a display (without one it uses the terminal)

@@ -271,8 +271,8 @@ static size_t put_module_tag(uint8_t *tag, const struct mb2_module *module)
 
 static size_t put_framebuffer_tag(uint8_t *tag, const struct mb2_framebuffer *fb)
 {
-    const uint8_t colors[6] = {fb->red_position,   fb->red_size,      fb->green_position,
-                               fb->green_size,     fb->blue_position, fb->blue_size};
+    const uint8_t colors[6] = {fb->red_position, fb->red_size,      fb->green_position,
+                               fb->green_size,   fb->blue_position, fb->blue_size};
 
     write_u64(tag + MB2_FB_ADDR, fb->addr);
     write_u32(tag + MB2_FB_PITCH, fb->pitch);

@@ -322,8 +322,8 @@ static int mb2_read_efi_mmap(struct raw_map *raw, const uint8_t *tag, uint32_t s
     for (uint32_t offset = 0; offset < map_size; offset += desc_size) {
         struct mem_region region;
         size_t count;
-        efi_memmap_to_regions(tag + MB2_EFI_MMAP_ENTRIES + offset, desc_size, desc_size, &region,
-                              1, &count);
+        efi_memmap_to_regions(tag + MB2_EFI_MMAP_ENTRIES + offset, desc_size, desc_size, &region, 1,
+                              &count);
         if (count == 1)
             raw_add(raw, region.base, region.length, region.type);
     }
