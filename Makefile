@@ -152,7 +152,8 @@ HEAP_SOURCES := $(wildcard mm/heap/*.c) mm/heap/heap_internal.h
 HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_bootimg \
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
-              test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console test_efi_memmap
+              test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console test_efi_memmap \
+              test_mbinfo_uefi test_gop_select test_boot_cfg
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -167,6 +168,9 @@ test_elf_load_OBJECTS := $(BUILD)/kernel.elf
 test_mbinfo_SOURCES := boot/loader/mbinfo.c boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c \
                        boot/uefi/efi_memmap.c
 test_efi_memmap_SOURCES := boot/uefi/efi_memmap.c boot/memmap.c
+test_mbinfo_uefi_SOURCES := $(test_mbinfo_SOURCES)
+test_gop_select_SOURCES := boot/uefi/gop_select.c
+test_boot_cfg_SOURCES := boot/uefi/boot_cfg.c
 test_symbols_SOURCES := lib/symbols.c lib/format.c
 test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
 test_term_keys_SOURCES := drivers/serial/term_keys.c

@@ -241,7 +241,7 @@ static uint64_t extra_size(const struct mb2_extra_tags *extra)
         return UINT64_MAX;
     for (size_t i = 0; i < extra->module_count; i++) {
         const struct mb2_module *m = &extra->modules[i];
-        if (m->start > m->end || m->end > FOUR_GIB)
+        if (m->start > m->end || m->end >= FOUR_GIB) /* mod_end is a u32 too */
             return UINT64_MAX;
         size += align_tag(MB2_MODULE_STRING + (uint64_t)strlen(m->cmdline ? m->cmdline : "") + 1);
     }

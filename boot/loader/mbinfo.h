@@ -80,7 +80,8 @@ struct mb2_framebuffer {
     uint8_t red_position, red_size, green_position, green_size, blue_position, blue_size;
 };
 
-/* A module for a module tag (spec 3.6.6): [start, end) below 4 GiB. */
+/* A module for a module tag (spec 3.6.6): [start, end), end below 4 GiB
+ * (both are u32 fields). */
 struct mb2_module {
     uint64_t start, end;
     const char *cmdline; /* NULL: "" */
@@ -106,7 +107,7 @@ struct mb2_extra_tags {
 
 /* mb2_build_info() plus the tags in *extra (NULL: none), after the memory
  * map tag. Returns 0, writing nothing, when the block does not fit, a module
- * does not lie below 4 GiB, or an RSDP is shorter than 20 bytes or between
+ * does not end below 4 GiB or ends before it starts, or an RSDP is shorter than 20 bytes or between
  * 20 and 36. */
 size_t mb2_build_info_extra(void *buf, size_t capacity, const char *cmdline,
                             const char *loader_name, const struct e820_entry *map, size_t count,
