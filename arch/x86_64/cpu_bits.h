@@ -18,7 +18,7 @@
 #define CR0_PG BIT_ULL(31) /* paging */
 
 #define CR4_PAE   BIT_ULL(5)  /* physical address extension: needed for long mode */
-#define CR4_PCIDE BIT_ULL(17) /* process-context identifiers: CR0.PG cannot be cleared while set */
+#define CR4_PCIDE BIT_ULL(17) /* PCIDs on: CR0.PG cannot be cleared */
 
 #define MSR_EFER 0xC0000080
 #define EFER_LME BIT_ULL(8)  /* long mode enable */
