@@ -1,7 +1,7 @@
 # Keel - build, run, test and debug the kernel.
 #
-#   make              build/kernel.elf, build/keel.iso, build/keel.img and the test kernel
-#   make uefi         build/uefi/BOOTX64.EFI, the UEFI loader (on keel.img's EFI System Partition)
+#   make              build/kernel.elf, build/keel.iso, build/keel.img, the UEFI loader
+#                     (build/uefi/BOOTX64.EFI) and the test kernel
 #   make run          boot build/keel.img (Keel's own BIOS loader) in QEMU
 #                     (a window, or the terminal without a display)
 #   make run-nox      the same without any display: the serial console in this terminal
@@ -83,6 +83,8 @@ FONT_SOURCE := $(BUILD)/gen/console_font.c
 KERNEL_SOURCES := $(wildcard $(foreach d,$(KERNEL_DIRS),$(d)/*.c $(d)/*.S)) $(FONT_SOURCE)
 # The test runner only goes into the test kernel; CRC-32 is for the loader and mkimage.
 KERNEL_SOURCES := $(filter-out kernel/ktest.c lib/crc32.c,$(KERNEL_SOURCES))
+# Of boot/uefi/ (the UEFI loader), the kernel takes only the EFI memory map reader.
+KERNEL_SOURCES += boot/uefi/efi_memmap.c
 KTEST_SOURCES := $(KERNEL_SOURCES) kernel/ktest.c $(wildcard tests/kernel/*.c)
 
 obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(2))
@@ -103,10 +105,39 @@ LOADER_ASFLAGS := $(filter-out -std=gnu11,$(LOADER_CFLAGS)) -D__ASSEMBLER__
 # Stage 2 is one flat read-write-execute block by design (paging is off, and the BIOS thunk
 # patches its own `int` instruction), so ld's RWX segment warning does not apply.
 LOADER_LDFLAGS := -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments
-# Stage 2 shares the kernel's formatter, string functions, VGA writer and UART driver.
-STAGE2_SOURCES := boot/bios/stage2_entry.S $(wildcard boot/bios/*.c) lib/string.c lib/format.c \
+# Stage 2 shares the kernel's formatter, string functions, VGA writer and UART driver, and
+# with the UEFI loader the ELF checks and the Multiboot 2 block builder (boot/loader/).
+STAGE2_SOURCES := boot/bios/stage2_entry.S $(wildcard boot/bios/*.c) $(wildcard boot/loader/*.c) \
+                  lib/string.c lib/format.c \
                   lib/crc32.c drivers/vga/vga.c drivers/vga/cursor.c drivers/serial/serial.c
 STAGE2_OBJECTS := $(call obj,bios,$(STAGE2_SOURCES))
+
+# ---------------------------------------------------------------- UEFI loader
+# build/uefi/BOOTX64.EFI is a PE32+ EFI application. It is always built with clang and lld,
+# whatever CC is: clang's Windows target emits PE/COFF objects with the Microsoft x64 calling
+# convention the firmware uses, and lld-link links them straight into a PE image with base
+# relocations. gcc would need an ELF build turned into PE by objcopy, plus a self-relocating
+# start-up (gnu-efi's crt0 and reloc code): more machinery to read, for nothing gained. The
+# firmware's interface comes from Keel's own small header (boot/uefi/efi.h).
+UEFI_CC ?= clang
+LLD_LINK ?= lld-link
+UEFI_CFLAGS := --target=x86_64-unknown-windows # PE/COFF objects, Microsoft x64 ABI (EFIAPI)
+UEFI_CFLAGS += -std=gnu11 -O2 -ffreestanding -nostdlibinc -I.
+UEFI_CFLAGS += -fshort-wchar                   # wchar_t is UCS-2, as the firmware's CHAR16
+UEFI_CFLAGS += -mno-red-zone                   # firmware interrupts use our stack
+UEFI_CFLAGS += -mgeneral-regs-only             # no SSE state of ours for the firmware to keep
+UEFI_CFLAGS += -fno-stack-protector            # no __security_cookie support code
+UEFI_CFLAGS += -mno-stack-arg-probe            # no __chkstk calls: there is no Windows runtime
+UEFI_CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables # no .pdata/.xdata to carry
+UEFI_CFLAGS += -Wall -Wextra -Werror
+UEFI_ASFLAGS := $(filter-out -std=gnu11,$(UEFI_CFLAGS)) -D__ASSEMBLER__
+# -entry: efi_main is called by the firmware; -nodefaultlib: nothing but our objects.
+UEFI_LDFLAGS := -subsystem:efi_application -entry:efi_main -nodefaultlib
+# The loader shares the ELF checks and Multiboot 2 builder with stage 2 (boot/loader/), the
+# memory map normaliser with the kernel, and the formatter, strings and UART driver with both.
+UEFI_SOURCES := $(wildcard boot/uefi/*.c boot/uefi/*.S) $(wildcard boot/loader/*.c) boot/memmap.c \
+                lib/string.c lib/format.c drivers/serial/serial.c
+UEFI_OBJECTS := $(call obj,uefi,$(UEFI_SOURCES))
 
 # ---------------------------------------------------------------- host tests
 HOST_CC ?= $(CC)
@@ -129,23 +160,29 @@ HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_b
               test_elf_load test_mbinfo test_symbols test_term_keys test_scancode test_ring \
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
               test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console test_efi_memmap \
-              test_fat_read test_image
+              test_fat_read test_image \
+              test_mbinfo_uefi test_gop_select test_boot_cfg
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
 test_vga_SOURCES := drivers/vga/vga.c
 test_memmap_SOURCES := boot/memmap.c
-test_boot_info_SOURCES := boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c
+test_boot_info_SOURCES := boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c \
+                          boot/uefi/efi_memmap.c
 test_bootimg_SOURCES := boot/bios/bootimg.c lib/crc32.c tools/bootimg_verify.c
 test_bootimg_OBJECTS := $(BUILD)/host/mkimage
-test_elf_load_SOURCES := boot/bios/elf_load.c
+test_elf_load_SOURCES := boot/loader/elf_load.c
 test_elf_load_OBJECTS := $(BUILD)/kernel.elf
-test_mbinfo_SOURCES := boot/bios/mbinfo.c boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c
+test_mbinfo_SOURCES := boot/loader/mbinfo.c boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c \
+                       boot/uefi/efi_memmap.c
 test_efi_memmap_SOURCES := boot/uefi/efi_memmap.c boot/memmap.c
 test_fat_read_SOURCES := tools/fat_read.c
 test_image_SOURCES := tools/image_verify.c tools/bootimg_verify.c tools/fat_read.c \
                       boot/bios/bootimg.c lib/crc32.c
 test_image_OBJECTS := $(BUILD)/host/mkimage $(BUILD)/keel.img $(BUILD)/kernel.stripped.elf
+test_mbinfo_uefi_SOURCES := $(test_mbinfo_SOURCES)
+test_gop_select_SOURCES := boot/uefi/gop_select.c
+test_boot_cfg_SOURCES := boot/uefi/boot_cfg.c
 test_symbols_SOURCES := lib/symbols.c lib/format.c
 test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
 test_term_keys_SOURCES := drivers/serial/term_keys.c
@@ -184,7 +221,7 @@ FUZZ_SECONDS ?= 60
 # (CDB_<group>_c for .c files, CDB_<group>_S for .S files). A file that is built twice (for the
 # kernel and the loader, say) is listed once, with the command of the first group in CDB_GROUPS
 # that builds it (cdb_group).
-CDB_GROUPS := kernel ktest loader host tool fuzz
+CDB_GROUPS := kernel ktest loader uefi host tool fuzz
 CDB_kernel_FILES := $(KERNEL_SOURCES)
 CDB_kernel_c := $(CC) $(KERNEL_CFLAGS)
 CDB_kernel_S := $(CC) $(KERNEL_ASFLAGS)
@@ -193,6 +230,9 @@ CDB_ktest_c := $(CC) $(KERNEL_CFLAGS) -DKEEL_KTEST
 CDB_loader_FILES := boot/bios/stage1.S $(STAGE2_SOURCES)
 CDB_loader_c := $(CC) $(LOADER_CFLAGS)
 CDB_loader_S := $(CC) $(LOADER_ASFLAGS)
+CDB_uefi_FILES := $(UEFI_SOURCES)
+CDB_uefi_c := $(UEFI_CC) $(UEFI_CFLAGS)
+CDB_uefi_S := $(UEFI_CC) $(UEFI_ASFLAGS)
 CDB_host_FILES := $(wildcard tests/host/*.c)
 CDB_host_c := $(HOST_CC) $(HOST_CFLAGS)
 CDB_tool_FILES := $(wildcard tools/*.c)
@@ -214,12 +254,12 @@ cdb_entry = $(newline)  {"directory": "$(CURDIR)", "file": "$(1)", "command": \
 # ---------------------------------------------------------------- targets
 .PHONY: print-font all kernel iso img uefi host-tests fuzz-targets fuzz test style-check bench bench-heap \
         run run-nox run-uefi run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
-all: kernel iso img $(BUILD)/kernel-test.elf
+all: kernel iso img uefi $(BUILD)/kernel-test.elf
 
 kernel: $(BUILD)/kernel.elf
+uefi: $(BUILD)/uefi/BOOTX64.EFI
 iso: $(BUILD)/keel.iso
 img: $(BUILD)/keel.img
-uefi: $(BUILD)/uefi/BOOTX64.EFI
 host-tests: $(HOST_TEST_BINARIES)
 fuzz-targets: $(FUZZ_BINARIES)
 
@@ -290,6 +330,21 @@ $(eval $(call compile_rules,kernel,$$(KERNEL_CFLAGS),$$(KERNEL_ASFLAGS),))
 $(eval $(call compile_rules,ktest,$$(KERNEL_CFLAGS) -DKEEL_KTEST,$$(KERNEL_ASFLAGS) -DKEEL_KTEST,))
 $(eval $(call compile_rules,bios,$$(LOADER_CFLAGS),$$(LOADER_ASFLAGS),32))
 
+# The UEFI loader's objects: the same pattern, with clang whatever CC is.
+$(BUILD)/uefi/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CCEFI,$<)
+	$(Q)$(UEFI_CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/uefi/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call quiet,ASEFI,$<)
+	$(Q)$(UEFI_CC) $(UEFI_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/uefi/BOOTX64.EFI: $(UEFI_OBJECTS)
+	$(call quiet,LINK,$@)
+	$(Q)$(LLD_LINK) $(UEFI_LDFLAGS) -out:$@ $(UEFI_OBJECTS)
+
 # A GRUB 2 BIOS ISO whose menu loads kernel.elf with multiboot2.
 $(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
@@ -342,18 +397,6 @@ $(BUILD)/esp.img: $(ESP_FILES)
 	$(Q)$(MTOOLS) mcopy -i $@.tmp $(BUILD)/kernel.stripped.elf ::/KEEL/KERNEL.ELF
 	$(Q)$(MTOOLS) mcopy -i $@.tmp boot/uefi/boot.cfg ::/KEEL/BOOT.CFG
 	$(Q)mv $@.tmp $@
-
-# An EFI application made from GRUB that says on serial that the firmware started it from
-# the ESP, then powers off.
-UEFI_STANDIN_MODULES := serial terminal echo halt
-$(BUILD)/uefi/BOOTX64.EFI:
-	@mkdir -p $(dir $@)
-	$(call quiet,GRUB,$@)
-	$(Q)printf '%s\n' 'serial --unit=0 --speed=115200' 'terminal_output serial console' \
-	    'echo "Keel ESP: GRUB EFI application started"' halt > $(BUILD)/uefi/grub.cfg
-	$(Q)grub-mkstandalone -O x86_64-efi --modules="$(UEFI_STANDIN_MODULES)" \
-	    --install-modules="$(UEFI_STANDIN_MODULES) normal" --locales= --fonts= --themes= \
-	    -o $@ "boot/grub/grub.cfg=$(BUILD)/uefi/grub.cfg"
 
 $(BUILD)/keel.img: $(BUILD)/bios/stage1.bin $(BUILD)/bios/stage2.bin $(BUILD)/kernel.stripped.elf \
                    $(BUILD)/esp.img $(BUILD)/uefi/BOOTX64.EFI boot/uefi/boot.cfg $(BUILD)/host/mkimage
@@ -499,4 +542,4 @@ $(BUILD)/bench/bench_heap: tools/bench_heap.c $(HEAP_SOURCES) mm/heap/heap.h
 	$(call quiet,HOSTCC,$@)
 	$(Q)$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
--include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d)
+-include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d) $(UEFI_OBJECTS:.o=.d)

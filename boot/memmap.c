@@ -90,7 +90,8 @@ size_t memmap_normalize(struct mem_region *regions, size_t count, struct mem_reg
 
     while (scan_at(regions, count, pos, &type, &next)) {
         if (type != NO_TYPE) {
-            if (have_pending && pending.base + pending.length == pos && pending.type == type) {
+            if (have_pending && pending.base + pending.length == pos &&
+                (unsigned)pending.type == type) {
                 pending.length += next - pos;
             } else {
                 if (have_pending)

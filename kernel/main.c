@@ -130,7 +130,7 @@ static __attribute__((noreturn)) void kernel_continue(void)
 {
     kheap_init();
     print_memory_summary();
-    acpi_init(boot_info->regions, boot_info->region_count);
+    acpi_init(boot_info->regions, boot_info->region_count, &boot_info->rsdp);
     init_interrupts();
     sched_init(); /* from here on this flow is the thread "main" */
     irq_set_exit_hook(sched_interrupt_exit);

@@ -9,8 +9,8 @@ named by its path from the top, as in `#include <mm/layout.h>`. The rules (../sh
   mm/ knows no device: nothing from drivers/, and from kernel/ only panic.h, console.h, spinlock.h.
   drivers/ call nothing in kernel/ but its spinlock (kernel/spinlock.h).
   arch/ holds no policy: nothing from drivers/acpi/ (ACPI power-off belongs to drivers/acpi).
-  Only boot/ reads loader structures: boot/multiboot/multiboot.h and the boot/bios/ and boot/uefi/ headers are
-  included from boot/ alone (and from tests/ and tools/, which test and build the loader).
+  Only boot/ reads loader structures: boot/multiboot/multiboot.h and the boot/bios/, boot/loader/ and boot/uefi/
+  headers are included from boot/ alone (and from tests/ and tools/, which test and build the loader).
   Every header is included by its path from the top in angle brackets, never "relative.h".
 
 Prints `file:line: rule (the include)` for each include that breaks a rule; exit status 1 if any.
@@ -32,8 +32,11 @@ def under(path, *folders):
     return any(path.startswith(folder) for folder in folders)
 
 
+LOADER_HEADER_FOLDERS = ("boot/bios/", "boot/loader/", "boot/uefi/")
+
+
 def is_loader_header(header):
-    return header == "boot/multiboot/multiboot.h" or (header.startswith(("boot/bios/", "boot/uefi/"))
+    return header == "boot/multiboot/multiboot.h" or (header.startswith(LOADER_HEADER_FOLDERS)
                                                       and header.endswith(".h"))
 
 

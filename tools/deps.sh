@@ -36,6 +36,8 @@ build_deps() {
     want xorriso xorriso
     want mtools mformat
     want grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/normal.mod
+    want clang clang    # the UEFI loader is always built with clang and lld (see the Makefile)
+    want lld lld-link
 }
 
 qemu_deps() { # QEMU, with a window when there is a display (without one it uses the terminal)

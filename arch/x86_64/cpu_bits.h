@@ -17,7 +17,8 @@
 #define CR0_WP BIT_ULL(16) /* honour read-only pages in ring 0 too */
 #define CR0_PG BIT_ULL(31) /* paging */
 
-#define CR4_PAE BIT_ULL(5) /* physical address extension: needed for long mode */
+#define CR4_PAE   BIT_ULL(5)  /* physical address extension: needed for long mode */
+#define CR4_PCIDE BIT_ULL(17) /* PCIDs on: CR0.PG cannot be cleared */
 
 #define MSR_EFER 0xC0000080
 #define EFER_LME BIT_ULL(8)  /* long mode enable */

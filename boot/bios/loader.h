@@ -11,7 +11,7 @@
 
 #include <boot/bios/addresses.h>
 #include <boot/bios/bootimg.h>
-#include <boot/bios/mbinfo.h>
+#include <boot/loader/mbinfo.h>
 
 /* Sectors per INT 13h AH=42h call: 127 is the most that every EDD BIOS takes
  * (Phoenix's EDD specification limits a transfer to 127 blocks; some BIOSes

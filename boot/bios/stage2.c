@@ -21,8 +21,8 @@
 #include <lib/string.h>
 
 #include <boot/bios/bios.h>
-#include <boot/bios/elf_load.h>
 #include <boot/bios/loader.h>
+#include <boot/loader/elf_load.h>
 
 #define LOADER_NAME   "Keel BIOS loader"
 #define PROGRESS_DOTS 40

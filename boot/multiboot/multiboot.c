@@ -13,6 +13,12 @@
  * its container ends the walk with -MULTIBOOT_ERR_MALFORMED, and strings are
  * copied with a bound. What was read until then stays in *out.
  *
+ * A Multiboot 2 block may carry two memory maps: the basic one (tag 6) and,
+ * from a UEFI loader, the firmware's own (tag 17). The EFI map says more
+ * (boot services memory is free after ExitBootServices(), persistent memory
+ * is not RAM), so when it is present and sound it is the one read, each
+ * descriptor translated by boot/uefi/efi_memmap.c; otherwise tag 6 is.
+ *
  * Memory map entries are first gathered into a local array of
  * RAW_REGIONS_MAX regions, then memmap_normalize() sorts and merges them into
  * out->regions. If the raw array overflows, only usable memory is ever lost:
@@ -20,6 +26,7 @@
  */
 #include <boot/memmap.h>
 #include <boot/multiboot/multiboot.h>
+#include <boot/uefi/efi_memmap.h>
 
 #include <stdbool.h>
 
@@ -77,6 +84,10 @@
 #define MB2_FB_COLORS   32
 #define MB2_FB_MIN_SIZE 32 /* through the reserved field */
 #define MB2_FB_RGB_SIZE 38 /* with the six colour bytes */
+/* EFI memory map tag (spec 3.6.19): u32 descr_size, u32 descr_vers, then the
+ * descriptors as GetMemoryMap() wrote them. */
+#define MB2_EFI_MMAP_DESC_SIZE 8
+#define MB2_EFI_MMAP_ENTRIES   16
 /* ACPI RSDP tags (spec 3.6.16, 3.6.17): the RSDP copied after the header. */
 #define MB2_RSDP_OLD_LENGTH 20 /* ACPI 1.0 RSDP */
 #define MB2_RSDP_NEW_LENGTH 36 /* ACPI 2.0+ RSDP (XSDT address, extended checksum) */
@@ -93,6 +104,13 @@ struct raw_map {
     struct mem_region regions[RAW_REGIONS_MAX];
     size_t count;
     size_t dropped;
+};
+
+/* Where the Multiboot 2 memory map tags are (NULL: absent): read once the
+ * walk has seen them all, the EFI one preferred. */
+struct mb2_maps {
+    const uint8_t *mmap, *efi_mmap;
+    uint32_t mmap_size, efi_mmap_size;
 };
 
 /* Basic memory information (Multiboot 1 mem_* or the Multiboot 2 tag 4). */
@@ -288,6 +306,48 @@ static int mb2_read_mmap(struct raw_map *raw, const uint8_t *tag, uint32_t size)
     return 0;
 }
 
+/* Read the descriptors of an EFI memory map tag of `size` bytes, one at a
+ * time through efi_memmap_to_regions(), so that raw_add() merges the many
+ * neighbouring descriptors firmware lists. A descriptor size below the
+ * spec's, or a map that is not a whole number of descriptors, is refused. */
+static int mb2_read_efi_mmap(struct raw_map *raw, const uint8_t *tag, uint32_t size)
+{
+    if (size < MB2_EFI_MMAP_ENTRIES)
+        return -MULTIBOOT_ERR_MALFORMED;
+    uint32_t desc_size = read_u32(tag + MB2_EFI_MMAP_DESC_SIZE);
+    uint32_t map_size = size - MB2_EFI_MMAP_ENTRIES;
+    if (desc_size < EFI_MEMORY_DESCRIPTOR_SIZE || map_size % desc_size != 0)
+        return -MULTIBOOT_ERR_MALFORMED;
+
+    for (uint32_t offset = 0; offset < map_size; offset += desc_size) {
+        struct mem_region region;
+        size_t count;
+        efi_memmap_to_regions(tag + MB2_EFI_MMAP_ENTRIES + offset, desc_size, desc_size, &region, 1,
+                              &count);
+        if (count == 1)
+            raw_add(raw, region.base, region.length, region.type);
+    }
+    return 0;
+}
+
+/* The EFI memory map when there is a sound one, else the basic one. */
+static int mb2_read_maps(struct raw_map *raw, const struct mb2_maps *maps)
+{
+    int status = 0;
+
+    if (maps->efi_mmap) {
+        status = mb2_read_efi_mmap(raw, maps->efi_mmap, maps->efi_mmap_size);
+        if (status == 0)
+            return 0; /* a refused EFI map added nothing: its checks come first */
+    }
+    if (maps->mmap) {
+        int mmap_status = mb2_read_mmap(raw, maps->mmap, maps->mmap_size);
+        if (status == 0)
+            status = mmap_status;
+    }
+    return status;
+}
+
 /* Read a Multiboot 2 framebuffer tag of `size` bytes. A tag too short for
  * its fields, or of a type the spec does not define, leaves no framebuffer. */
 static int mb2_read_framebuffer(struct framebuffer_info *fb, const uint8_t *tag, uint32_t size)
@@ -345,7 +405,7 @@ static int mb2_read_rsdp(struct acpi_rsdp_info *rsdp, const uint8_t *tag, uint32
 
 /* Take what we know from one tag (the header is already checked: size >= 8
  * and the whole tag lies inside the block). Unknown tags are skipped. */
-static int mb2_read_tag(struct boot_info *out, struct raw_map *raw, struct basic_meminfo *mem,
+static int mb2_read_tag(struct boot_info *out, struct mb2_maps *maps, struct basic_meminfo *mem,
                         const uint8_t *tag, uint32_t type, uint32_t size)
 {
     switch (type) {
@@ -363,7 +423,13 @@ static int mb2_read_tag(struct boot_info *out, struct raw_map *raw, struct basic
         mem->upper_kib = read_u32(tag + MB2_MEMINFO_UPPER);
         return 0;
     case MULTIBOOT2_TAG_MMAP:
-        return mb2_read_mmap(raw, tag, size);
+        maps->mmap = tag;
+        maps->mmap_size = size;
+        return 0;
+    case MULTIBOOT2_TAG_EFI_MMAP:
+        maps->efi_mmap = tag;
+        maps->efi_mmap_size = size;
+        return 0;
     case MULTIBOOT2_TAG_FRAMEBUFFER:
         return mb2_read_framebuffer(&out->framebuffer, tag, size);
     case MULTIBOOT2_TAG_ACPI_OLD:
@@ -377,7 +443,7 @@ static int mb2_read_tag(struct boot_info *out, struct raw_map *raw, struct basic
 /* Walk the tags of the block at mbi (total_size bytes) up to the end tag.
  * A bad tag header ends the walk (the next tag cannot be found); a tag whose
  * header is sound but whose contents are not is skipped, and reported. */
-static int mb2_walk_tags(struct boot_info *out, struct raw_map *raw, struct basic_meminfo *mem,
+static int mb2_walk_tags(struct boot_info *out, struct mb2_maps *maps, struct basic_meminfo *mem,
                          const uint8_t *mbi, uint32_t total_size)
 {
     uint64_t offset = MB2_FIRST_TAG;
@@ -391,7 +457,7 @@ static int mb2_walk_tags(struct boot_info *out, struct raw_map *raw, struct basi
             return -MULTIBOOT_ERR_MALFORMED;
         if (type == MULTIBOOT2_TAG_END)
             return status;
-        int tag_status = mb2_read_tag(out, raw, mem, tag, type, size);
+        int tag_status = mb2_read_tag(out, maps, mem, tag, type, size);
         if (status == 0)
             status = tag_status;
         offset +=
@@ -407,9 +473,12 @@ int boot_info_from_multiboot2(struct boot_info *out, uint32_t mbi_phys, uintptr_
     struct basic_meminfo mem = {.valid = false};
     struct raw_map raw;
 
+    struct mb2_maps maps = {.mmap = NULL, .efi_mmap = NULL};
+
     begin(out, BOOT_PROTOCOL_MULTIBOOT2);
     raw.count = 0;
     raw.dropped = 0;
-    int status = mb2_walk_tags(out, &raw, &mem, mbi, total_size);
-    return finish(out, &raw, &mem, status);
+    int status = mb2_walk_tags(out, &maps, &mem, mbi, total_size);
+    int map_status = mb2_read_maps(&raw, &maps);
+    return finish(out, &raw, &mem, status ? status : map_status);
 }

@@ -3,8 +3,9 @@
  * written once for every part of Keel that speaks them: the kernel's
  * headers (header.S) and entry (entry.S), its reader of the loaders'
  * information (multiboot.c), and the BIOS loader, which checks a kernel's
- * header (boot/bios/elf_load.c), builds the information (boot/bios/mbinfo.c)
- * and enters the kernel (boot/bios/stage2_entry.S).
+ * header (boot/loader/elf_load.c), builds the information (boot/loader/mbinfo.c)
+ * and enters the kernel (boot/bios/stage2_entry.S), and the UEFI loader
+ * (boot/uefi/trampoline.S).
  *
  * Preprocessor definitions only, without type suffixes, so C and assembly
  * include it alike. Specs: "Multiboot Specification" 0.6.96 and "Multiboot2
@@ -36,11 +37,13 @@
 #define MULTIBOOT2_TAG_END           0  /* 3.6.2: type 0, size 8 */
 #define MULTIBOOT2_TAG_CMDLINE       1  /* 3.6.5: NUL-terminated string */
 #define MULTIBOOT2_TAG_LOADER_NAME   2  /* 3.6.9: NUL-terminated string */
+#define MULTIBOOT2_TAG_MODULE        3  /* 3.6.6: u32 mod_start, u32 mod_end, string */
 #define MULTIBOOT2_TAG_BASIC_MEMINFO 4  /* 3.6.3: u32 mem_lower, u32 mem_upper (KiB) */
 #define MULTIBOOT2_TAG_MMAP          6  /* 3.6.8: u32 entry_size, u32 entry_version, entries */
 #define MULTIBOOT2_TAG_FRAMEBUFFER   8  /* 3.6.12: address, pitch, size, bpp, type, colours */
 #define MULTIBOOT2_TAG_ACPI_OLD      14 /* 3.6.16: copy of the ACPI 1.0 RSDP (20 bytes) */
 #define MULTIBOOT2_TAG_ACPI_NEW      15 /* 3.6.17: copy of the ACPI 2.0+ RSDP (36 bytes) */
+#define MULTIBOOT2_TAG_EFI_MMAP      17 /* 3.6.19: u32 descr_size, u32 descr_vers, EFI map */
 
 /* Framebuffer types of the framebuffer tag (3.6.12). */
 #define MULTIBOOT2_FRAMEBUFFER_INDEXED  0 /* palette follows */

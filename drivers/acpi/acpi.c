@@ -3,6 +3,10 @@
  * the pure reader (tables.c, s5.c), keeps what it found, and powers the
  * machine off through ACPI S5.
  *
+ * The RSDP is the copy a loader handed over when there is one (under UEFI
+ * it lies wherever the firmware put it, not in the BIOS area), else the
+ * search of the BIOS areas finds it (tables.c).
+ *
  * The direct map covers the first MiB (so the BIOS data area, the EBDA and
  * the 0xE0000-0xFFFFF BIOS area where the RSDP lives) and RAM of the types
  * usable, ACPI reclaimable and ACPI NVS. Firmware may keep the tables in
@@ -35,11 +39,13 @@
 
 static const struct mem_region *memory_map;
 static size_t memory_map_length;
+static const struct acpi_rsdp_info *loader_rsdp;
 
-void acpi_init(const struct mem_region *regions, size_t count)
+void acpi_init(const struct mem_region *regions, size_t count, const struct acpi_rsdp_info *rsdp)
 {
     memory_map = regions;
     memory_map_length = count;
+    loader_rsdp = rsdp;
 }
 
 /* Whether the memory map has a region (of any type) overlapping this page. */
@@ -80,11 +86,15 @@ static const void *map_for_acpi(uint64_t phys, size_t len, void *ctx)
 
 enum acpi_status acpi_power_info(const struct acpi_power_info **out)
 {
-    static const struct acpi_memory memory = {.map = map_for_acpi};
     static struct acpi_power_info info;
     static enum acpi_status status;
     static bool read;
     if (!read) {
+        struct acpi_memory memory = {.map = map_for_acpi};
+        if (loader_rsdp && loader_rsdp->present) {
+            memory.loader_rsdp = loader_rsdp->bytes;
+            memory.loader_rsdp_length = loader_rsdp->length;
+        }
         status = acpi_read_power_info(&memory, &info);
         read = true;
     }

@@ -10,8 +10,10 @@
 #include <stddef.h>
 
 /* The memory map, so that tables in reserved regions can be mapped on
- * demand and pointers into holes refused. Call once memory is set up. */
-void acpi_init(const struct mem_region *regions, size_t count);
+ * demand and pointers into holes refused, and the RSDP the loader gave
+ * (rsdp->present false: none; the BIOS areas are searched). Call once
+ * memory is set up. Both are kept, not copied. */
+void acpi_init(const struct mem_region *regions, size_t count, const struct acpi_rsdp_info *rsdp);
 
 /* The power-off information of this
  * machine, read once and then kept. Tables outside the direct map are

@@ -141,6 +141,10 @@ static bool scan_for_rsdp(const struct acpi_memory *mem, uint64_t start, size_t 
 enum acpi_status acpi_find_rsdp(const struct acpi_memory *mem, struct acpi_rsdp *out)
 {
     enum acpi_status problem = ACPI_ERR_NO_RSDP;
+    /* A damaged copy is no reason to give up: the search may still find one. */
+    if (mem->loader_rsdp && acpi_parse_rsdp(mem->loader_rsdp, mem->loader_rsdp_length,
+                                            ACPI_RSDP_FROM_LOADER, out) == ACPI_OK)
+        return ACPI_OK;
     const uint8_t *bda = mem->map(BDA_EBDA_SEGMENT, 2, mem->ctx);
     if (bda) {
         uint64_t ebda = (uint64_t)acpi_read16(bda) << 4;

@@ -49,6 +49,10 @@ typedef const void *(*acpi_map_fn)(uint64_t phys, size_t len, void *ctx);
 struct acpi_memory {
     acpi_map_fn map;
     void *ctx;
+    /* A copy of the RSDP a boot loader handed over (UEFI machines keep it
+     * outside the BIOS area), or NULL: loader_rsdp_length bytes. */
+    const uint8_t *loader_rsdp;
+    size_t loader_rsdp_length;
 };
 
 #define ACPI_RSDP_V1_LENGTH   20         /* the part the ACPI 1.0 checksum covers */
@@ -56,8 +60,10 @@ struct acpi_memory {
 #define ACPI_HEADER_LENGTH    36         /* every system description table starts with one */
 #define ACPI_TABLE_MAX_LENGTH 0x1000000u /* 16 MiB: larger Length fields are treated as damage */
 
+#define ACPI_RSDP_FROM_LOADER UINT64_MAX /* acpi_rsdp.phys of the loader's copy */
+
 struct acpi_rsdp {
-    uint64_t phys;    /* where it was found */
+    uint64_t phys;    /* where it was found, or ACPI_RSDP_FROM_LOADER */
     uint8_t revision; /* 0 = ACPI 1.0, 2 = ACPI 2.0 and later */
     char oem_id[7];
     uint32_t rsdt_phys;
@@ -121,7 +127,9 @@ bool acpi_checksum_ok(const void *p, size_t len);
  * extended checksum. ACPI_ERR_NO_RSDP if the signature is not there. */
 enum acpi_status acpi_parse_rsdp(const void *p, size_t avail, uint64_t phys, struct acpi_rsdp *out);
 
-/* Search for a valid RSDP: the first KiB of the EBDA, then the BIOS area. */
+/* Find a valid RSDP: the loader's copy when mem->loader_rsdp is set and it
+ * checks out (out->phys is then ACPI_RSDP_FROM_LOADER), else a search of the
+ * first KiB of the EBDA, then the BIOS area. */
 enum acpi_status acpi_find_rsdp(const struct acpi_memory *mem, struct acpi_rsdp *out);
 
 /* Map the whole table at phys and check its header: Length within

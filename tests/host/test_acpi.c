@@ -931,6 +931,68 @@ static void test_status_names(void **state)
     assert_string_equal(acpi_status_name(ACPI_ERR_BAD_CHECKSUM), "bad checksum");
 }
 
+/* ---------------------------------------------------------------- the loader's RSDP copy */
+
+/* The RSDP at RSDP_AT taken out of memory into copy[], as a UEFI loader
+ * hands it over: the BIOS area then holds no RSDP at all. */
+static void move_rsdp_to_loader_copy(uint8_t copy[ACPI_RSDP_V2_LENGTH])
+{
+    memcpy(copy, memory + RSDP_AT, ACPI_RSDP_V2_LENGTH);
+    memset(memory + RSDP_AT, 0, ACPI_RSDP_V2_LENGTH);
+}
+
+static void test_loader_copy_used_without_bios_rsdp(void **state)
+{
+    (void)state;
+    uint8_t copy[ACPI_RSDP_V2_LENGTH];
+    build_acpi2_machine(FADT_V6_LENGTH);
+    move_rsdp_to_loader_copy(copy);
+    assert_int_equal(acpi_find_rsdp(&fake_memory, &(struct acpi_rsdp){0}), ACPI_ERR_NO_RSDP);
+
+    struct acpi_memory mem = {.map = fake_map, .loader_rsdp = copy, .loader_rsdp_length = 36};
+    struct acpi_power_info info;
+    assert_int_equal(acpi_read_power_info(&mem, &info), ACPI_OK);
+    assert_true(info.rsdp.phys == ACPI_RSDP_FROM_LOADER);
+    assert_int_equal(info.rsdp.revision, 2);
+    assert_true(info.used_xsdt);
+    assert_int_equal(info.root_phys, XSDT_AT);
+}
+
+static void test_loader_copy_preferred_to_bios_area(void **state)
+{
+    (void)state;
+    uint8_t copy[ACPI_RSDP_V2_LENGTH];
+    build_rsdp(RSDP_AT, 0, 0x11111111, 0);
+    memcpy(copy, memory + RSDP_AT, ACPI_RSDP_V1_LENGTH);
+    build_rsdp(RSDP_AT, 0, 0x22222222, 0); /* a different one in the BIOS area */
+
+    struct acpi_memory mem = {.map = fake_map, .loader_rsdp = copy, .loader_rsdp_length = 20};
+    struct acpi_rsdp rsdp;
+    assert_int_equal(acpi_find_rsdp(&mem, &rsdp), ACPI_OK);
+    assert_true(rsdp.phys == ACPI_RSDP_FROM_LOADER);
+    assert_int_equal(rsdp.rsdt_phys, 0x11111111);
+}
+
+static void test_damaged_loader_copy_falls_back_to_search(void **state)
+{
+    (void)state;
+    uint8_t copy[ACPI_RSDP_V2_LENGTH];
+    build_rsdp(RSDP_AT, 2, RSDT_AT, XSDT_AT);
+    memcpy(copy, memory + RSDP_AT, ACPI_RSDP_V2_LENGTH);
+    copy[9] ^= 1; /* an OEM ID byte: both checksums fail */
+
+    struct acpi_memory mem = {.map = fake_map, .loader_rsdp = copy, .loader_rsdp_length = 36};
+    struct acpi_rsdp rsdp;
+    assert_int_equal(acpi_find_rsdp(&mem, &rsdp), ACPI_OK);
+    assert_int_equal(rsdp.phys, RSDP_AT);
+    /* A copy too short for its revision is refused the same way. */
+    build_rsdp(RSDP_AT, 2, RSDT_AT, XSDT_AT);
+    memcpy(copy, memory + RSDP_AT, ACPI_RSDP_V2_LENGTH);
+    mem.loader_rsdp_length = 20;
+    assert_int_equal(acpi_find_rsdp(&mem, &rsdp), ACPI_OK);
+    assert_int_equal(rsdp.phys, RSDP_AT);
+}
+
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -945,6 +1007,9 @@ int main(void)
         TEST(test_rsdp_bad_checksum_then_good_copy),
         TEST(test_rsdp_lengths),
         TEST(test_rsdp_missing_or_unmappable),
+        TEST(test_loader_copy_used_without_bios_rsdp),
+        TEST(test_loader_copy_preferred_to_bios_area),
+        TEST(test_damaged_loader_copy_falls_back_to_search),
         TEST(test_acpi1_machine_through_rsdt),
         TEST(test_acpi2_machine_prefers_xsdt_and_x_fields),
         TEST(test_zero_x_fields_fall_back_to_32_bit_ones),

@@ -1,6 +1,6 @@
 /*
  * test_elf_load.c - host tests for elf_plan_load() and
- * multiboot2_header_present() (boot/bios/elf_load.c).
+ * multiboot2_header_present() (boot/loader/elf_load.c).
  *
  * Images are built with the host's <elf.h> structures, so the layout the
  * tests write is independent of the byte offsets the loader reads. A valid
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <boot/bios/elf_load.h>
+#include <boot/loader/elf_load.h>
 #include <boot/multiboot/protocol.h>
 
 /* ---------------------------------------------------------------- images */

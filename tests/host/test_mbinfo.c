@@ -1,5 +1,5 @@
 /*
- * test_mbinfo.c - host tests for boot/bios/mbinfo.c: accepting E820
+ * test_mbinfo.c - host tests for boot/loader/mbinfo.c: accepting E820
  * entries, the E801 fallback map, basic memory info and the Multiboot 2
  * information block.
  *
@@ -19,7 +19,7 @@
 
 #include <boot/multiboot/multiboot.h>
 
-#include <boot/bios/mbinfo.h>
+#include <boot/loader/mbinfo.h>
 
 #define KIB 1024ull
 #define MIB (1024 * KIB)

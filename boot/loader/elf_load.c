@@ -7,13 +7,13 @@
  * The file comes off a disk and is trusted for nothing: fields are read byte
  * by byte (the buffer may be unaligned, and no C structure layout has to
  * match), every offset and size is bounds-checked with comparisons that
- * cannot wrap, and the plan only accepts segments that stage 2, running in
- * 32-bit protected mode without paging, can actually place.
+ * cannot wrap, and the plan only accepts segments that a loader handing over
+ * in 32-bit protected mode without paging can actually place.
  *
  * Only 32-bit arithmetic and 64-bit additions/comparisons are used: 64-bit
  * division would need libgcc helpers that stage 2 does not link.
  */
-#include <boot/bios/elf_load.h>
+#include <boot/loader/elf_load.h>
 #include <boot/multiboot/protocol.h>
 
 /* ELF header (ELF-64 spec, "File header"): byte offsets. */

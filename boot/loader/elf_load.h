@@ -2,12 +2,13 @@
  * elf_load.h - checking a kernel ELF file and planning how to load it.
  *
  * Pure functions over a buffer holding the start of the file (the ELF
- * header and all program headers must be inside it), so stage 2 and the
- * host tests run the same code. Stage 2 runs in 32-bit protected mode
- * without paging: everything it loads must lie in the first 4 GiB.
+ * header and all program headers must be inside it), so both loaders (BIOS
+ * stage 2 and the UEFI loader) and the host tests run the same code. Stage 2
+ * runs in 32-bit protected mode without paging, and the kernel is entered
+ * that way from either loader: everything loaded must lie in the first 4 GiB.
  */
-#ifndef KEEL_BOOT_BIOS_ELF_LOAD_H
-#define KEEL_BOOT_BIOS_ELF_LOAD_H
+#ifndef KEEL_BOOT_LOADER_ELF_LOAD_H
+#define KEEL_BOOT_LOADER_ELF_LOAD_H
 
 #include <stddef.h>
 #include <stdint.h>

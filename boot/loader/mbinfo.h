@@ -1,13 +1,16 @@
 /*
  * mbinfo.h - the memory map from the BIOS and the Multiboot 2 information
- * block stage 2 hands to the kernel.
+ * block both of Keel's loaders hand to the kernel.
  *
  * Pure functions: the BIOS calls that gather the raw data live in
- * memory_probe.c; these turn raw E820/E801 answers into a map and the map into
- * a Multiboot 2 block (spec 3.6), and run unchanged in host tests.
+ * boot/bios/memory_probe.c; these turn raw E820/E801 answers into a map and
+ * the map into a Multiboot 2 block (spec 3.6), and run unchanged in host
+ * tests. The UEFI loader (boot/uefi/) translates the EFI memory map into the
+ * same entries and adds the tags only it has: modules, framebuffer, ACPI
+ * RSDP and the raw EFI memory map (struct mb2_extra_tags).
  */
-#ifndef KEEL_BOOT_BIOS_MBINFO_H
-#define KEEL_BOOT_BIOS_MBINFO_H
+#ifndef KEEL_BOOT_LOADER_MBINFO_H
+#define KEEL_BOOT_LOADER_MBINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -66,5 +69,48 @@ void e820_basic_memory(const struct e820_entry *map, size_t count, uint32_t *mem
  * not fit, in which case nothing has been written. */
 size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const char *loader_name,
                       const struct e820_entry *map, size_t count);
+
+/* A direct-RGB framebuffer for the framebuffer tag (spec 3.6.12, type 1):
+ * each colour is `size` bits from bit `position` of a pixel. */
+struct mb2_framebuffer {
+    uint64_t addr;
+    uint32_t pitch; /* bytes per line */
+    uint32_t width, height;
+    uint8_t bpp;
+    uint8_t red_position, red_size, green_position, green_size, blue_position, blue_size;
+};
+
+/* A module for a module tag (spec 3.6.6): [start, end), end below 4 GiB
+ * (both are u32 fields). */
+struct mb2_module {
+    uint64_t start, end;
+    const char *cmdline; /* NULL: "" */
+};
+
+/* The tags beyond mb2_build_info()'s; every part is optional (NULL / 0). */
+struct mb2_extra_tags {
+    const struct mb2_module *modules; /* module tags (3.6.6), in this order */
+    size_t module_count;
+    const struct mb2_framebuffer *framebuffer; /* framebuffer tag (3.6.12) */
+    /* The RSDP's bytes: 20 (ACPI 1.0) give the "ACPI old" tag (3.6.16),
+     * 36 or more (its Length) the "ACPI new" tag (3.6.17). */
+    const void *rsdp;
+    size_t rsdp_length;
+    /* The EFI memory map as GetMemoryMap() returned it, for the EFI memory
+     * map tag (3.6.19): efi_map_size bytes of descriptors, descriptor_size
+     * apart, of EFI_MEMORY_DESCRIPTOR version descriptor_version. */
+    const void *efi_map;
+    size_t efi_map_size;
+    uint32_t efi_descriptor_size;
+    uint32_t efi_descriptor_version;
+};
+
+/* mb2_build_info() plus the tags in *extra (NULL: none), after the memory
+ * map tag. Returns 0, writing nothing, when the block does not fit, a module
+ * does not end below 4 GiB or ends before it starts, or an RSDP is shorter than 20 bytes or between
+ * 20 and 36. */
+size_t mb2_build_info_extra(void *buf, size_t capacity, const char *cmdline,
+                            const char *loader_name, const struct e820_entry *map, size_t count,
+                            const struct mb2_extra_tags *extra);
 
 #endif

@@ -9,11 +9,16 @@
  * Specification" 2.0, section 3.6 (boot information: fixed part, then tags
  * 8-byte aligned, a tag's size counting its header but not its padding).
  *
+ * The tags only the UEFI loader gives: modules (3.6.6), framebuffer
+ * (3.6.12, as GRUB writes it: a u16 reserved after the type, so the colour
+ * fields start at byte 32, which is where boot/multiboot/multiboot.c reads
+ * them), ACPI old and new RSDP (3.6.16-17) and the EFI memory map (3.6.19).
+ *
  * Runs in stage 2 (32-bit code): no 64-bit division, only shifts; the block
  * is written byte by byte in little endian, so the host tests produce the
  * very same bytes.
  */
-#include <boot/bios/mbinfo.h>
+#include <boot/loader/mbinfo.h>
 #include <boot/multiboot/protocol.h>
 
 #include <lib/string.h>
@@ -45,6 +50,29 @@
 #define MB2_RESERVED              4
 /* Far more entries than any BIOS returns; keeps every size below 2^32. */
 #define MB2_MMAP_MAX_ENTRIES 0x100000u
+/* Module tag (3.6.6): u32 mod_start, u32 mod_end, then the string. */
+#define MB2_MODULE_START  8
+#define MB2_MODULE_END    12
+#define MB2_MODULE_STRING 16
+/* Framebuffer tag (3.6.12). */
+#define MB2_FB_ADDR         8
+#define MB2_FB_PITCH        16
+#define MB2_FB_WIDTH        20
+#define MB2_FB_HEIGHT       24
+#define MB2_FB_BPP          28
+#define MB2_FB_TYPE         29
+#define MB2_FB_RESERVED     30 /* u16 */
+#define MB2_FB_COLORS       32 /* red position, red size, green ..., blue ... */
+#define MB2_FB_RGB_TAG_SIZE 38
+/* ACPI RSDP tags (3.6.16-17) and the EFI memory map tag (3.6.19). */
+#define MB2_RSDP_OLD_LENGTH     20
+#define MB2_RSDP_NEW_MIN_LENGTH 36
+#define MB2_EFI_MMAP_DESC_SIZE  8
+#define MB2_EFI_MMAP_DESC_VERS  12
+#define MB2_EFI_MMAP_HEADER     16
+#define FOUR_GIB                0x100000000ull /* module addresses are u32 */
+/* Any real EFI map or RSDP is far smaller; keeps every sum below 2^63. */
+#define MB2_BLOB_MAX 0x10000000u
 
 /* The memory map tag carries the BIOS's E820 types unchanged. */
 _Static_assert(E820_TYPE_USABLE == MULTIBOOT_MEMORY_AVAILABLE &&
@@ -201,22 +229,111 @@ static size_t put_mmap_tag(uint8_t *tag, const struct e820_entry *map, size_t co
     return begin_tag(tag, MULTIBOOT2_TAG_MMAP, MB2_MMAP_HEADER + count * MB2_MMAP_ENTRY_SIZE);
 }
 
-size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const char *loader_name,
-                      const struct e820_entry *map, size_t count)
+/* Bytes the tags of *extra take, or 0 when they cannot be written. */
+static uint64_t extra_size(const struct mb2_extra_tags *extra)
+{
+    uint64_t size = 0;
+
+    if (!extra)
+        return 0;
+    if (extra->module_count > MB2_MMAP_MAX_ENTRIES || extra->efi_map_size > MB2_BLOB_MAX ||
+        extra->rsdp_length > MB2_BLOB_MAX)
+        return UINT64_MAX;
+    for (size_t i = 0; i < extra->module_count; i++) {
+        const struct mb2_module *m = &extra->modules[i];
+        if (m->start > m->end || m->end >= FOUR_GIB) /* mod_end is a u32 too */
+            return UINT64_MAX;
+        size += align_tag(MB2_MODULE_STRING + (uint64_t)strlen(m->cmdline ? m->cmdline : "") + 1);
+    }
+    if (extra->framebuffer)
+        size += align_tag(MB2_FB_RGB_TAG_SIZE);
+    if (extra->rsdp) {
+        if (extra->rsdp_length != MB2_RSDP_OLD_LENGTH &&
+            extra->rsdp_length < MB2_RSDP_NEW_MIN_LENGTH)
+            return UINT64_MAX;
+        size += align_tag(MB2_TAG_HEADER + (uint64_t)extra->rsdp_length);
+    }
+    if (extra->efi_map)
+        size += align_tag(MB2_EFI_MMAP_HEADER + (uint64_t)extra->efi_map_size);
+    return size;
+}
+
+static size_t put_module_tag(uint8_t *tag, const struct mb2_module *module)
+{
+    const char *text = module->cmdline ? module->cmdline : "";
+    size_t len = strlen(text);
+
+    write_u32(tag + MB2_MODULE_START, (uint32_t)module->start); /* < 4 GiB: checked */
+    write_u32(tag + MB2_MODULE_END, (uint32_t)module->end);
+    memcpy(tag + MB2_MODULE_STRING, text, len + 1);
+    return begin_tag(tag, MULTIBOOT2_TAG_MODULE, MB2_MODULE_STRING + len + 1);
+}
+
+static size_t put_framebuffer_tag(uint8_t *tag, const struct mb2_framebuffer *fb)
+{
+    const uint8_t colors[6] = {fb->red_position, fb->red_size,      fb->green_position,
+                               fb->green_size,   fb->blue_position, fb->blue_size};
+
+    write_u64(tag + MB2_FB_ADDR, fb->addr);
+    write_u32(tag + MB2_FB_PITCH, fb->pitch);
+    write_u32(tag + MB2_FB_WIDTH, fb->width);
+    write_u32(tag + MB2_FB_HEIGHT, fb->height);
+    tag[MB2_FB_BPP] = fb->bpp;
+    tag[MB2_FB_TYPE] = MULTIBOOT2_FRAMEBUFFER_RGB;
+    tag[MB2_FB_RESERVED] = 0;
+    tag[MB2_FB_RESERVED + 1] = 0;
+    memcpy(tag + MB2_FB_COLORS, colors, sizeof(colors));
+    return begin_tag(tag, MULTIBOOT2_TAG_FRAMEBUFFER, MB2_FB_RGB_TAG_SIZE);
+}
+
+/* A tag of `type` whose body is `len` bytes copied from src after `header`
+ * bytes the caller fills (the tag header included). */
+static size_t put_blob_tag(uint8_t *tag, uint32_t type, size_t header, const void *src, size_t len)
+{
+    memcpy(tag + header, src, len);
+    return begin_tag(tag, type, header + len);
+}
+
+static size_t put_extra_tags(uint8_t *tag, const struct mb2_extra_tags *extra)
+{
+    size_t offset = 0;
+
+    for (size_t i = 0; i < extra->module_count; i++)
+        offset += put_module_tag(tag + offset, &extra->modules[i]);
+    if (extra->framebuffer)
+        offset += put_framebuffer_tag(tag + offset, extra->framebuffer);
+    if (extra->rsdp)
+        offset += put_blob_tag(tag + offset,
+                               extra->rsdp_length == MB2_RSDP_OLD_LENGTH ? MULTIBOOT2_TAG_ACPI_OLD
+                                                                         : MULTIBOOT2_TAG_ACPI_NEW,
+                               MB2_TAG_HEADER, extra->rsdp, extra->rsdp_length);
+    if (extra->efi_map) {
+        write_u32(tag + offset + MB2_EFI_MMAP_DESC_SIZE, extra->efi_descriptor_size);
+        write_u32(tag + offset + MB2_EFI_MMAP_DESC_VERS, extra->efi_descriptor_version);
+        offset += put_blob_tag(tag + offset, MULTIBOOT2_TAG_EFI_MMAP, MB2_EFI_MMAP_HEADER,
+                               extra->efi_map, extra->efi_map_size);
+    }
+    return offset;
+}
+
+size_t mb2_build_info_extra(void *buf, size_t capacity, const char *cmdline,
+                            const char *loader_name, const struct e820_entry *map, size_t count,
+                            const struct mb2_extra_tags *extra)
 {
     const char *cmd = cmdline ? cmdline : "";
     const char *name = loader_name ? loader_name : "";
     size_t cmd_len = strlen(cmd), name_len = strlen(name);
+    uint64_t extras = extra_size(extra);
     uint8_t *block = buf;
     uint64_t needed;
     size_t offset = MB2_FIXED_PART;
 
-    if (count > MB2_MMAP_MAX_ENTRIES)
+    if (count > MB2_MMAP_MAX_ENTRIES || extras == UINT64_MAX)
         return 0;
     /* Sizes summed in 64 bits, so no term can wrap before the comparison. */
     needed = (uint64_t)MB2_FIXED_PART + align_tag(MB2_TAG_HEADER + (uint64_t)cmd_len + 1) +
              align_tag(MB2_TAG_HEADER + (uint64_t)name_len + 1) + MB2_MEMINFO_SIZE +
-             align_tag(MB2_MMAP_HEADER + count * MB2_MMAP_ENTRY_SIZE) + MB2_TAG_HEADER;
+             align_tag(MB2_MMAP_HEADER + count * MB2_MMAP_ENTRY_SIZE) + extras + MB2_TAG_HEADER;
     if (needed > capacity || needed > UINT32_MAX)
         return 0;
 
@@ -224,8 +341,16 @@ size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const cha
     offset += put_string_tag(block + offset, MULTIBOOT2_TAG_LOADER_NAME, name, name_len);
     offset += put_meminfo_tag(block + offset, map, count);
     offset += put_mmap_tag(block + offset, map, count);
+    if (extra)
+        offset += put_extra_tags(block + offset, extra);
     offset += begin_tag(block + offset, MULTIBOOT2_TAG_END, MB2_TAG_HEADER);
     write_u32(block + MB2_TOTAL_SIZE, (uint32_t)offset);
     write_u32(block + MB2_RESERVED, 0); /* always zero (spec 3.6.2) */
     return offset;
+}
+
+size_t mb2_build_info(void *buf, size_t capacity, const char *cmdline, const char *loader_name,
+                      const struct e820_entry *map, size_t count)
+{
+    return mb2_build_info_extra(buf, capacity, cmdline, loader_name, map, count, NULL);
 }
