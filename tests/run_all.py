@@ -11,7 +11,8 @@ Layers, in order:
   host    the cmocka unit tests in build/host/ (AddressSanitizer + UBSan), read as TAP
   fuzz    each libFuzzer target in build/fuzz/ for a few seconds (longer: make fuzz)
   kernel  the in-kernel tests (tests/kernel/run_kernel_tests.py), for the gcc and the clang build
-  boot    the boot scenarios (tests/boot/run_boot_tests.py), and the clang-built disk image
+  boot    the boot scenarios (tests/boot/run_boot_tests.py, BIOS and UEFI), the UEFI loader's own
+          scenarios (tests/boot/uefi_scenarios.py), and the clang-built disk image
 
 Every result is one line `PASS: layer/name` or `FAIL: layer/name: reason`. A program that dies
 without reporting (a crash, a sanitizer abort) is a failure too, never silently skipped.
@@ -176,6 +177,8 @@ def layer_boot(tally, build):
                   "--kernel", os.path.join(build, "kernel.elf"),
                   "--iso", os.path.join(build, "keel.iso"),
                   "--img", os.path.join(build, "keel.img")])
+    # Under OVMF: shutdown through the loader's RSDP, a damaged and a missing kernel on the ESP.
+    relay(tally, [sys.executable, "tests/boot/uefi_scenarios.py", "--img", os.path.join(build, "keel.img")])
     # The clang-built loader and kernel must boot too (the gcc build is the main one).
     clang_dir = build_dir(build, "clang")
     relay(tally, [sys.executable, "tests/boot/run_boot_tests.py", "-k", "img-512M",

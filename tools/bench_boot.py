@@ -5,6 +5,8 @@ The three paths (files from --build):
     kernel  -kernel kernel.elf                 QEMU's own Multiboot 1 loader
     iso     -cdrom keel.iso -boot d            SeaBIOS, GRUB, Multiboot 2
     img     -drive file=keel.img,format=raw    SeaBIOS, Keel's BIOS loader, Multiboot 2
+    uefi_img  the same disk under OVMF          Keel's UEFI loader from the image's ESP
+    uefi_iso  keel.iso under OVMF               GRUB-EFI, Multiboot 2
 Each is booted --runs times, one machine at a time (they would compete for the CPU otherwise), with -m 256M
 like `make run`. The clock starts just before QEMU is spawned (keelqemu.Machine, started by hand) and stops
 when a thread polling the serial log every millisecond first sees the line containing "ready", so neither
@@ -12,6 +14,7 @@ QMP's connection nor keelqemu's 50 ms polling delays the measurement.
 
 stdout holds only `name: value` lines, for each path:
     boot_to_ready_<path>_ms: <median>    boot_to_ready_<path>_min_ms: ...    boot_to_ready_<path>_max_ms: ...
+and the same-run ratios boot_to_ready_img_over_kernel_ratio and boot_to_ready_uefi_img_over_grub_efi_ratio.
 Progress goes to stderr. The exit status is 1 only if a boot failed outright (no "ready" in time, QEMU error).
 
 Usage: tools/bench_boot.py [--build build] [--runs 5] [--timeout 60]
@@ -31,6 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "boot"))
 from keelqemu import Machine, QemuError  # noqa: E402  (found through the path above)
 
 # As a word: the BIOS loader's "A20: already enabled" comes long before the kernel is ready.
+OVMF = "/usr/share/ovmf/OVMF.fd"  # UEFI firmware (Debian's ovmf)
 READY = re.compile(r"\bready\b")
 MEMORY = "256M"
 SERIAL_POLL = 0.001  # s: resolution of the measurement
@@ -43,6 +47,8 @@ def boot_paths(build):
         ("kernel", ["-kernel", os.path.join(build, "kernel.elf")]),
         ("iso", ["-cdrom", os.path.join(build, "keel.iso"), "-boot", "d"]),
         ("img", ["-drive", f"file={os.path.join(build, 'keel.img')},format=raw"]),
+        ("uefi_img", ["-bios", OVMF, "-drive", f"file={os.path.join(build, 'keel.img')},format=raw"]),
+        ("uefi_iso", ["-bios", OVMF, "-cdrom", os.path.join(build, "keel.iso")]),
     ]
 
 
@@ -84,7 +90,7 @@ def time_one_boot(args, timeout):
 
 
 def bench_path(name, args, runs, timeout):
-    """Print the median, min and max of `runs` boots; return False if a boot failed."""
+    """Print the median, min and max of `runs` boots; return the median, or False if a boot failed."""
     times = []
     for run in range(1, runs + 1):
         try:
@@ -97,7 +103,11 @@ def bench_path(name, args, runs, timeout):
     print(f"boot_to_ready_{name}_ms: {statistics.median(times):.0f}")
     print(f"boot_to_ready_{name}_min_ms: {min(times):.0f}")
     print(f"boot_to_ready_{name}_max_ms: {max(times):.0f}", flush=True)
-    return True
+    return statistics.median(times)
+
+
+RATIOS = {"boot_to_ready_img_over_kernel_ratio": ("img", "kernel"),
+          "boot_to_ready_uefi_img_over_grub_efi_ratio": ("uefi_img", "uefi_iso")}
 
 
 def parse_args(argv):
@@ -113,10 +123,13 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    ok = True
-    for name, qemu_args in boot_paths(args.build):
-        ok &= bench_path(name, qemu_args, args.runs, args.timeout)
-    return 0 if ok else 1
+    medians = {name: bench_path(name, qemu_args, args.runs, args.timeout)
+               for name, qemu_args in boot_paths(args.build)}
+    # Same-run ratios: Keel's BIOS loader against QEMU's -kernel, Keel's UEFI loader against GRUB-EFI.
+    for name, (numerator, denominator) in RATIOS.items():
+        if medians[numerator] and medians[denominator]:
+            print(f"{name}: {medians[numerator] / medians[denominator]:.2f}")
+    return 0 if all(medians.values()) else 1
 
 
 if __name__ == "__main__":

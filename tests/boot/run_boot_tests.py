@@ -10,6 +10,11 @@ the serial line containing "ready", read the VGA text screen (QMP pmemsave of 0x
     -m 4G the pc machine puts 3 GiB below 4 GiB and 1 GiB above, so the usable sum is still about 4096),
   - the boot path line ("boot: Multiboot 1 via qemu" / "... via GRUB..." / "... via Keel BIOS loader"),
   - the same Memory line on serial.
+Under UEFI (OVMF as the firmware): keel.img through Keel's UEFI loader on pc and q35 at 512M, 1G and 4G, and
+keel.iso through GRUB-EFI at 512M and 4G; the screen is the framebuffer, read with QMP screendump and decoded
+cell by cell against the build's font (fbscreen.py), and the same banner, Memory (within 12 MiB: OVMF keeps
+its runtime memory) and boot-line checks run on it. boot/uefi-img-equals-grub-efi-<M>: both loaders hand
+over OVMF's memory map, so the figures are equal.
 boot/img-equals-grub-<M>: the Memory figure of the disk image boot equals the GRUB boot's exactly (both read
 the same BIOS memory map; the results of the boots above are reused).
 With -cpu qemu32 (no long mode): the screen shows the "needs a 64-bit CPU" message, and a second later QEMU
@@ -47,6 +52,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from damaged_images import DAMAGES, damaged_copy
+from fbscreen import FramebufferMachine, build_font_path
 from input_scenarios import input_scenarios
 from keelqemu import Machine, QemuError
 from session import KERNEL_READY_TIMEOUT, READY, SCREEN_SETTLE_TIMEOUT, context, run_shell_scenario
@@ -56,11 +62,17 @@ from ttt_scenarios import ttt_scenarios
 from typist import ShellScenario, typing_scenarios
 
 ISO_READY_TIMEOUT = 60  # s: SeaBIOS + GRUB menu timeout + loading from the CD under TCG
+UEFI_READY_TIMEOUT = 60  # s: OVMF's start (about 3 s unloaded under TCG) + the loader + the kernel
 IMG_READY_TIMEOUT = 30  # s: SeaBIOS + Keel's loader (about 0.2 s unloaded; slack for a busy `make test`)
 STILL_HALTED_DELAY = 1  # s: how long a machine that stopped with a message must stay up after it
 
-MEMORY_SIZES_MIB = {"64M": 64, "512M": 512, "4G": 4096, "8G": 8192}
+MEMORY_SIZES_MIB = {"64M": 64, "512M": 512, "1G": 1024, "4G": 4096, "8G": 8192}
+BIOS_MEMORY_SIZES = ("64M", "512M", "4G", "8G")
+UEFI_MEMORY_SIZES = ("512M", "1G", "4G")
 MEMORY_SLACK_MIB = 2  # what SeaBIOS/ACPI reserve below the top of RAM, plus the legacy hole below 1 MiB
+# OVMF keeps its runtime services, ACPI tables and NVS variables in RAM: 6 MiB at 512M and 1G, here.
+UEFI_MEMORY_SLACK_MIB = 12
+OVMF = "/usr/share/ovmf/OVMF.fd"
 MEMORY_LINE = re.compile(r"Memory: (\d+) MiB detected")
 BANNER_LINE = re.compile(r"^\s*Keel\b", re.MULTILINE)
 NO_LONG_MODE_MESSAGE = "Keel needs a 64-bit CPU: long mode not available"
@@ -75,6 +87,8 @@ class Image:
     attach: Callable[[str], list]  # the QEMU arguments that boot the file at the given path
     boot_line: str  # the boot path line on screen starts with this
     ready_timeout: float
+    uefi: bool = False  # OVMF as the firmware: the screen is a framebuffer, decoded against the font
+    memory_slack: int = MEMORY_SLACK_MIB
 
 
 @dataclass
@@ -103,13 +117,13 @@ class Result:
 # --- checks ------------------------------------------------------------------------------------------------------
 
 
-def memory_problem(text, expected_mib, where):
+def memory_problem(text, expected_mib, where, slack=MEMORY_SLACK_MIB):
     """None if `text` has a Memory line within the allowed range, else what is wrong."""
     match = MEMORY_LINE.search(text)
     if not match:
         return f"{where}: no 'Memory: N MiB detected' line"
     detected = int(match.group(1))
-    low = expected_mib - MEMORY_SLACK_MIB
+    low = expected_mib - slack
     if not low <= detected <= expected_mib:
         return f"{where}: {match.group(0)}, expected {low}..{expected_mib} MiB"
     return None
@@ -119,7 +133,8 @@ def screen_problem(screen_text, scenario):
     """None if the booted screen is right, else the first thing that is wrong."""
     if not BANNER_LINE.search(screen_text):
         return "screen: no banner line starting with 'Keel'"
-    problem = memory_problem(screen_text, MEMORY_SIZES_MIB[scenario.memory], "screen")
+    problem = memory_problem(screen_text, MEMORY_SIZES_MIB[scenario.memory], "screen",
+                             scenario.image.memory_slack)
     if problem:
         return problem
     if scenario.image.boot_line not in screen_text:
@@ -204,7 +219,11 @@ def boot_and_check(scenario, path):
     timeout = scenario.image.ready_timeout
     figure = None
     try:
-        with Machine(qemu_args(scenario, path), timeout=timeout + 30) as vm:
+        if scenario.image.uefi:
+            machine = FramebufferMachine(qemu_args(scenario, path), FONT_PATH, timeout=timeout + 30)
+        else:
+            machine = Machine(qemu_args(scenario, path), timeout=timeout + 30)
+        with machine as vm:
             if scenario.damage:
                 problem = check_stopped_with(vm, scenario.damage.message, timeout)
             elif scenario.cpu:
@@ -268,7 +287,14 @@ def attach_usb(path):
             "-device", "usb-storage,drive=usbdisk,bootindex=0"]
 
 
+def attach_uefi(attach):
+    """The same attachment with OVMF (UEFI) as the firmware instead of SeaBIOS."""
+    return lambda path: ["-bios", OVMF, *attach(path)]
+
+
 KEEL_LOADER_LINE = "boot: Multiboot 2 via Keel BIOS loader"
+KEEL_UEFI_LOADER_LINE = "boot: Multiboot 2 via Keel UEFI loader"
+FONT_PATH = None  # the build's font file (main() asks make), for decoding framebuffer screens
 
 
 def images(args):
@@ -286,13 +312,26 @@ def other_buses(args):
     return [(q35, "512M"), (q35, "4G"), (usb, "512M")]
 
 
+def uefi_images(args):
+    """(image, memory sizes) booted under OVMF: keel.img's ESP on pc (IDE) and q35 (AHCI), keel.iso's GRUB-EFI."""
+    def uefi(kind, path, attach, line):
+        return Image(kind, path, attach_uefi(attach), line, UEFI_READY_TIMEOUT, uefi=True,
+                     memory_slack=UEFI_MEMORY_SLACK_MIB)
+    return [(uefi("uefi-img", args.img, attach_ide, KEEL_UEFI_LOADER_LINE), UEFI_MEMORY_SIZES),
+            (uefi("uefi-img-q35", args.img, attach_ahci, KEEL_UEFI_LOADER_LINE), UEFI_MEMORY_SIZES),
+            (uefi("uefi-iso", args.iso, attach_cdrom, "boot: Multiboot 2 via GRUB"), ("512M", "4G"))]
+
+
 def scenarios(args):
     """All scenarios in report order: boots (Scenario, ShellScenario), then the cross-checks that reuse them."""
     result = []
     for image in images(args):
-        for memory in MEMORY_SIZES_MIB:
+        for memory in BIOS_MEMORY_SIZES:
             result.append(Scenario(f"boot/{image.kind}-{memory}", image, memory=memory))
         result.append(Scenario(f"boot/{image.kind}-no-long-mode", image, cpu="qemu32"))
+    for image, sizes in uefi_images(args):
+        for memory in sizes:
+            result.append(Scenario(f"boot/{image.kind}-{memory}", image, memory=memory))
     for image, memory in other_buses(args):
         result.append(Scenario(f"boot/{image.kind}-{memory}", image, memory=memory))
     img = images(args)[2]
@@ -300,8 +339,11 @@ def scenarios(args):
         result.append(Scenario(f"boot/img-{damage.name}", img, memory=DAMAGED_IMAGE_MEMORY, damage=damage))
     result += typing_scenarios(args.kernel) + input_scenarios(args.kernel) + shell_scenarios(args.kernel)
     result += ttt_scenarios(args.kernel) + thread_scenarios(args.kernel)
-    for memory in MEMORY_SIZES_MIB:
+    for memory in BIOS_MEMORY_SIZES:
         result.append(CrossCheck(f"boot/img-equals-grub-{memory}", f"boot/img-{memory}", f"boot/iso-{memory}"))
+    for memory in ("512M", "4G"):  # both loaders hand over OVMF's own memory map
+        result.append(CrossCheck(f"boot/uefi-img-equals-grub-efi-{memory}", f"boot/uefi-img-{memory}",
+                                 f"boot/uefi-iso-{memory}"))
     return result
 
 
@@ -317,6 +359,8 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    global FONT_PATH
+    FONT_PATH = build_font_path()
     everything = scenarios(args)
     chosen = [s for s in everything if args.k is None or args.k in s.name]
     if not chosen:
