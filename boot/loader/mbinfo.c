@@ -30,47 +30,11 @@
 #define E801_BOUNDARY      0x1000000u    /* 16 MiB: where BX/DX memory starts */
 #define E801_EXT_MAX_KIB   15360u        /* AX/CX at most 3C00h: 1 MiB .. 16 MiB */
 
-/* Multiboot 2 information block (spec 3.6.2 and the tags' sections). */
-#define MB2_FIXED_PART            8 /* u32 total_size, u32 reserved */
-#define MB2_TAG_HEADER            8 /* u32 type, u32 size */
-#define MB2_TAG_SIZE_FIELD        4
-#define MB2_MEMINFO_LOWER         8
-#define MB2_MEMINFO_UPPER         12
-#define MB2_MEMINFO_SIZE          16
-#define MB2_MMAP_ENTRY_SIZE_AT    8
-#define MB2_MMAP_ENTRY_VERSION_AT 12
-#define MB2_MMAP_HEADER           16
-#define MB2_MMAP_ENTRY_SIZE       24 /* u64 base_addr, u64 length, u32 type, u32 reserved */
-#define MB2_MMAP_VERSION          0
-#define MB2_ENTRY_BASE            0
-#define MB2_ENTRY_LENGTH          8
-#define MB2_ENTRY_TYPE            16
-#define MB2_ENTRY_RESERVED        20
-#define MB2_TOTAL_SIZE            0
-#define MB2_RESERVED              4
+/* The Multiboot 2 offsets (MB2_*) are in boot/multiboot/protocol.h. */
+#define MB2_MMAP_VERSION 0
 /* Far more entries than any BIOS returns; keeps every size below 2^32. */
 #define MB2_MMAP_MAX_ENTRIES 0x100000u
-/* Module tag (3.6.6): u32 mod_start, u32 mod_end, then the string. */
-#define MB2_MODULE_START  8
-#define MB2_MODULE_END    12
-#define MB2_MODULE_STRING 16
-/* Framebuffer tag (3.6.12). */
-#define MB2_FB_ADDR         8
-#define MB2_FB_PITCH        16
-#define MB2_FB_WIDTH        20
-#define MB2_FB_HEIGHT       24
-#define MB2_FB_BPP          28
-#define MB2_FB_TYPE         29
-#define MB2_FB_RESERVED     30 /* u16 */
-#define MB2_FB_COLORS       32 /* red position, red size, green ..., blue ... */
-#define MB2_FB_RGB_TAG_SIZE 38
-/* ACPI RSDP tags (3.6.16-17) and the EFI memory map tag (3.6.19). */
-#define MB2_RSDP_OLD_LENGTH     20
-#define MB2_RSDP_NEW_MIN_LENGTH 36
-#define MB2_EFI_MMAP_DESC_SIZE  8
-#define MB2_EFI_MMAP_DESC_VERS  12
-#define MB2_EFI_MMAP_HEADER     16
-#define FOUR_GIB                0x100000000ull /* module addresses are u32 */
+#define FOUR_GIB             0x100000000ull /* module addresses are u32 */
 /* Any real EFI map or RSDP is far smaller; keeps every sum below 2^63. */
 #define MB2_BLOB_MAX 0x10000000u
 
@@ -190,7 +154,7 @@ static size_t begin_tag(uint8_t *tag, uint32_t type, size_t size)
     size_t aligned = (size_t)align_tag(size); /* size < 2^32: checked by the caller */
 
     write_u32(tag, type);
-    write_u32(tag + MB2_TAG_SIZE_FIELD, (uint32_t)size);
+    write_u32(tag + MB2_TAG_SIZE, (uint32_t)size);
     memset(tag + size, 0, aligned - size);
     return aligned;
 }
@@ -217,16 +181,16 @@ static size_t put_meminfo_tag(uint8_t *tag, const struct e820_entry *map, size_t
 
 static size_t put_mmap_tag(uint8_t *tag, const struct e820_entry *map, size_t count)
 {
-    write_u32(tag + MB2_MMAP_ENTRY_SIZE_AT, MB2_MMAP_ENTRY_SIZE);
+    write_u32(tag + MB2_MMAP_ENTRY_SIZE_AT, MB2_MMAP_ENTRY_BYTES);
     write_u32(tag + MB2_MMAP_ENTRY_VERSION_AT, MB2_MMAP_VERSION);
     for (size_t i = 0; i < count; i++) {
-        uint8_t *entry = tag + MB2_MMAP_HEADER + i * MB2_MMAP_ENTRY_SIZE;
+        uint8_t *entry = tag + MB2_MMAP_ENTRIES + i * MB2_MMAP_ENTRY_BYTES;
         write_u64(entry + MB2_ENTRY_BASE, map[i].base);
         write_u64(entry + MB2_ENTRY_LENGTH, map[i].length);
         write_u32(entry + MB2_ENTRY_TYPE, map[i].type); /* E820 type = Multiboot type */
         write_u32(entry + MB2_ENTRY_RESERVED, 0);
     }
-    return begin_tag(tag, MULTIBOOT2_TAG_MMAP, MB2_MMAP_HEADER + count * MB2_MMAP_ENTRY_SIZE);
+    return begin_tag(tag, MULTIBOOT2_TAG_MMAP, MB2_MMAP_ENTRIES + count * MB2_MMAP_ENTRY_BYTES);
 }
 
 /* Bytes the tags of *extra take, or 0 when they cannot be written. */
@@ -246,15 +210,14 @@ static uint64_t extra_size(const struct mb2_extra_tags *extra)
         size += align_tag(MB2_MODULE_STRING + (uint64_t)strlen(m->cmdline ? m->cmdline : "") + 1);
     }
     if (extra->framebuffer)
-        size += align_tag(MB2_FB_RGB_TAG_SIZE);
+        size += align_tag(MB2_FB_RGB_SIZE);
     if (extra->rsdp) {
-        if (extra->rsdp_length != MB2_RSDP_OLD_LENGTH &&
-            extra->rsdp_length < MB2_RSDP_NEW_MIN_LENGTH)
+        if (extra->rsdp_length != MB2_RSDP_OLD_LENGTH && extra->rsdp_length < MB2_RSDP_NEW_LENGTH)
             return UINT64_MAX;
         size += align_tag(MB2_TAG_HEADER + (uint64_t)extra->rsdp_length);
     }
     if (extra->efi_map)
-        size += align_tag(MB2_EFI_MMAP_HEADER + (uint64_t)extra->efi_map_size);
+        size += align_tag(MB2_EFI_MMAP_ENTRIES + (uint64_t)extra->efi_map_size);
     return size;
 }
 
@@ -283,7 +246,7 @@ static size_t put_framebuffer_tag(uint8_t *tag, const struct mb2_framebuffer *fb
     tag[MB2_FB_RESERVED] = 0;
     tag[MB2_FB_RESERVED + 1] = 0;
     memcpy(tag + MB2_FB_COLORS, colors, sizeof(colors));
-    return begin_tag(tag, MULTIBOOT2_TAG_FRAMEBUFFER, MB2_FB_RGB_TAG_SIZE);
+    return begin_tag(tag, MULTIBOOT2_TAG_FRAMEBUFFER, MB2_FB_RGB_SIZE);
 }
 
 /* A tag of `type` whose body is `len` bytes copied from src after `header`
@@ -310,7 +273,7 @@ static size_t put_extra_tags(uint8_t *tag, const struct mb2_extra_tags *extra)
     if (extra->efi_map) {
         write_u32(tag + offset + MB2_EFI_MMAP_DESC_SIZE, extra->efi_descriptor_size);
         write_u32(tag + offset + MB2_EFI_MMAP_DESC_VERS, extra->efi_descriptor_version);
-        offset += put_blob_tag(tag + offset, MULTIBOOT2_TAG_EFI_MMAP, MB2_EFI_MMAP_HEADER,
+        offset += put_blob_tag(tag + offset, MULTIBOOT2_TAG_EFI_MMAP, MB2_EFI_MMAP_ENTRIES,
                                extra->efi_map, extra->efi_map_size);
     }
     return offset;
@@ -326,14 +289,14 @@ size_t mb2_build_info_extra(void *buf, size_t capacity, const char *cmdline,
     uint64_t extras = extra_size(extra);
     uint8_t *block = buf;
     uint64_t needed;
-    size_t offset = MB2_FIXED_PART;
+    size_t offset = MB2_FIRST_TAG;
 
     if (count > MB2_MMAP_MAX_ENTRIES || extras == UINT64_MAX)
         return 0;
     /* Sizes summed in 64 bits, so no term can wrap before the comparison. */
-    needed = (uint64_t)MB2_FIXED_PART + align_tag(MB2_TAG_HEADER + (uint64_t)cmd_len + 1) +
+    needed = (uint64_t)MB2_FIRST_TAG + align_tag(MB2_TAG_HEADER + (uint64_t)cmd_len + 1) +
              align_tag(MB2_TAG_HEADER + (uint64_t)name_len + 1) + MB2_MEMINFO_SIZE +
-             align_tag(MB2_MMAP_HEADER + count * MB2_MMAP_ENTRY_SIZE) + extras + MB2_TAG_HEADER;
+             align_tag(MB2_MMAP_ENTRIES + count * MB2_MMAP_ENTRY_BYTES) + extras + MB2_TAG_HEADER;
     if (needed > capacity || needed > UINT32_MAX)
         return 0;
 

@@ -51,46 +51,7 @@
 #define MB1_MMAP_TYPE       20
 #define MB1_MMAP_MIN_SIZE   20 /* base_addr + length + type */
 
-/* Multiboot 2 information block (spec 3.6.1-3.6.2): u32 total_size,
- * u32 reserved, then tags {u32 type; u32 size; ...}, each 8-byte aligned,
- * ending with a tag of type 0. A tag's size includes its header. */
-#define MB2_TOTAL_SIZE      0
-#define MB2_FIRST_TAG       8
-#define MB2_TAG_TYPE        0
-#define MB2_TAG_SIZE        4
-#define MB2_TAG_HEADER      8
-#define MB2_MEMINFO_LOWER   8
-#define MB2_MEMINFO_UPPER   12
-#define MB2_MEMINFO_SIZE    16
-#define MB2_MMAP_ENTRY_SIZE 8
-#define MB2_MMAP_ENTRIES    16
-/* Multiboot 2 memory map entry: u64 base_addr, u64 length, u32 type, u32 reserved.
- * Later versions may append fields, so entries are stepped by entry_size. */
-#define MB2_ENTRY_BASE     0
-#define MB2_ENTRY_LEN      8
-#define MB2_ENTRY_TYPE     16
-#define MB2_ENTRY_MIN_SIZE 24
-/* Framebuffer tag (spec 3.6.12): u64 addr, u32 pitch, u32 width, u32 height,
- * u8 bpp, u8 type, then reserved and colour information. The spec's table
- * shows a u8 reserved, but GRUB (the reference loader) writes a u16, so the
- * colour information starts at 32; for direct RGB it is six u8s: red
- * position, red mask size, then the same for green and blue. */
-#define MB2_FB_ADDR     8
-#define MB2_FB_PITCH    16
-#define MB2_FB_WIDTH    20
-#define MB2_FB_HEIGHT   24
-#define MB2_FB_BPP      28
-#define MB2_FB_TYPE     29
-#define MB2_FB_COLORS   32
-#define MB2_FB_MIN_SIZE 32 /* through the reserved field */
-#define MB2_FB_RGB_SIZE 38 /* with the six colour bytes */
-/* EFI memory map tag (spec 3.6.19): u32 descr_size, u32 descr_vers, then the
- * descriptors as GetMemoryMap() wrote them. */
-#define MB2_EFI_MMAP_DESC_SIZE 8
-#define MB2_EFI_MMAP_ENTRIES   16
-/* ACPI RSDP tags (spec 3.6.16, 3.6.17): the RSDP copied after the header. */
-#define MB2_RSDP_OLD_LENGTH 20 /* ACPI 1.0 RSDP */
-#define MB2_RSDP_NEW_LENGTH 36 /* ACPI 2.0+ RSDP (XSDT address, extended checksum) */
+/* The Multiboot 2 offsets (MB2_*) are in boot/multiboot/protocol.h. */
 
 #define KIB              1024u
 #define LOWER_MEMORY_END 0x100000u /* upper memory starts at 1 MiB */
@@ -293,14 +254,14 @@ static int mb2_read_mmap(struct raw_map *raw, const uint8_t *tag, uint32_t size)
 {
     if (size < MB2_MMAP_ENTRIES)
         return -MULTIBOOT_ERR_MALFORMED;
-    uint32_t entry_size = read_u32(tag + MB2_MMAP_ENTRY_SIZE);
-    if (entry_size < MB2_ENTRY_MIN_SIZE)
+    uint32_t entry_size = read_u32(tag + MB2_MMAP_ENTRY_SIZE_AT);
+    if (entry_size < MB2_MMAP_ENTRY_BYTES)
         return -MULTIBOOT_ERR_MALFORMED;
 
     uint32_t count = (size - MB2_MMAP_ENTRIES) / entry_size;
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *entry = tag + MB2_MMAP_ENTRIES + (size_t)i * entry_size;
-        raw_add(raw, read_u64(entry + MB2_ENTRY_BASE), read_u64(entry + MB2_ENTRY_LEN),
+        raw_add(raw, read_u64(entry + MB2_ENTRY_BASE), read_u64(entry + MB2_ENTRY_LENGTH),
                 mem_type_from_multiboot(read_u32(entry + MB2_ENTRY_TYPE)));
     }
     return 0;

@@ -45,6 +45,60 @@
 #define MULTIBOOT2_TAG_ACPI_NEW      15 /* 3.6.17: copy of the ACPI 2.0+ RSDP (36 bytes) */
 #define MULTIBOOT2_TAG_EFI_MMAP      17 /* 3.6.19: u32 descr_size, u32 descr_vers, EFI map */
 
+/* Multiboot 2 information block layout (3.6.1-3.6.2): u32 total_size,
+ * u32 reserved, then tags {u32 type; u32 size; ...}, each 8-byte aligned,
+ * ending with a tag of type 0. A tag's size includes its header. Offsets
+ * below are from the start of the block or of a tag; the loaders write
+ * them (boot/loader/mbinfo.c) and the kernel reads them
+ * (boot/multiboot/multiboot.c). */
+#define MB2_TOTAL_SIZE    0
+#define MB2_RESERVED      4
+#define MB2_FIRST_TAG     8
+#define MB2_TAG_TYPE      0
+#define MB2_TAG_SIZE      4
+#define MB2_TAG_HEADER    8
+#define MB2_MEMINFO_LOWER 8 /* basic memory information (3.6.3) */
+#define MB2_MEMINFO_UPPER 12
+#define MB2_MEMINFO_SIZE  16
+/* Memory map tag (3.6.8): u32 entry_size, u32 entry_version, then entries of
+ * u64 base_addr, u64 length, u32 type, u32 reserved. Later versions may
+ * append fields, so a reader steps by entry_size. */
+#define MB2_MMAP_ENTRY_SIZE_AT    8
+#define MB2_MMAP_ENTRY_VERSION_AT 12
+#define MB2_MMAP_ENTRIES          16
+#define MB2_MMAP_ENTRY_BYTES      24 /* an entry of version 0 */
+#define MB2_ENTRY_BASE            0
+#define MB2_ENTRY_LENGTH          8
+#define MB2_ENTRY_TYPE            16
+#define MB2_ENTRY_RESERVED        20
+/* Module tag (3.6.6): u32 mod_start, u32 mod_end, then the string. */
+#define MB2_MODULE_START  8
+#define MB2_MODULE_END    12
+#define MB2_MODULE_STRING 16
+/* Framebuffer tag (3.6.12): u64 addr, u32 pitch, u32 width, u32 height,
+ * u8 bpp, u8 type, then reserved and colour information. The spec's table
+ * shows a u8 reserved, but GRUB (the reference loader) writes a u16, so the
+ * colour information starts at 32; for direct RGB it is six u8s: red
+ * position, red mask size, then the same for green and blue. */
+#define MB2_FB_ADDR     8
+#define MB2_FB_PITCH    16
+#define MB2_FB_WIDTH    20
+#define MB2_FB_HEIGHT   24
+#define MB2_FB_BPP      28
+#define MB2_FB_TYPE     29
+#define MB2_FB_RESERVED 30 /* u16 */
+#define MB2_FB_COLORS   32
+#define MB2_FB_MIN_SIZE 32 /* through the reserved field */
+#define MB2_FB_RGB_SIZE 38 /* with the six colour bytes */
+/* EFI memory map tag (3.6.19): u32 descr_size, u32 descr_vers, then the
+ * descriptors as GetMemoryMap() wrote them. */
+#define MB2_EFI_MMAP_DESC_SIZE 8
+#define MB2_EFI_MMAP_DESC_VERS 12
+#define MB2_EFI_MMAP_ENTRIES   16
+/* ACPI RSDP tags (3.6.16, 3.6.17): the RSDP copied after the header. */
+#define MB2_RSDP_OLD_LENGTH 20 /* ACPI 1.0 RSDP */
+#define MB2_RSDP_NEW_LENGTH 36 /* ACPI 2.0+ RSDP (XSDT address, extended checksum) */
+
 /* Framebuffer types of the framebuffer tag (3.6.12). */
 #define MULTIBOOT2_FRAMEBUFFER_INDEXED  0 /* palette follows */
 #define MULTIBOOT2_FRAMEBUFFER_RGB      1 /* field positions and mask sizes follow */
