@@ -368,7 +368,7 @@ $(BUILD)/bios/stage2.bin: $(STAGE2_OBJECTS) boot/bios/stage2.ld
 MKIMAGE_SOURCES := tools/mkimage.c tools/image_verify.c tools/bootimg_verify.c tools/fat_read.c \
                    boot/bios/bootimg.c lib/crc32.c
 $(BUILD)/host/mkimage: $(MKIMAGE_SOURCES) tools/image_verify.h tools/bootimg_verify.h \
-                       tools/fat_read.h boot/bios/bootimg.h lib/crc32.h
+                       tools/fat_read.h tools/verify_common.h boot/bios/bootimg.h lib/crc32.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
 	$(Q)$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)

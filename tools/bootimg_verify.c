@@ -16,33 +16,13 @@
  */
 #include <lib/crc32.h>
 #include <tools/bootimg_verify.h>
+#include <tools/verify_common.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define ELF_MAGIC     "\177ELF" /* ELF specification, e_ident[EI_MAG0..3] */
 #define ELF_MAGIC_LEN 4
-
-/* Write a reason into why (if there is room) and return -1, so every failed
- * check is a single `return fail(...)`. */
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t why_len, const char *fmt,
-                                                      ...)
-{
-    va_list args;
-
-    if (why != NULL && why_len > 0) {
-        va_start(args, fmt);
-        vsnprintf(why, why_len, fmt, args);
-        va_end(args);
-    }
-    return -1;
-}
-
-static uint32_t read_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* Find the one active partition in the MBR's table and check its type and
  * that it lies inside the image. */
@@ -56,34 +36,36 @@ static int find_partition(const uint8_t *img, size_t len, struct bootimg_image_i
         uint8_t status = entry[MBR_ENTRY_STATUS];
 
         if (status != MBR_STATUS_ACTIVE && status != MBR_STATUS_INACTIVE)
-            return fail(why, why_len, "partition entry %u has invalid status 0x%02X", i, status);
+            return verify_fail(why, why_len, "partition entry %u has invalid status 0x%02X", i,
+                               status);
         if (status != MBR_STATUS_ACTIVE)
             continue;
         if (active++ == 0)
             info->partition_index = i;
     }
     if (active == 0)
-        return fail(why, why_len, "no active partition in the MBR");
+        return verify_fail(why, why_len, "no active partition in the MBR");
     if (active > 1)
-        return fail(why, why_len, "%u active partitions in the MBR, expected exactly one", active);
+        return verify_fail(why, why_len, "%u active partitions in the MBR, expected exactly one",
+                           active);
 
     const uint8_t *entry =
         img + MBR_PARTITION_TABLE + info->partition_index * MBR_PARTITION_ENTRY_SIZE;
     if (entry[MBR_ENTRY_TYPE] != BOOTIMG_PARTITION_TYPE)
-        return fail(why, why_len, "active partition %u has type 0x%02X, expected 0x%02X",
-                    info->partition_index, entry[MBR_ENTRY_TYPE], BOOTIMG_PARTITION_TYPE);
-    info->partition_lba = read_le32(entry + MBR_ENTRY_LBA_START);
-    info->partition_sectors = read_le32(entry + MBR_ENTRY_SECTOR_COUNT);
+        return verify_fail(why, why_len, "active partition %u has type 0x%02X, expected 0x%02X",
+                           info->partition_index, entry[MBR_ENTRY_TYPE], BOOTIMG_PARTITION_TYPE);
+    info->partition_lba = le32(entry + MBR_ENTRY_LBA_START);
+    info->partition_sectors = le32(entry + MBR_ENTRY_SECTOR_COUNT);
     if (info->partition_lba == 0 || info->partition_sectors == 0)
-        return fail(why, why_len, "active partition %u is empty or overlaps the MBR",
-                    info->partition_index);
+        return verify_fail(why, why_len, "active partition %u is empty or overlaps the MBR",
+                           info->partition_index);
 
     uint64_t image_sectors = len / BOOTIMG_SECTOR_SIZE;
     uint64_t partition_end = (uint64_t)info->partition_lba + info->partition_sectors;
     if (partition_end > image_sectors)
-        return fail(why, why_len,
-                    "image truncated: the partition ends at sector %llu, the image has %llu",
-                    (unsigned long long)partition_end, (unsigned long long)image_sectors);
+        return verify_fail(why, why_len,
+                           "image truncated: the partition ends at sector %llu, the image has %llu",
+                           (unsigned long long)partition_end, (unsigned long long)image_sectors);
     return 0;
 }
 
@@ -95,15 +77,15 @@ static int check_part(const uint8_t *img, const struct bootimg_image_info *info,
     uint64_t sectors = (bytes + BOOTIMG_SECTOR_SIZE - 1) / BOOTIMG_SECTOR_SIZE;
 
     if (first + sectors > info->partition_sectors)
-        return fail(why, why_len, "%s (sectors %u..%llu) runs past the end of the partition (%u)",
-                    name, first, (unsigned long long)(first + sectors - 1),
-                    info->partition_sectors);
+        return verify_fail(
+            why, why_len, "%s (sectors %u..%llu) runs past the end of the partition (%u)", name,
+            first, (unsigned long long)(first + sectors - 1), info->partition_sectors);
 
     const uint8_t *start = img + ((uint64_t)info->partition_lba + first) * BOOTIMG_SECTOR_SIZE;
     uint32_t actual = crc32_update(0, start, bytes);
     if (actual != crc)
-        return fail(why, why_len, "%s CRC-32 mismatch: header says 0x%08X, data has 0x%08X", name,
-                    crc, actual);
+        return verify_fail(why, why_len, "%s CRC-32 mismatch: header says 0x%08X, data has 0x%08X",
+                           name, crc, actual);
     return 0;
 }
 
@@ -115,10 +97,10 @@ int bootimg_inspect_image(const uint8_t *img, size_t len, struct bootimg_image_i
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     if (len < BOOTIMG_SECTOR_SIZE)
-        return fail(why, why_len, "image truncated: %zu bytes, less than one sector", len);
+        return verify_fail(why, why_len, "image truncated: %zu bytes, less than one sector", len);
     if (img[MBR_SIGNATURE_OFFSET] != MBR_SIGNATURE_0 ||
         img[MBR_SIGNATURE_OFFSET + 1] != MBR_SIGNATURE_1)
-        return fail(why, why_len, "no MBR boot signature 0x55AA at offset 510");
+        return verify_fail(why, why_len, "no MBR boot signature 0x55AA at offset 510");
     if (find_partition(img, len, &found, why, why_len) != 0)
         return -1;
 
@@ -127,8 +109,8 @@ int bootimg_inspect_image(const uint8_t *img, size_t len, struct bootimg_image_i
            sizeof(found.header));
     enum bootimg_error err = bootimg_check(&found.header);
     if (err != BOOTIMG_OK)
-        return fail(why, why_len, "header at LBA %u: %s", found.partition_lba,
-                    bootimg_error_text(err));
+        return verify_fail(why, why_len, "header at LBA %u: %s", found.partition_lba,
+                           bootimg_error_text(err));
 
     const struct bootimg_header *h = &found.header;
     if (check_part(img, &found, "stage 2", h->stage2_lba,
@@ -142,7 +124,7 @@ int bootimg_inspect_image(const uint8_t *img, size_t len, struct bootimg_image_i
     const uint8_t *kernel =
         img + ((size_t)found.partition_lba + h->kernel_lba) * BOOTIMG_SECTOR_SIZE;
     if (h->kernel_bytes < ELF_MAGIC_LEN || memcmp(kernel, ELF_MAGIC, ELF_MAGIC_LEN) != 0)
-        return fail(why, why_len, "kernel does not start with the ELF magic \\x7fELF");
+        return verify_fail(why, why_len, "kernel does not start with the ELF magic \\x7fELF");
 
     if (info != NULL)
         *info = found;

@@ -15,6 +15,7 @@
  *   36 FATSz32 u32, 44 RootClus u32. 510: 0x55 0xAA.
  */
 #include <tools/fat_read.h>
+#include <tools/verify_common.h>
 
 #include <string.h>
 
@@ -48,16 +49,6 @@
 #define NAME_END       0x00 /* this and all later entries are free */
 #define NAME_FREE      0xE5
 #define NAME_KANJI_E5  0x05 /* stands for a first byte of 0xE5 */
-
-static uint32_t le16(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return le16(p) | le16(p + 2) << 16;
-}
 
 static bool power_of_two(uint32_t x)
 {

@@ -13,8 +13,8 @@
  */
 #include <lib/crc32.h>
 #include <tools/image_verify.h>
+#include <tools/verify_common.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,29 +29,6 @@
 #define PE_COFF_SIZE       20 /* signature (4) is before it, the optional header after */
 #define PE_OPTIONAL_PE32PP 0x20B
 #define PE_MIN_SIZE        0x40 /* the DOS header, up to and with e_lfanew */
-
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t why_len, const char *fmt,
-                                                      ...)
-{
-    va_list args;
-
-    if (why != NULL && why_len > 0) {
-        va_start(args, fmt);
-        vsnprintf(why, why_len, fmt, args);
-        va_end(args);
-    }
-    return -1;
-}
-
-static uint32_t le16(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return le16(p) | le16(p + 2) << 16;
-}
 
 void mbr_chs(uint32_t lba, uint8_t chs[3])
 {
@@ -83,13 +60,14 @@ static int check_entry(const uint8_t *entry, const char *name, char *why, size_t
     uint8_t start[3], end[3];
 
     if (first % IMAGE_ALIGN_SECTORS != 0)
-        return fail(why, why_len, "%s partition at LBA %u is not 1 MiB aligned", name, first);
+        return verify_fail(why, why_len, "%s partition at LBA %u is not 1 MiB aligned", name,
+                           first);
     mbr_chs(first, start);
     mbr_chs(first + count - 1, end);
     if (memcmp(entry + MBR_ENTRY_CHS_START, start, 3) != 0 ||
         memcmp(entry + MBR_ENTRY_CHS_END, end, 3) != 0)
-        return fail(why, why_len, "%s partition's CHS fields do not match its LBA %u..%u", name,
-                    first, first + count - 1);
+        return verify_fail(why, why_len, "%s partition's CHS fields do not match its LBA %u..%u",
+                           name, first, first + count - 1);
     return 0;
 }
 
@@ -107,15 +85,15 @@ static int check_table(const uint8_t *img, size_t len, struct image_info *info, 
             info->esp_index = i;
     }
     if (esps != 1)
-        return fail(why, why_len, "%s EFI System Partition (type 0x%02X) in the MBR",
-                    esps == 0 ? "no" : "more than one", ESP_PARTITION_TYPE);
+        return verify_fail(why, why_len, "%s EFI System Partition (type 0x%02X) in the MBR",
+                           esps == 0 ? "no" : "more than one", ESP_PARTITION_TYPE);
     for (unsigned i = 0; i < MBR_PARTITION_COUNT; i++) {
         if (i != info->bios.partition_index && i != info->esp_index &&
             memcmp(entry_at(img, i), empty, sizeof(empty)) != 0)
-            return fail(why, why_len,
-                        "partition entry %u is neither the BIOS partition, the EFI System "
-                        "Partition nor empty",
-                        i);
+            return verify_fail(why, why_len,
+                               "partition entry %u is neither the BIOS partition, the EFI System "
+                               "Partition nor empty",
+                               i);
     }
     const uint8_t *esp = entry_at(img, info->esp_index);
     info->esp_lba = le32(esp + MBR_ENTRY_LBA_START);
@@ -123,16 +101,16 @@ static int check_table(const uint8_t *img, size_t len, struct image_info *info, 
     uint64_t esp_end = (uint64_t)info->esp_lba + info->esp_sectors;
     uint64_t bios_end = (uint64_t)info->bios.partition_lba + info->bios.partition_sectors;
     if (info->esp_sectors == 0 || esp_end > len / BOOTIMG_SECTOR_SIZE)
-        return fail(why, why_len,
-                    "EFI System Partition (LBA %u, %u sectors) is empty or runs "
-                    "past the end of the image (%zu sectors)",
-                    info->esp_lba, info->esp_sectors, len / BOOTIMG_SECTOR_SIZE);
+        return verify_fail(why, why_len,
+                           "EFI System Partition (LBA %u, %u sectors) is empty or runs "
+                           "past the end of the image (%zu sectors)",
+                           info->esp_lba, info->esp_sectors, len / BOOTIMG_SECTOR_SIZE);
     if (info->esp_lba < bios_end && esp_end > info->bios.partition_lba)
-        return fail(why, why_len,
-                    "EFI System Partition (LBA %u..%llu) overlaps the BIOS "
-                    "partition (LBA %u..%llu)",
-                    info->esp_lba, (unsigned long long)esp_end - 1, info->bios.partition_lba,
-                    (unsigned long long)bios_end - 1);
+        return verify_fail(why, why_len,
+                           "EFI System Partition (LBA %u..%llu) overlaps the BIOS "
+                           "partition (LBA %u..%llu)",
+                           info->esp_lba, (unsigned long long)esp_end - 1, info->bios.partition_lba,
+                           (unsigned long long)bios_end - 1);
     if (check_entry(entry_at(img, info->bios.partition_index), "BIOS", why, why_len) != 0)
         return -1;
     return check_entry(esp, "EFI System", why, why_len);
@@ -143,21 +121,22 @@ static int check_fat(const struct fat_volume *v, enum fat_error err, const struc
                      char *why, size_t why_len)
 {
     if (err != FAT_OK)
-        return fail(why, why_len, "EFI System Partition: not a valid FAT volume: %s",
-                    fat_error_text(err));
+        return verify_fail(why, why_len, "EFI System Partition: not a valid FAT volume: %s",
+                           fat_error_text(err));
     if (v->bytes_per_sector != BOOTIMG_SECTOR_SIZE)
-        return fail(why, why_len, "EFI System Partition: %u bytes per sector, the disk has %d",
-                    v->bytes_per_sector, BOOTIMG_SECTOR_SIZE);
+        return verify_fail(why, why_len,
+                           "EFI System Partition: %u bytes per sector, the disk has %d",
+                           v->bytes_per_sector, BOOTIMG_SECTOR_SIZE);
     if (v->total_sectors != info->esp_sectors)
-        return fail(why, why_len,
-                    "EFI System Partition: FAT volume of %u sectors in a partition "
-                    "of %u",
-                    v->total_sectors, info->esp_sectors);
+        return verify_fail(why, why_len,
+                           "EFI System Partition: FAT volume of %u sectors in a partition "
+                           "of %u",
+                           v->total_sectors, info->esp_sectors);
     if (v->hidden_sectors != info->esp_lba)
-        return fail(why, why_len,
-                    "EFI System Partition: BPB hidden sectors %u, the partition "
-                    "starts at LBA %u",
-                    v->hidden_sectors, info->esp_lba);
+        return verify_fail(why, why_len,
+                           "EFI System Partition: BPB hidden sectors %u, the partition "
+                           "starts at LBA %u",
+                           v->hidden_sectors, info->esp_lba);
     return 0;
 }
 
@@ -171,13 +150,13 @@ static int read_esp_file(const struct fat_volume *v, const char *path, uint8_t *
     if (err == FAT_OK && e.is_directory)
         err = FAT_IS_A_DIRECTORY;
     if (err == FAT_OK && e.size == 0)
-        return fail(why, why_len, "EFI System Partition: %s is empty", path);
+        return verify_fail(why, why_len, "EFI System Partition: %s is empty", path);
     if (err == FAT_OK && (*data = malloc(e.size)) == NULL)
-        return fail(why, why_len, "out of memory for %s (%u bytes)", path, e.size);
+        return verify_fail(why, why_len, "out of memory for %s (%u bytes)", path, e.size);
     if (err == FAT_OK)
         err = fat_read_file(v, &e, *data);
     if (err != FAT_OK)
-        return fail(why, why_len, "EFI System Partition: %s: %s", path, fat_error_text(err));
+        return verify_fail(why, why_len, "EFI System Partition: %s: %s", path, fat_error_text(err));
     *size = e.size;
     return 0;
 }
@@ -206,13 +185,13 @@ static int check_files(const struct fat_volume *v, struct image_info *info, char
     const struct bootimg_header *h = &info->bios.header;
     uint32_t crc = crc32_update(0, kernel, info->kernel_bytes);
     if (!is_pe32plus_x64(loader, info->loader_bytes))
-        fail(why, why_len, "EFI System Partition: %s is not a PE32+ x86-64 executable",
-             ESP_LOADER_PATH);
+        verify_fail(why, why_len, "EFI System Partition: %s is not a PE32+ x86-64 executable",
+                    ESP_LOADER_PATH);
     else if (info->kernel_bytes != h->kernel_bytes || crc != h->kernel_crc32)
-        fail(why, why_len,
-             "EFI System Partition: %s (%u bytes, CRC-32 0x%08X) differs from "
-             "the BIOS partition's kernel (%u bytes, CRC-32 0x%08X)",
-             ESP_KERNEL_PATH, info->kernel_bytes, crc, h->kernel_bytes, h->kernel_crc32);
+        verify_fail(why, why_len,
+                    "EFI System Partition: %s (%u bytes, CRC-32 0x%08X) differs from "
+                    "the BIOS partition's kernel (%u bytes, CRC-32 0x%08X)",
+                    ESP_KERNEL_PATH, info->kernel_bytes, crc, h->kernel_bytes, h->kernel_crc32);
     else
         status = 0;
 out:
