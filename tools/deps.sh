@@ -40,6 +40,10 @@ build_deps() {
     want lld lld-link
 }
 
+uefi_firmware() { # OVMF, the UEFI firmware QEMU boots keel.img and keel.iso with (-bios)
+    want ovmf /usr/share/ovmf/OVMF.fd
+}
+
 qemu_deps() { # QEMU, with a window when there is a display (without one it uses the terminal)
     want qemu-system-x86 qemu-system-x86_64
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
@@ -127,9 +131,9 @@ case "$mode" in
 build) build_deps ;;
 run) build_deps; qemu_deps ;;
 run-nox) build_deps; want qemu-system-x86 qemu-system-x86_64 ;;
-run-uefi) build_deps; qemu_deps; want ovmf /usr/share/ovmf/OVMF.fd ;;
+run-uefi) build_deps; qemu_deps; uefi_firmware ;;
 debug) build_deps; qemu_deps; want gdb gdb ;;
-bench) build_deps; want qemu-system-x86 qemu-system-x86_64; want valgrind valgrind ;;
+bench) build_deps; want qemu-system-x86 qemu-system-x86_64; uefi_firmware; want valgrind valgrind ;;
 style) want python3 python3; want clang-format clang-format ;;
 test)
     build_deps
@@ -139,6 +143,7 @@ test)
     want clang-format clang-format
     want dosfstools fsck.fat
     want fdisk sfdisk
+    uefi_firmware
     ;;
 *) echo "usage: $0 build|run|run-nox|run-uefi|test|debug|bench|style" >&2; exit 2 ;;
 esac
