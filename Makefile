@@ -15,7 +15,8 @@
 #   make format       clang-format every C file and header in place
 #   make fuzz         every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make debug        QEMU halted with its GDB stub, and gdb with the kernel's symbols
-#   make screenshot   docs/screenshot.png: the screen after boot with `help` typed at the prompt
+#   make screenshot   docs/screenshot.png and docs/screenshot-uefi.png: the screen after a BIOS and a UEFI
+#                     boot, with `help` typed at the prompt
 #   make hooks        use tools/git-hooks (a commit of more than a few lines needs a body)
 #   make compile_commands.json   the compiler's flags for every source file, for clangd
 #   make CC=clang     the same with clang
@@ -478,11 +479,13 @@ debug:
 	gdb -q $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'hbreak kernel_main' \
 	    -ex 'continue'; kill $$! 2>/dev/null || true
 
-# What a newcomer sees after `make run`: Keel's own loader, the boot messages, `help` typed at the prompt.
+# What a newcomer sees after `make run`: Keel's own loader, the boot messages, `help` typed at the prompt;
+# then the same on a UEFI machine (`make run-uefi`): the framebuffer console.
 screenshot:
-	@tools/deps.sh run
+	@tools/deps.sh run-uefi
 	@$(MAKE) --no-print-directory img
 	$(PYTHON) tools/screenshot.py --img $(BUILD)/keel.img --type help --out docs/screenshot.png
+	$(PYTHON) tools/screenshot.py --uefi --img $(BUILD)/keel.img --type help --out docs/screenshot-uefi.png
 
 # Git runs tools/git-hooks/ from now on: commit-msg wants a body for any commit beyond a few lines.
 hooks:

@@ -6,10 +6,11 @@ Boots the disk image (`--img build/keel.img`, Keel's own BIOS loader, what `make
 Multiboot 1 loader), waits for the line containing "ready" on serial, optionally types a command on the
 keyboard (`--type help`: the keys go through QMP send-key, as a person's would) and waits for the prompt to
 come back, lets the screen settle, takes a QMP `screendump` (a PPM of the rendered 720x400 text mode) and
-converts it with tools/ppm2png.py.
+converts it with tools/ppm2png.py. With `--uefi` the firmware is OVMF instead of SeaBIOS: the disk image boots
+through Keel's UEFI loader, the ISO through GRUB-EFI, and the PPM is the framebuffer console (1280x800).
 
 Usage: tools/screenshot.py (--img build/keel.img | --iso build/keel.iso | --kernel build/kernel.elf)
-                           [-o|--out build/screenshot.png] [--type COMMAND] [-m 512M] [--timeout 60]
+                           [--uefi] [-o|--out build/screenshot.png] [--type COMMAND] [-m 512M] [--timeout 60]
                            [--ready ready] [--settle 0.5]
 """
 
@@ -26,6 +27,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "boot"))
 import keelqemu  # noqa: E402  (found through the path above)
 import ppm2png  # noqa: E402
 
+OVMF = "/usr/share/ovmf/OVMF.fd"  # Debian's ovmf package
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="Boot Keel in QEMU and save a PNG screenshot.")
@@ -33,6 +35,7 @@ def parse_args(argv):
     image.add_argument("--img", help="boot this disk image through Keel's BIOS loader")
     image.add_argument("--iso", help="boot this CD image through GRUB")
     image.add_argument("--kernel", help="boot this kernel ELF with QEMU -kernel")
+    parser.add_argument("--uefi", action="store_true", help=f"boot with UEFI firmware ({OVMF})")
     parser.add_argument("-o", "--output", "--out", default="build/screenshot.png", help="PNG to write")
     parser.add_argument("-m", "--memory", default="512M", help="guest RAM (QEMU -m)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for the ready line")
@@ -45,12 +48,13 @@ def parse_args(argv):
 
 def qemu_args(args):
     if args.img:
-        boot = ["-drive", f"file={args.img},format=raw"]
+        boot = ["-drive", f"file={args.img},format=raw,snapshot=on"]  # the image stays as built
     elif args.iso:
         boot = ["-cdrom", args.iso, "-boot", "d"]
     else:
         boot = ["-kernel", args.kernel]
-    return boot + ["-m", args.memory]
+    firmware = ["-bios", OVMF] if args.uefi else []
+    return firmware + boot + ["-m", args.memory]
 
 
 def type_command(vm, args):
@@ -70,6 +74,8 @@ def take_screenshot(args):
     image = args.img or args.iso or args.kernel
     if not os.path.exists(image):
         return f"{image}: no such file (build it first)"
+    if args.uefi and not os.path.exists(OVMF):
+        return f"{OVMF}: no such file (Debian's ovmf package; `tools/deps.sh run-uefi` installs it)"
     with keelqemu.Machine(qemu_args(args), timeout=args.timeout + 30) as vm:
         # As a word: the BIOS loader prints "A20: already enabled" long before the kernel is ready.
         if not vm.wait_serial(re.compile(r"\b" + re.escape(args.ready) + r"\b"), args.timeout):
