@@ -57,6 +57,7 @@ KERNEL_CFLAGS += -fno-stack-protector          # no __stack_chk_guard support co
 KERNEL_CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables # no .eh_frame to carry
 KERNEL_CFLAGS += -Wall -Wextra -Werror         # warning-free under gcc and clang
 KERNEL_CFLAGS += -I.                           # headers by their path from the top: <mm/paging.h>
+KERNEL_CFLAGS += -Iinclude                     # the system-call ABI shared with user/: <keel/syscall.h>
 ifeq ($(IS_CLANG),1)
 KERNEL_CFLAGS += --target=x86_64-unknown-elf   # a bare ELF target, not the host's Linux ABI
 FREESTANDING_INCLUDES := -nostdlibinc          # only the compiler's own headers (stdint.h, ...)
@@ -96,7 +97,7 @@ KTEST_OBJECTS := $(call obj,ktest,$(KTEST_SOURCES))
 # Stage 1 and stage 2 run before long mode: 32-bit (and 16-bit) code, no paging.
 LOADER_CFLAGS := -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie -mgeneral-regs-only \
                  -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
-                 -Wall -Wextra -Werror -I. $(FREESTANDING_INCLUDES)
+                 -Wall -Wextra -Werror -I. -Iinclude $(FREESTANDING_INCLUDES)
 ifeq ($(IS_CLANG),1)
 LOADER_CFLAGS += --target=i686-unknown-elf -march=i686
 else
@@ -123,7 +124,7 @@ STAGE2_OBJECTS := $(call obj,bios,$(STAGE2_SOURCES))
 UEFI_CC ?= clang
 LLD_LINK ?= lld-link
 UEFI_CFLAGS := --target=x86_64-unknown-windows # PE/COFF objects, Microsoft x64 ABI (EFIAPI)
-UEFI_CFLAGS += -std=gnu11 -O2 -ffreestanding -nostdlibinc -I.
+UEFI_CFLAGS += -std=gnu11 -O2 -ffreestanding -nostdlibinc -I. -Iinclude
 UEFI_CFLAGS += -fshort-wchar                   # wchar_t is UCS-2, as the firmware's CHAR16
 UEFI_CFLAGS += -mno-red-zone                   # firmware interrupts use our stack
 UEFI_CFLAGS += -mgeneral-regs-only             # no SSE state of ours for the firmware to keep
@@ -142,14 +143,14 @@ UEFI_OBJECTS := $(call obj,uefi,$(UEFI_SOURCES))
 
 # ---------------------------------------------------------------- host tests
 HOST_CC ?= $(CC)
-HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -Iinclude \
                -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 ifneq ($(IS_CLANG),1)
 HOST_CFLAGS += -Wno-format-truncation          # the format tests truncate on purpose
 endif
 # Host programs that are no tests (mkimage, the heap benchmark) are optimised and unsanitized.
-TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I.
+TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -Iinclude
 # lib/string.c is tested beside libc's functions, so its names get a prefix.
 STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp strncmp \
                     strchr strlcpy,-D$(f)=keel_$(f)) -fno-builtin
@@ -206,7 +207,7 @@ HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 # ---------------------------------------------------------------- fuzz targets
 # libFuzzer targets (clang only): tests/fuzz/fuzz_NAME.c with the sources it needs.
 FUZZ_CC ?= clang
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -Iinclude \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit fuzz_sched
 fuzz_line_edit_SOURCES := kernel/shell/line_edit.c kernel/shell/args.c

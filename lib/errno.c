@@ -24,6 +24,30 @@ const char *error_name(int error)
         return "already mapped";
     case EINVAL:
         return "invalid argument";
+    case EIO:
+        return "input/output error";
+    case E2BIG:
+        return "argument list too long";
+    case ENOEXEC:
+        return "not an executable";
+    case EBADF:
+        return "bad file descriptor";
+    case ECHILD:
+        return "no such child";
+    case EAGAIN:
+        return "limit reached, try again";
+    case EFAULT:
+        return "bad address";
+    case ENOTDIR:
+        return "not a directory";
+    case EISDIR:
+        return "is a directory";
+    case EMFILE:
+        return "too many open files";
+    case ENAMETOOLONG:
+        return "name too long";
+    case ENOSYS:
+        return "no such system call";
     default:
         return "unknown error";
     }

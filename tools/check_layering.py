@@ -4,8 +4,11 @@
 Each rule names the files it covers (by folder) and the headers they must not include; a header is
 named by its path from the top, as in `#include <mm/layout.h>`. The rules (../shared/DESIGN.md):
 
-  lib/ includes only lib/ and the compiler's own headers (stdint.h, stddef.h, stdbool.h, stdarg.h,
-  limits.h): lib/ is generic freestanding code that any subsystem, the loader and the host tests use.
+  lib/ includes only lib/, the system-call ABI (<keel/syscall.h>: numbers, error numbers, no code) and the
+  compiler's own headers (stdint.h, stddef.h, stdbool.h, stdarg.h, limits.h): lib/ is generic freestanding
+  code that any subsystem, the loaders, the user runtime and the host tests use.
+  user/ (programs in ring 3) includes only user/, lib/, the heap (mm/heap/), the game's rules (apps/ttt/ttt.h),
+  the ABI and compiler headers: nothing that only the kernel can run.
   mm/ knows no device: nothing from drivers/, and from kernel/ only panic.h, console.h, spinlock.h.
   drivers/ call nothing in kernel/ but its spinlock (kernel/spinlock.h).
   arch/ holds no policy: nothing from drivers/acpi/ (ACPI power-off belongs to drivers/acpi).
@@ -28,6 +31,11 @@ MM_KERNEL_HEADERS = {"kernel/panic.h", "kernel/console.h", "kernel/spinlock.h"}
 DRIVER_KERNEL_HEADERS = {"kernel/spinlock.h"}
 
 
+ABI_FOLDER = "keel/"  # include/keel/, found through -Iinclude
+USER_FOLDERS = ("user/", "lib/", "mm/heap/", ABI_FOLDER)
+USER_HEADERS = {"apps/ttt/ttt.h"}
+
+
 def under(path, *folders):
     return any(path.startswith(folder) for folder in folders)
 
@@ -44,7 +52,10 @@ def is_loader_header(header):
 RULES = [
     ("lib/ includes only lib/ and compiler headers",
      lambda path: under(path, "lib/"),
-     lambda header: not under(header, "lib/") and header not in COMPILER_HEADERS),
+     lambda header: not under(header, "lib/", ABI_FOLDER) and header not in COMPILER_HEADERS),
+    ("user/ includes only user/, lib/, mm/heap/, apps/ttt/ttt.h, keel/ and compiler headers",
+     lambda path: under(path, "user/"),
+     lambda header: not under(header, *USER_FOLDERS) and header not in USER_HEADERS | COMPILER_HEADERS),
     ("mm/ includes nothing from drivers/",
      lambda path: under(path, "mm/"),
      lambda header: under(header, "drivers/")),
