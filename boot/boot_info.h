@@ -71,6 +71,15 @@ struct acpi_rsdp_info {
 
 #define BOOT_INFO_MAX_REGIONS 64
 #define BOOT_INFO_STRING_MAX  128
+#define BOOT_INFO_MAX_MODULES 8
+
+/* A file the loader put into memory beside the kernel (Multiboot module):
+ * the ramdisk of user programs, for one. Its frames stay reserved. */
+struct boot_module {
+    uint64_t phys_start; /* first byte */
+    uint64_t phys_end;   /* one past the last byte */
+    char command_line[BOOT_INFO_STRING_MAX]; /* the loader's string for it; "" when none */
+};
 
 struct boot_info {
     enum boot_protocol protocol;
@@ -83,6 +92,9 @@ struct boot_info {
     struct mem_region regions[BOOT_INFO_MAX_REGIONS];
     struct framebuffer_info framebuffer; /* Multiboot 2 only, for now */
     struct acpi_rsdp_info rsdp;          /* Multiboot 2 only; the newer RSDP when both */
+    size_t module_count;
+    size_t modules_dropped; /* modules that did not fit into modules[] */
+    struct boot_module modules[BOOT_INFO_MAX_MODULES];
 };
 
 /* Sum of the lengths of all MEM_USABLE regions, in bytes. */
