@@ -118,12 +118,16 @@ static void set_memory_types(void)
         wrmsr(MSR_PAT, PAT_KEEL);
 }
 
+/* Bytes of physical address space the direct map's PML4 entries cover
+ * (fix_kernel_half): RAM, and devices up to there. */
+static uint64_t direct_map_span;
+
 int memory_map_device(uint64_t phys, uint64_t length, unsigned flags, void **virt)
 {
     uint64_t start = phys & ~(PAGE_SIZE - 1);
     uint64_t end = (phys + length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
-    if (length == 0 || end < start || end > HEAP_BASE - DIRECT_MAP_BASE)
+    if (length == 0 || end < start || end > direct_map_span)
         return -EINVAL;
     int err = vm_map_range(&kernel_space, DIRECT_MAP_BASE + start, start, end - start,
                            flags & (MAP_WRITE | MAP_NOCACHE | MAP_WRITE_COMBINE));
@@ -232,6 +236,44 @@ static void create_stacks(void)
     }
 }
 
+/* Give the PML4 entries the kernel will ever use their tables now, so that
+ * the upper half never changes at the top level: every process's PML4 then
+ * shares it by copying those 256 entries once. Used: the direct map up to
+ * the end of RAM or 4 GiB (devices), whichever is higher; the heap; the
+ * stack region; the kernel image (mapped already). */
+static void fix_kernel_half(const struct boot_info *info)
+{
+    uint64_t top = 1ull << 32;
+    for (size_t i = 0; i < info->region_count; i++)
+        if (info->regions[i].base + info->regions[i].length > top)
+            top = info->regions[i].base + info->regions[i].length;
+    uint64_t slot = 1ull << 39; /* what one PML4 entry maps: 512 GiB */
+    direct_map_span = (top + slot - 1) & ~(slot - 1);
+    if (direct_map_span > HEAP_BASE - DIRECT_MAP_BASE)
+        direct_map_span = HEAP_BASE - DIRECT_MAP_BASE;
+
+    const struct phys_range used[] = {
+        {DIRECT_MAP_BASE, DIRECT_MAP_BASE + direct_map_span},
+        {HEAP_BASE, HEAP_BASE + HEAP_MAX_SIZE},
+        {STACK_REGION_BASE, STACK_REGION_BASE + slot},
+        {KERNEL_VMA, KERNEL_VMA + BOOT_MAPPED_BYTES},
+    };
+    uint64_t *pml4 = kernel_space.ops->phys_to_virt(kernel_space.root);
+    for (size_t r = 0; r < sizeof(used) / sizeof(used[0]); r++) {
+        for (unsigned i = pml4_index(used[r].start); i <= pml4_index(used[r].end - 1); i++) {
+            uint64_t *entry = &pml4[i];
+            uint64_t phys;
+            if (*entry & PTE_PRESENT)
+                continue;
+            if (frame_alloc(&frames, &phys) != 0)
+                panic("no frame for the kernel half's page tables");
+            memset(kernel_space.ops->phys_to_virt(phys), 0, PAGE_SIZE);
+            *entry = phys | PTE_PRESENT | PTE_WRITABLE;
+        }
+    }
+    kernel_space.keep_upper_half_tables = true;
+}
+
 uint64_t memory_init(const struct boot_info *info)
 {
     const struct phys_range excluded[] = {
@@ -243,9 +285,72 @@ uint64_t memory_init(const struct boot_info *info)
     map_direct(info);
     map_kernel_image();
     create_stacks();
+    fix_kernel_half(info);
     set_memory_types();
 
     write_cr3(kernel_space.root);
     phys_window_base = DIRECT_MAP_BASE;
     return lost;
+}
+
+/* ---- the address spaces of processes ---- */
+
+int memory_user_space_create(struct address_space *as)
+{
+    uint64_t flags = spin_lock_irqsave(&memory_lock);
+    int err = vm_create(as, &kernel_table_ops);
+    if (!err) {
+        uint64_t *mine = as->ops->phys_to_virt(as->root);
+        const uint64_t *kernel = as->ops->phys_to_virt(kernel_space.root);
+        for (unsigned i = PAGE_TABLE_ENTRIES / 2; i < PAGE_TABLE_ENTRIES; i++)
+            mine[i] = kernel[i];
+    }
+    spin_unlock_irqrestore(&memory_lock, flags);
+    return err;
+}
+
+static void free_user_page(uint64_t phys, uint64_t page_size, void *ctx)
+{
+    (void)ctx;
+    for (uint64_t off = 0; off < page_size; off += PAGE_SIZE)
+        frame_free(&frames, phys + off);
+}
+
+void memory_user_space_destroy(struct address_space *as)
+{
+    uint64_t flags = spin_lock_irqsave(&memory_lock);
+    vm_release_lower_half(as, free_user_page, NULL);
+    frame_free(&frames, as->root);
+    as->root = 0;
+    spin_unlock_irqrestore(&memory_lock, flags);
+}
+
+int memory_user_map_new(struct address_space *as, uint64_t virt, unsigned flags, void **page)
+{
+    uint64_t irq = spin_lock_irqsave(&memory_lock);
+    uint64_t phys;
+    int err = frame_alloc(&frames, &phys);
+    if (!err) {
+        memset(as->ops->phys_to_virt(phys), 0, PAGE_SIZE);
+        err = vm_map(as, virt, phys, PAGE_SIZE, flags | MAP_USER);
+        if (err)
+            frame_free(&frames, phys);
+        else if (page)
+            *page = as->ops->phys_to_virt(phys);
+    }
+    spin_unlock_irqrestore(&memory_lock, irq);
+    return err;
+}
+
+int memory_user_unmap(struct address_space *as, uint64_t virt)
+{
+    uint64_t irq = spin_lock_irqsave(&memory_lock);
+    uint64_t phys;
+    int err = vm_translate(as, virt, &phys, NULL, NULL);
+    if (!err)
+        err = vm_unmap(as, virt, PAGE_SIZE);
+    if (!err)
+        frame_free(&frames, phys & ~(PAGE_SIZE - 1));
+    spin_unlock_irqrestore(&memory_lock, irq);
+    return err;
 }

@@ -32,6 +32,20 @@ int memory_map_new_pages(uint64_t virt, uint64_t pages);
  * the way, -ENOMEM when frames for page tables run out. */
 int memory_map_device(uint64_t phys, uint64_t length, unsigned flags, void **virt);
 
+/* A process's address space: a new PML4 whose upper half is the kernel's
+ * (shared: the kernel half's top-level entries never change after
+ * memory_init) and whose lower half is empty. -ENOMEM without a frame. */
+int memory_user_space_create(struct address_space *as);
+/* Free every page and table of the lower half, then the PML4. The caller
+ * has switched CR3 away from it. */
+void memory_user_space_destroy(struct address_space *as);
+/* Map a fresh zeroed frame at user address virt (MAP_USER added to flags);
+ * *page (if not NULL) is where the kernel reaches it. 0, -ENOMEM, or
+ * vm_map's errors (-EEXIST when something is mapped there). */
+int memory_user_map_new(struct address_space *as, uint64_t virt, unsigned flags, void **page);
+/* Unmap the 4 KiB page at virt and free its frame; -ENOENT if unmapped.
+ * The caller flushes the TLB where it is in use. */
+int memory_user_unmap(struct address_space *as, uint64_t virt);
 /* A thread stack of `size` bytes (a multiple of PAGE_SIZE, at most
  * KERNEL_STACK_SLOT - PAGE_SIZE) in a free slot of the stack region, behind
  * an unmapped guard page, zero-filled, registered under name (which must

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #define TABLE_LINK (PTE_PRESENT | PTE_WRITABLE)
+#define LOWER_HALF_ENTRIES (PAGE_TABLE_ENTRIES / 2) /* PML4 entries of addresses below 2^47 */
 
 enum level { LEVEL_PT = 1, LEVEL_PD = 2, LEVEL_PDPT = 3, LEVEL_PML4 = 4 };
 
@@ -99,6 +100,7 @@ static int new_table(struct address_space *as, uint64_t *phys)
 int vm_create(struct address_space *as, const struct page_table_ops *ops)
 {
     as->ops = ops;
+    as->keep_upper_half_tables = false;
     return new_table(as, &as->root);
 }
 
@@ -165,6 +167,8 @@ static void free_empty_tables(struct address_space *as, uint64_t virt, int level
         if (!link || !(*link & PTE_PRESENT))
             continue; /* a failed map stopped above this level */
         if ((*link & PTE_HUGE) || !table_empty(table(as, *link)))
+            return;
+        if (l == LEVEL_PML4 && as->keep_upper_half_tables && pml4_index(virt) >= LOWER_HALF_ENTRIES)
             return;
         as->ops->free_table(*link & PTE_ADDRESS);
         *link = 0;
@@ -303,4 +307,35 @@ int vm_map_range(struct address_space *as, uint64_t virt, uint64_t phys, uint64_
         done += size;
     }
     return 0;
+}
+
+/* Free the table at phys, a table of `level`, and everything below it. */
+static void release_table(struct address_space *as, uint64_t phys, int level,
+                          void (*free_page)(uint64_t, uint64_t, void *), void *ctx)
+{
+    uint64_t *entries = table(as, phys);
+    for (unsigned i = 0; i < PAGE_TABLE_ENTRIES; i++) {
+        uint64_t entry = entries[i];
+        if (!(entry & PTE_PRESENT))
+            continue;
+        if (level == LEVEL_PT)
+            free_page(entry & PTE_ADDRESS, PAGE_SIZE, ctx);
+        else if (level == LEVEL_PD && (entry & PTE_HUGE))
+            free_page(entry & PTE_HUGE_2M_ADDRESS, PAGE_SIZE_2M, ctx);
+        else
+            release_table(as, entry & PTE_ADDRESS, level - 1, free_page, ctx);
+    }
+    as->ops->free_table(phys);
+}
+
+void vm_release_lower_half(struct address_space *as,
+                           void (*free_page)(uint64_t phys, uint64_t page_size, void *ctx),
+                           void *ctx)
+{
+    uint64_t *pml4 = table(as, as->root);
+    for (unsigned i = 0; i < LOWER_HALF_ENTRIES; i++) {
+        if (pml4[i] & PTE_PRESENT)
+            release_table(as, pml4[i] & PTE_ADDRESS, LEVEL_PDPT, free_page, ctx);
+        pml4[i] = 0;
+    }
 }

@@ -65,6 +65,9 @@ struct page_table_ops {
 struct address_space {
     uint64_t root; /* physical address of the PML4 */
     const struct page_table_ops *ops;
+    /* The PDPTs that the upper half of the PML4 links to are never freed:
+     * the kernel's, which every process's PML4 links to as well. */
+    bool keep_upper_half_tables;
 };
 
 /* Indices into the four levels for a virtual address (bits 47-39, 38-30,
@@ -85,6 +88,13 @@ int vm_unmap(struct address_space *as, uint64_t virt, uint64_t page_size);
 int vm_translate(const struct address_space *as, uint64_t virt, uint64_t *phys, unsigned *flags,
                  uint64_t *page_size);
 int vm_protect(struct address_space *as, uint64_t virt, uint64_t page_size, unsigned flags);
+/* Give back everything the lower half (PML4 entries 0-255) maps: each
+ * leaf's page through free_page(phys, page_size, ctx), then every table
+ * below those entries; the entries are cleared. The upper half and the
+ * PML4 itself stay. The caller makes sure no CPU uses the mappings. */
+void vm_release_lower_half(struct address_space *as,
+                           void (*free_page)(uint64_t phys, uint64_t page_size, void *ctx),
+                           void *ctx);
 /* Map [virt, virt + length) to [phys, ...) with 2 MiB pages where both
  * addresses allow it and 4 KiB pages elsewhere (all page-aligned). On
  * failure, what was mapped by this call is unmapped again. */

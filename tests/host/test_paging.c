@@ -595,6 +595,88 @@ static void test_unmap_keeps_tables_still_in_use(void **state)
     assert_int_equal(tables_live, 1); /* the second PD and the PDPT */
 }
 
+static void test_kept_upper_half_tables_survive_unmap(void **state)
+{
+    const uint64_t kernel = 0xffffc00000000000ull, user = 0x0000000000400000ull;
+    uint64_t e[4];
+    (void)state;
+    as.keep_upper_half_tables = true;
+    assert_int_equal(vm_map(&as, kernel, 0x100000, PAGE_SIZE, MAP_WRITE), 0);
+    assert_int_equal(vm_map(&as, user, 0x200000, PAGE_SIZE, MAP_USER), 0);
+    assert_int_equal(tables_live, 7); /* PML4, and PDPT, PD, PT on each side */
+    assert_int_equal(vm_unmap(&as, kernel, PAGE_SIZE), 0);
+    assert_int_equal(vm_unmap(&as, user, PAGE_SIZE), 0);
+    /* The kernel side keeps its PDPT, still linked; the user side is gone. */
+    assert_int_equal(tables_live, 2);
+    assert_int_equal(raw_walk(kernel, e), 2);
+    assert_true(e[0] & SDM_P);
+    assert_int_equal(e[1], 0);
+    assert_int_equal(raw_walk(user, e), 1);
+    assert_int_equal(e[0], 0);
+}
+
+struct released {
+    uint64_t phys[16], size[16];
+    size_t count;
+};
+
+static void record_release(uint64_t phys, uint64_t page_size, void *ctx)
+{
+    struct released *r = ctx;
+    assert_true(r->count < ARRAY_LEN(r->phys));
+    r->phys[r->count] = phys;
+    r->size[r->count++] = page_size;
+}
+
+static bool released_has(const struct released *r, uint64_t phys, uint64_t size)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (r->phys[i] == phys && r->size[i] == size)
+            return true;
+    return false;
+}
+
+static void test_release_lower_half_frees_pages_and_tables(void **state)
+{
+    struct released r = {.count = 0};
+    (void)state;
+    /* Three 4 KiB pages in two PTs, a 2 MiB page, one page in another PML4
+     * slot near the top of the lower half, and one kernel page. */
+    assert_int_equal(vm_map(&as, 0x400000, 0x10000, PAGE_SIZE, MAP_USER), 0);
+    assert_int_equal(vm_map(&as, 0x401000, 0x11000, PAGE_SIZE, MAP_USER | MAP_WRITE), 0);
+    assert_int_equal(vm_map(&as, 0x600000, 0x12000, PAGE_SIZE, MAP_USER), 0);
+    assert_int_equal(vm_map(&as, 0x40000000, 0x800000, PAGE_SIZE_2M, MAP_USER), 0);
+    assert_int_equal(vm_map(&as, 0x00007fffffffd000ull, 0x13000, PAGE_SIZE, MAP_USER), 0);
+    assert_int_equal(vm_map(&as, 0xffffffff80100000ull, 0x100000, PAGE_SIZE, 0), 0);
+    unsigned before = tables_live;
+    assert_int_equal(before, 12); /* PML4 + lower: 2 PDPTs, 3 PDs, 3 PTs + upper: PDPT, PD, PT */
+
+    vm_release_lower_half(&as, record_release, &r);
+    assert_int_equal(r.count, 5);
+    assert_true(released_has(&r, 0x10000, PAGE_SIZE));
+    assert_true(released_has(&r, 0x11000, PAGE_SIZE));
+    assert_true(released_has(&r, 0x12000, PAGE_SIZE));
+    assert_true(released_has(&r, 0x800000, PAGE_SIZE_2M));
+    assert_true(released_has(&r, 0x13000, PAGE_SIZE));
+    assert_int_equal(tables_live, 4); /* the PML4 and the kernel's three */
+    expect_unmapped(0x400000);
+    expect_unmapped(0x40000000);
+    expect_unmapped(0x00007fffffffd000ull);
+    expect_translation(0xffffffff80100000ull, 0x100000, 0, PAGE_SIZE);
+    /* The lower half takes new mappings again. */
+    assert_int_equal(vm_map(&as, 0x400000, 0x14000, PAGE_SIZE, MAP_USER), 0);
+    expect_translation(0x400000, 0x14000, MAP_USER, PAGE_SIZE);
+}
+
+static void test_release_lower_half_of_empty_space(void **state)
+{
+    struct released r = {.count = 0};
+    (void)state;
+    vm_release_lower_half(&as, record_release, &r);
+    assert_int_equal(r.count, 0);
+    assert_int_equal(tables_live, 1);
+}
+
 /* ---- protect ---- */
 
 static void test_protect_changes_flags_keeps_address(void **state)
@@ -987,6 +1069,9 @@ int main(void)
         cmocka_unit_test_setup(test_unmap_frees_empty_tables, fresh_space),
         cmocka_unit_test_setup(test_unmap_2m_frees_tables, fresh_space),
         cmocka_unit_test_setup(test_unmap_keeps_tables_still_in_use, fresh_space),
+        cmocka_unit_test_setup(test_kept_upper_half_tables_survive_unmap, fresh_space),
+        cmocka_unit_test_setup(test_release_lower_half_frees_pages_and_tables, fresh_space),
+        cmocka_unit_test_setup(test_release_lower_half_of_empty_space, fresh_space),
         cmocka_unit_test_setup(test_protect_changes_flags_keeps_address, fresh_space),
         cmocka_unit_test_setup(test_protect_to_user_sets_us_above, fresh_space),
         cmocka_unit_test_setup(test_map_range_page_sizes, fresh_space),
