@@ -76,8 +76,8 @@ struct acpi_rsdp_info {
 /* A file the loader put into memory beside the kernel (Multiboot module):
  * the ramdisk of user programs, for one. Its frames stay reserved. */
 struct boot_module {
-    uint64_t phys_start; /* first byte */
-    uint64_t phys_end;   /* one past the last byte */
+    uint64_t phys_start;                     /* first byte */
+    uint64_t phys_end;                       /* one past the last byte */
     char command_line[BOOT_INFO_STRING_MAX]; /* the loader's string for it; "" when none */
 };
 

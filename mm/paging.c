@@ -9,7 +9,7 @@
 #include <mm/paging.h>
 #include <stddef.h>
 
-#define TABLE_LINK (PTE_PRESENT | PTE_WRITABLE)
+#define TABLE_LINK         (PTE_PRESENT | PTE_WRITABLE)
 #define LOWER_HALF_ENTRIES (PAGE_TABLE_ENTRIES / 2) /* PML4 entries of addresses below 2^47 */
 
 enum level { LEVEL_PT = 1, LEVEL_PD = 2, LEVEL_PDPT = 3, LEVEL_PML4 = 4 };

@@ -1,7 +1,7 @@
 /*
  * keel/syscall.h - the system-call ABI between Keel and its user programs.
  *
- * This header is the whole contract: the kernel (kernel/proc/) and the user
+ * This header is the whole contract: the kernel and the user
  * runtime (user/) both include it, and it contains no code of either.
  *
  * Calling convention (x86_64, the `syscall` instruction):
@@ -24,15 +24,15 @@
 #define KEEL_SYSCALL_H
 
 /* System-call numbers. */
-#define SYS_EXIT         0  /* exit(int status): never returns */
-#define SYS_WRITE        1  /* write(int fd, const void *buf, size_t len) -> bytes written */
-#define SYS_READ         2  /* read(int fd, void *buf, size_t len) -> bytes read, 0 at end of file */
-#define SYS_OPEN         3  /* open(const char *path) -> fd: a ramdisk file, or "/" to list it */
-#define SYS_CLOSE        4  /* close(int fd) -> 0 */
-#define SYS_STAT         5  /* stat(const char *path, struct keel_stat *st) -> 0 */
-#define SYS_READDIR      6  /* readdir(int fd, struct keel_dirent *d) -> 1 entry, 0 at the end */
-#define SYS_GETPID       7  /* getpid() -> pid */
-#define SYS_SPAWN        8  /* spawn(const char *path, const char *const *argv) -> pid of the child */
+#define SYS_EXIT         0 /* exit(int status): never returns */
+#define SYS_WRITE        1 /* write(int fd, const void *buf, size_t len) -> bytes written */
+#define SYS_READ         2 /* read(int fd, void *buf, size_t len) -> bytes read, 0 at end of file */
+#define SYS_OPEN         3 /* open(const char *path) -> fd: a ramdisk file, or "/" to list it */
+#define SYS_CLOSE        4 /* close(int fd) -> 0 */
+#define SYS_STAT         5 /* stat(const char *path, struct keel_stat *st) -> 0 */
+#define SYS_READDIR      6 /* readdir(int fd, struct keel_dirent *d) -> 1 entry, 0 at the end */
+#define SYS_GETPID       7 /* getpid() -> pid */
+#define SYS_SPAWN        8 /* spawn(const char *path, const char *const *argv) -> pid of the child */
 #define SYS_WAIT         9  /* wait(int pid, int *status) -> pid; pid -1: any child */
 #define SYS_KILL         10 /* kill(int pid) -> 0: ends the process (status KEEL_STATUS_KILLED) */
 #define SYS_SLEEP        11 /* sleep(uint64_t ms) -> 0, or -EINTR when the process is killed */
@@ -58,28 +58,28 @@
 
 /* Exit status, as wait() stores it: the value given to exit() (0-255), or
  * KEEL_STATUS_KILLED plus the reason the kernel ended the program. */
-#define KEEL_STATUS_KILLED         0x100
-#define KEEL_KILLED_BY_REQUEST     0xff /* kill() or Ctrl+C */
+#define KEEL_STATUS_KILLED     0x100
+#define KEEL_KILLED_BY_REQUEST 0xff /* kill() or Ctrl+C */
 /* else the exception vector that ended it: 0 divide error, 6 invalid opcode,
  * 13 general protection, 14 page fault, ... */
-#define KEEL_STATUS_WAS_KILLED(s)  (((s) & KEEL_STATUS_KILLED) != 0)
-#define KEEL_STATUS_CODE(s)        ((s) & 0xff)
+#define KEEL_STATUS_WAS_KILLED(s) (((s)&KEEL_STATUS_KILLED) != 0)
+#define KEEL_STATUS_CODE(s)       ((s)&0xff)
 
 /* Limits. */
-#define KEEL_PATH_MAX   256  /* bytes of a path, its NUL included */
-#define KEEL_ARGC_MAX   32   /* arguments of spawn(), argv[0] included */
-#define KEEL_ARG_MAX    4096 /* bytes of all argument strings, NULs included */
-#define KEEL_OPEN_MAX   16   /* open files per process, the console's three included */
-#define KEEL_PROC_MAX   64   /* processes alive (or not yet waited for) at once */
-#define KEEL_BRK_MAX    (16ull << 20) /* bytes the program break may grow by */
+#define KEEL_PATH_MAX 256           /* bytes of a path, its NUL included */
+#define KEEL_ARGC_MAX 32            /* arguments of spawn(), argv[0] included */
+#define KEEL_ARG_MAX  4096          /* bytes of all argument strings, NULs included */
+#define KEEL_OPEN_MAX 16            /* open files per process, the console's three included */
+#define KEEL_PROC_MAX 64            /* processes alive (or not yet waited for) at once */
+#define KEEL_BRK_MAX  (16ull << 20) /* bytes the program break may grow by */
 
 /* Where programs live (the lower half of the address space). */
-#define KEEL_USER_BASE      0x400000ull          /* programs are linked from here up */
+#define KEEL_USER_BASE      0x400000ull           /* programs are linked from here up */
 #define KEEL_USER_STACK_TOP 0x00007fffffffe000ull /* top of the stack; a gap lies below it */
 /* One past the last byte a program may map. The last page of the lower half
  * (0x7ffffffff000) is never mapped, so no `syscall` can sit at its very end,
  * where the return address would be the first non-canonical one. */
-#define KEEL_USER_LIMIT     0x00007ffffffff000ull
+#define KEEL_USER_LIMIT 0x00007ffffffff000ull
 
 /* Error numbers: system calls return them negated. */
 #define EPERM        1  /* not allowed */
