@@ -74,7 +74,7 @@ KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLER__
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 # Every folder that holds kernel code; boot/bios/ is the loader, not the kernel.
-KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/sched kernel/shell drivers/ps2 drivers/serial \
+KERNEL_DIRS := boot boot/multiboot arch/x86_64 kernel kernel/sched kernel/shell kernel/proc drivers/ps2 drivers/serial \
                drivers/vga drivers/fb drivers/acpi drivers/rtc mm mm/heap apps/ttt apps/demos lib
 # The framebuffer console's font: a console-setup font (Debian's console-setup-linux, public
 # domain), 8x16, turned into a C array in code page 437 order by tools/mkfont.py, which fails

@@ -34,6 +34,42 @@ static void wake_readers(void)
 {
     wait_queue_wake_all(&readers);
 }
+/* Ctrl+C, watched for in the interrupt handlers themselves, so that it
+ * reaches a program that never reads its input (a loop): the handler set
+ * by input_set_interrupt_handler decides whether it takes the key. The
+ * keyboard's bytes are scancode set 1 (the 8042 translates): Ctrl is 0x1D
+ * (0xE0 0x1D on the right), its release 0x9D, C is 0x2E. */
+#define SCANCODE_EXTENDED  0xE0
+#define SCANCODE_CTRL      0x1D
+#define SCANCODE_CTRL_UP   0x9D
+#define SCANCODE_C         0x2E
+#define SERIAL_CTRL_C      0x03
+
+static bool (*interrupt_handler)(void);
+static bool left_ctrl, right_ctrl, extended;
+
+void input_set_interrupt_handler(bool (*handler)(void))
+{
+    interrupt_handler = handler;
+}
+
+static bool keyboard_filter(uint8_t byte)
+{
+    bool after_e0 = extended;
+    extended = byte == SCANCODE_EXTENDED;
+    if (byte == SCANCODE_CTRL || byte == SCANCODE_CTRL_UP) {
+        *(after_e0 ? &right_ctrl : &left_ctrl) = byte == SCANCODE_CTRL;
+        return false;
+    }
+    return byte == SCANCODE_C && !after_e0 && (left_ctrl || right_ctrl) && interrupt_handler &&
+           interrupt_handler();
+}
+
+static bool serial_filter(uint8_t byte)
+{
+    return byte == SERIAL_CTRL_C && interrupt_handler && interrupt_handler();
+}
+
 static struct term_decoder terminal;
 static bool keyboard_present;
 
@@ -43,6 +79,8 @@ void input_init(void)
     term_decoder_init(&terminal);
     ps2_keyboard_set_notify(wake_readers);
     serial_set_receive_notify(wake_readers);
+    ps2_keyboard_set_filter(keyboard_filter);
+    serial_set_receive_filter(serial_filter);
     keyboard_present = ps2_keyboard_init();
     if (!keyboard_present)
         kprintf("input: no PS/2 controller answered; serial input only\n");

@@ -22,6 +22,10 @@ bool input_wait_press_until(struct key_event *out, uint64_t deadline_ns);
  * and nothing put back, when more than INPUT_UNREAD_MAX would wait. */
 #define INPUT_UNREAD_MAX 64
 bool input_unread(const struct key_event *events, unsigned count);
+/* Ctrl+C typed on the keyboard or the serial line calls handler from the
+ * interrupt handler; when it returns true the key is taken (nobody reads
+ * it), else it is queued as usual. NULL: none. */
+void input_set_interrupt_handler(bool (*handler)(void));
 /* Bytes lost, keyboard and serial (a full ring, a UART overrun): 0 unless
  * something is wrong, since a full ring holds the device instead. */
 uint32_t input_dropped(void);

@@ -9,6 +9,9 @@
  * sleeps in hlt whenever there is nothing to do. The test kernel (built
  * with KEEL_KTEST) runs the in-kernel tests instead of the shell.
  */
+#include <arch/x86_64/percpu.h>
+#include <arch/x86_64/user_mode.h>
+#include <kernel/proc/process.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/idt.h>
@@ -134,6 +137,7 @@ static __attribute__((noreturn)) void kernel_continue(void)
     init_interrupts();
     sched_init(); /* from here on this flow is the thread "main" */
     irq_set_exit_hook(sched_interrupt_exit);
+    process_init(boot_info);
 #ifdef KEEL_KTEST
     ktest_main(boot_info);
 #else
@@ -165,5 +169,7 @@ void kernel_main(const struct boot_info *info)
     kernel_print_boot_summary(info);
     gdt_init(); /* CPU tables first: from here on, faults are reported */
     idt_init();
+    cpu_local_init();
+    user_mode_init();
     take_over_memory(info);
 }

@@ -90,6 +90,11 @@ static inline uint64_t read_cr4(void)
     return value;
 }
 
+static inline void write_cr4(uint64_t value)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(value) : "memory");
+}
+
 static inline void invlpg(uintptr_t address)
 {
     __asm__ volatile("invlpg (%0)" : : "r"(address) : "memory");

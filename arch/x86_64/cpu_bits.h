@@ -19,11 +19,29 @@
 
 #define CR4_PAE   BIT_ULL(5)  /* physical address extension: needed for long mode */
 #define CR4_PCIDE BIT_ULL(17) /* PCIDs on: CR0.PG cannot be cleared */
+#define CR4_SMEP  BIT_ULL(20) /* ring 0 cannot execute user pages */
+#define CR4_SMAP  BIT_ULL(21) /* ring 0 cannot touch user pages unless RFLAGS.AC (stac) */
 
 #define MSR_EFER 0xC0000080
 #define EFER_LME BIT_ULL(8)  /* long mode enable */
 #define EFER_LMA BIT_ULL(10) /* long mode active (read only) */
 #define EFER_NXE BIT_ULL(11) /* the page tables' execute-disable bit counts */
+#define EFER_SCE BIT_ULL(0)  /* syscall/sysret enabled */
+
+/* syscall/sysret (SDM vol. 3A, 5.8.8): the selectors in STAR, the entry
+ * point in LSTAR, the RFLAGS bits that syscall clears in FMASK. */
+#define MSR_STAR           0xC0000081
+#define MSR_LSTAR          0xC0000082
+#define MSR_FMASK          0xC0000084
+#define MSR_FS_BASE        0xC0000100
+#define MSR_GS_BASE        0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102 /* swapped with GS_BASE by swapgs */
+
+#define RFLAGS_TF  BIT_ULL(8)  /* trap (single step) */
+#define RFLAGS_DF  BIT_ULL(10) /* string direction */
+#define RFLAGS_NT  BIT_ULL(14) /* nested task */
+#define RFLAGS_AC  BIT_ULL(18) /* alignment check; with CR4.SMAP: user access allowed */
+#define RFLAGS_IOPL (BIT_ULL(12) | BIT_ULL(13)) /* I/O privilege level */
 
 /* Page attribute table (SDM vol. 3A, 12.12): eight memory types, chosen by
  * a page-table entry's PAT, PCD and PWT bits as index PAT*4 + PCD*2 + PWT.
@@ -45,8 +63,13 @@
 
 #define CPUID_FEATURES     0x00000001  /* feature flags in ECX and EDX */
 #define CPUID_EDX_PAT      BIT_ULL(16) /* page attribute table */
+#define CPUID_MAX_LEAF     0x00000000  /* EAX = the highest basic leaf */
+#define CPUID_EXTENDED     0x00000007  /* structured extended features (subleaf 0) */
+#define CPUID_7_EBX_SMEP   BIT_ULL(7)
+#define CPUID_7_EBX_SMAP   BIT_ULL(20)
 #define CPUID_EXT_MAX_LEAF 0x80000000  /* EAX = the highest extended leaf */
 #define CPUID_EXT_FEATURES 0x80000001  /* extended feature flags in ECX and EDX */
+#define CPUID_EXT_EDX_SYSCALL BIT_ULL(11) /* syscall/sysret in 64-bit mode */
 #define CPUID_EXT_EDX_NX   BIT_ULL(20) /* execute-disable bit */
 #define CPUID_EXT_EDX_LM   BIT_ULL(29) /* Intel 64 / AMD64 long mode */
 

@@ -10,9 +10,12 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
+#include <arch/x86_64/user_mode.h>
 #include <kernel/console.h>
 #include <kernel/ksyms.h>
 #include <kernel/panic.h>
+#include <lib/format.h>
+#include <lib/errno.h>
 #include <mm/paging.h>
 #include <mm/stacks.h>
 
@@ -94,6 +97,9 @@ static void print_page_fault(uint64_t error, uint64_t cr2)
             (unsigned long long)cr2);
     if (!(error & PF_PRESENT) && cr2 < NULL_PAGE_END)
         kprintf("(a NULL pointer dereference: nothing is mapped in the first page)\n");
+    else if ((error & PF_PRESENT) && !(error & PF_USER) && cr2 < KEEL_USER_LIMIT)
+        kprintf("(the kernel touched a program's page outside the user-copy functions: SMAP%s)\n",
+                error & PF_INSTRUCTION_FETCH ? " or SMEP" : "");
     kprintf("error code 0x%llx: P=%u W=%u U=%u R=%u I=%u PK=%u SS=%u\n", (unsigned long long)error,
             !!(error & PF_PRESENT), !!(error & PF_WRITE), !!(error & PF_USER),
             !!(error & PF_RESERVED_BIT), !!(error & PF_INSTRUCTION_FETCH),
@@ -153,8 +159,52 @@ static void report_breakpoint(const struct interrupt_frame *f)
     kprintf("#BP Breakpoint at 0x%llx (%s): resuming\n", (unsigned long long)(f->rip - 1), symbol);
 }
 
+static void (*user_handler)(struct interrupt_frame *f, uint64_t cr2);
+
+void exception_set_user_handler(void (*handler)(struct interrupt_frame *f, uint64_t cr2))
+{
+    user_handler = handler;
+}
+
+const char *exception_short_name(uint64_t vector)
+{
+    static const char *const names[EXCEPTION_VECTORS] = {
+        [0] = "divide error",
+        [1] = "debug trap",
+        [3] = "breakpoint",
+        [4] = "overflow",
+        [5] = "bound range exceeded",
+        [6] = "invalid opcode",
+        [7] = "device not available",
+        [11] = "segment not present",
+        [12] = "stack-segment fault",
+        [13] = "general protection fault",
+        [14] = "page fault",
+        [16] = "x87 floating-point error",
+        [17] = "alignment check",
+        [19] = "SIMD floating-point exception",
+        [21] = "control protection fault",
+    };
+    return vector < EXCEPTION_VECTORS && names[vector] ? names[vector] : "exception";
+}
+
+void exception_describe_page_fault(uint64_t error, char *buf, size_t size)
+{
+    ksnprintf(buf, size, "%s, %s",
+              error & PF_INSTRUCTION_FETCH ? "execute"
+              : error & PF_WRITE           ? "write"
+                                           : "read",
+              error & PF_PRESENT ? "protection" : "not present");
+}
+
 void exception_handle(struct interrupt_frame *f)
 {
+    if ((f->cs & 3) && user_handler) {
+        user_handler(f, read_cr2()); /* ends the program, or returns to resume it */
+        return;
+    }
+    if (f->vector == VECTOR_PAGE_FAULT && user_mode_fixup(f))
+        return; /* a copy to or from user memory failed: it returns -EFAULT */
     if (f->vector == VECTOR_BREAKPOINT) {
         report_breakpoint(f);
         return;

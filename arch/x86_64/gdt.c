@@ -34,11 +34,14 @@
 #define KERNEL_DATA_DESCRIPTOR                                                                     \
     (SEG_LIMIT_MAX | SEG_ACCESSED | SEG_WRITABLE | SEG_CODE_OR_DATA | SEG_PRESENT |                \
      SEG_DEFAULT_32 | SEG_GRANULARITY)
+#define SEG_DPL_USER (3ull << 45) /* descriptor privilege level 3 */
+#define USER_CODE_DESCRIPTOR (KERNEL_CODE_DESCRIPTOR | SEG_DPL_USER)
+#define USER_DATA_DESCRIPTOR (KERNEL_DATA_DESCRIPTOR | SEG_DPL_USER)
 #define TSS_TYPE_AVAILABLE_64 0x9ull /* system descriptor type (SDM table 3-2) */
 
 struct tss {
     uint32_t reserved0;
-    uint64_t rsp[3]; /* stacks for privilege changes to rings 0-2 (unused: no user mode yet) */
+    uint64_t rsp[3]; /* stacks for privilege changes to rings 0-2: rsp[0] for ring 3 -> 0 */
     uint64_t reserved1;
     uint64_t ist[7]; /* IST1..IST7 */
     uint64_t reserved2;
@@ -57,8 +60,9 @@ struct gdt_pointer {
 
 static struct tss tss;
 static uint8_t early_ist_stacks[3][EARLY_IST_STACK_SIZE] __attribute__((aligned(16)));
-/* null, kernel code, kernel data, TSS (a 16-byte system descriptor) */
-static uint64_t gdt[5] __attribute__((aligned(16)));
+/* null, kernel code, kernel data, user data, user code, TSS (a 16-byte
+ * system descriptor) */
+static uint64_t gdt[7] __attribute__((aligned(16)));
 
 /* The two halves of a 64-bit TSS descriptor (SDM figure 8-4). */
 static void set_tss_descriptor(uint64_t *slot, const struct tss *t)
@@ -68,6 +72,11 @@ static void set_tss_descriptor(uint64_t *slot, const struct tss *t)
     slot[0] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (TSS_TYPE_AVAILABLE_64 << 40) |
               SEG_PRESENT | (((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
     slot[1] = base >> 32;
+}
+
+void gdt_set_kernel_stack(uintptr_t top)
+{
+    tss.rsp[0] = top;
 }
 
 void gdt_set_ist_stack(unsigned ist, uintptr_t top)
@@ -96,6 +105,8 @@ void gdt_init(void)
     gdt[0] = 0;
     gdt[GDT_KERNEL_CODE / 8] = KERNEL_CODE_DESCRIPTOR;
     gdt[GDT_KERNEL_DATA / 8] = KERNEL_DATA_DESCRIPTOR;
+    gdt[GDT_USER_DATA / 8] = USER_DATA_DESCRIPTOR;
+    gdt[GDT_USER_CODE / 8] = USER_CODE_DESCRIPTOR;
     set_tss_descriptor(&gdt[GDT_TSS / 8], &tss);
 
     struct gdt_pointer pointer = {.limit = sizeof(gdt) - 1, .base = (uint64_t)(uintptr_t)gdt};

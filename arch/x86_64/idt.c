@@ -101,6 +101,13 @@ void irq_set_exit_hook(void (*hook)(void))
     irq_exit_hook = hook;
 }
 
+static void (*user_return_hook)(struct interrupt_frame *frame);
+
+void interrupt_set_user_return_hook(void (*hook)(struct interrupt_frame *frame))
+{
+    user_return_hook = hook;
+}
+
 void interrupt_dispatch(struct interrupt_frame *frame)
 {
     if (frame->vector < EXCEPTION_VECTORS) {
@@ -111,6 +118,8 @@ void interrupt_dispatch(struct interrupt_frame *frame)
             irq_exit_hook(); /* after the EOI: a thread switch the handler asked for */
     } else
         panic("interrupt on unexpected vector %llu", (unsigned long long)frame->vector);
+    if ((frame->cs & 3) && user_return_hook)
+        user_return_hook(frame);
 }
 
 /* With an empty IDT (limit 0) the breakpoint cannot be delivered (#GP),

@@ -7,6 +7,7 @@
 #ifndef KEEL_ARCH_X86_64_IDT_H
 #define KEEL_ARCH_X86_64_IDT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define EXCEPTION_VECTORS 32
@@ -33,6 +34,19 @@ void irq_install(unsigned irq, irq_handler_fn handler);
 void interrupt_dispatch(struct interrupt_frame *frame);
 /* CPU exceptions: report and panic, or (int3) report and resume. */
 void exception_handle(struct interrupt_frame *frame);
+
+/* Exceptions in ring 3 go to handler (the process layer) instead of a
+ * panic; cr2 is the faulting address of a page fault. */
+void exception_set_user_handler(void (*handler)(struct interrupt_frame *f, uint64_t cr2));
+/* "page fault", "general protection fault", ... ("exception" if unnamed). */
+const char *exception_short_name(uint64_t vector);
+/* A page fault's error code as "read, not present", "write, protection"... */
+void exception_describe_page_fault(uint64_t error, char *buf, size_t size);
+
+/* Run hook whenever an interrupt or exception is about to return to ring 3,
+ * after everything else (a thread switch included): where a killed program
+ * ends. */
+void interrupt_set_user_return_hook(void (*hook)(struct interrupt_frame *frame));
 
 /* How many int3 breakpoints were reported (and resumed from). */
 uint64_t exception_breakpoint_count(void);

@@ -8,6 +8,10 @@
  * and jumps to interrupt_common, which saves every general register as
  * struct interrupt_frame (idt.h) and calls interrupt_dispatch(frame).
  *
+ * From ring 3 (CS's RPL is 3) the entry and the exit swap the GS base
+ * (percpu.h), and the entry closes SMAP (clac) in case the program had set
+ * RFLAGS.AC; the frame keeps the program's RFLAGS for iretq.
+ *
  * Alignment: in 64-bit mode the CPU aligns RSP to 16 bytes before pushing
  * its frame (SDM 6.14.2); 5 + 2 + 15 pushes of 8 bytes keep it aligned, so
  * the call into C sees the ABI's alignment.
@@ -31,7 +35,10 @@ interrupt_stub_\vector:
 .endm
 
 interrupt_common:
-    pushq %rax
+    testb $3, 24(%rsp)              /* CS of the interrupted code: from ring 3? */
+    jz 1f
+    swapgs                          /* then GS gets the kernel's base (percpu.h) */
+1:  pushq %rax
     pushq %rbx
     pushq %rcx
     pushq %rdx
@@ -47,7 +54,10 @@ interrupt_common:
     pushq %r14
     pushq %r15
     cld                             /* the ABI expects DF = 0 on function entry */
-    mov %rsp, %rdi                  /* struct interrupt_frame * */
+    testb $1, smap_on(%rip)         /* user code may have set RFLAGS.AC: shut SMAP again */
+    jz 2f
+    clac
+2:  mov %rsp, %rdi                  /* struct interrupt_frame * */
     call interrupt_dispatch
     popq %r15
     popq %r14
@@ -65,7 +75,10 @@ interrupt_common:
     popq %rbx
     popq %rax
     add $16, %rsp                   /* vector and error code */
-    iretq
+    testb $3, 8(%rsp)               /* back to ring 3? then its GS base again */
+    jz 3f
+    swapgs
+3:  iretq
 
 STUB_NO_ERROR 0
 STUB_NO_ERROR 1

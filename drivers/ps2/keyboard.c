@@ -56,6 +56,13 @@ static bool send_data(uint8_t byte)
     return true;
 }
 
+static bool (*byte_filter)(uint8_t byte); /* sees each byte first, in IRQ 1 */
+
+void ps2_keyboard_set_filter(bool (*filter)(uint8_t byte))
+{
+    byte_filter = filter;
+}
+
 /* Move the byte waiting in the controller into the ring, or, if the ring
  * is full, leave it there and mask IRQ 1. Interrupts must be off. */
 static void take_waiting_byte(void)
@@ -68,7 +75,10 @@ static void take_waiting_byte(void)
         pic_mask(KEYBOARD_IRQ);
         return;
     }
-    ring_push(&keyboard_bytes, inb(I8042_DATA));
+    uint8_t byte = inb(I8042_DATA);
+    if (byte_filter && byte_filter(byte))
+        return; /* the consumer took it already */
+    ring_push(&keyboard_bytes, byte);
 }
 
 static void (*notify_reader)(void); /* the consumer's wake-up, called from IRQ 1 */

@@ -25,6 +25,9 @@ void ps2_keyboard_set_leds(uint8_t leds);
 /* Call notify (in interrupt context) after each IRQ 1, so the reader can
  * sleep until there are bytes. */
 void ps2_keyboard_set_notify(void (*notify)(void));
+/* filter sees every byte in IRQ 1 before it is queued; returning true
+ * takes it (it is not queued). NULL: none. */
+void ps2_keyboard_set_filter(bool (*filter)(uint8_t byte));
 /* Ask the controller to pulse the CPU's reset line (command 0xFE), after
  * waiting a bounded time for its input buffer to empty. Returns if the
  * machine did not reset. */

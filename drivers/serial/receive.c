@@ -39,6 +39,13 @@ static void hold_receive(void)
     outb(UART_MCR, MCR_RUNNING & ~MCR_RTS);
 }
 
+static bool (*byte_filter)(uint8_t byte); /* sees each byte first, in IRQ 4 */
+
+void serial_set_receive_filter(bool (*filter)(uint8_t byte))
+{
+    byte_filter = filter;
+}
+
 /* Move the bytes waiting in the UART into the ring while it has room;
  * holds the receiver when the ring is full (or after RX_DRAIN_LIMIT bytes,
  * in case the UART keeps reporting data). Interrupts must be off. */
@@ -52,7 +59,9 @@ static void take_waiting_bytes(void)
             return;
         if (ring_free(&received) == 0)
             break;
-        ring_push(&received, inb(UART_DATA));
+        uint8_t byte = inb(UART_DATA);
+        if (!byte_filter || !byte_filter(byte))
+            ring_push(&received, byte);
     }
     hold_receive();
 }

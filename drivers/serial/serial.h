@@ -20,6 +20,9 @@ bool serial_enable_receive(void);
 /* Call notify (in interrupt context) after each receive interrupt, so the
  * reader can sleep until there are bytes. */
 void serial_set_receive_notify(void (*notify)(void));
+/* filter sees every received byte in IRQ 4 before it is queued; returning
+ * true takes it (it is not queued). NULL: none. */
+void serial_set_receive_filter(bool (*filter)(uint8_t byte));
 /* Main loop: the oldest received byte into *out, or false if none waits.
  * Lets the UART deliver again once the ring has room (receive.c). */
 bool serial_receive_byte(uint8_t *out);

@@ -12,11 +12,13 @@
  * else is to be done".
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/percpu.h>
 #include <kernel/panic.h>
 #include <kernel/sched/preempt.h>
 #include <kernel/sched/sched.h>
 #include <kernel/timer.h>
 #include <lib/const.h>
+#include <mm/memory.h>
 
 volatile unsigned preempt_count;
 volatile bool need_resched;
@@ -74,6 +76,18 @@ static void update_alarm(void)
     }
 }
 
+/* The page tables and kernel stack a thread needs: its program's address
+ * space (kernel threads run on the kernel's, whose upper half every
+ * address space shares), and its stack for entries from ring 3. */
+static void enter_address_space(struct thread *next)
+{
+    uint64_t root = next->page_table_root ? next->page_table_root : kernel_address_space()->root;
+    if (root != read_cr3())
+        write_cr3(root); /* also flushes the TLB's non-global entries */
+    if (next->stack)
+        cpu_set_kernel_stack(next->stack->top);
+}
+
 static void switch_to(struct thread *next)
 {
     struct thread *prev = current;
@@ -90,6 +104,7 @@ static void switch_to(struct thread *next)
     current = next;
     switches++;
     update_alarm();
+    enter_address_space(next);
     context_switch(&prev->saved_rsp, next->saved_rsp);
 }
 

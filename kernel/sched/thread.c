@@ -80,6 +80,12 @@ static void build_first_frame(struct thread *t, thread_fn fn, void *arg)
 struct thread *thread_create(const char *name, thread_fn fn, void *arg,
                              enum thread_priority priority)
 {
+    return thread_create_owned(name, fn, arg, priority, NULL);
+}
+
+struct thread *thread_create_owned(const char *name, thread_fn fn, void *arg,
+                                   enum thread_priority priority, const struct thread_owner *owner)
+{
     if (!fn || priority >= PRIORITY_LEVELS) {
         last_error = -EINVAL;
         return NULL;
@@ -98,6 +104,11 @@ struct thread *thread_create(const char *name, thread_fn fn, void *arg,
         return NULL;
     }
     build_first_frame(t, fn, arg);
+    if (owner) {
+        t->owner = owner->owner;
+        t->page_table_root = owner->page_table_root;
+        t->on_exit = owner->on_exit;
+    }
     uint64_t flags = cpu_save_and_disable_interrupts();
     sched_add_new(t);
     cpu_restore_interrupts_and_preempt(flags);
@@ -146,6 +157,8 @@ void thread_exit(void *value)
         panic("thread %s exits holding mutex %s", self->name, self->held_mutexes->name);
     if (self->protected && !self->killed && self == sched_idle_thread())
         panic("the idle thread returned");
+    if (self->on_exit)
+        self->on_exit(self);
     self->exit_value = value;
     self->state = THREAD_EXITED;
     if (self->detached) {
@@ -219,7 +232,7 @@ bool thread_should_stop(void)
 void thread_end_if_killed(void)
 {
     struct thread *self = thread_current();
-    if (thread_should_stop() && self->held_mutexes == NULL)
+    if (thread_should_stop() && self->held_mutexes == NULL && !self->owner)
         thread_exit(NULL);
 }
 

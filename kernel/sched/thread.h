@@ -66,6 +66,20 @@ struct thread {
     struct wait_queue exit_waiters; /* the joiner */
     struct mutex *held_mutexes;     /* mutexes it holds, newest first */
     struct thread *all_next;        /* in the list of every thread */
+    /* A thread that runs a program (kernel/proc/): its process, the page
+     * tables it runs on, and what to do when it exits. Such a thread is
+     * killed only at its return to ring 3 or from a wait, never in the
+     * middle of a system call. 0 / NULL for kernel threads. */
+    void *owner;
+    uint64_t page_table_root;
+    void (*on_exit)(struct thread *t);
+};
+
+/* What thread_create_owned sets before the new thread can first run. */
+struct thread_owner {
+    void *owner;
+    uint64_t page_table_root; /* 0: the kernel's */
+    void (*on_exit)(struct thread *t); /* called by the exiting thread, interrupts off */
 };
 
 /* Start fn(arg) in a new thread. Returns it, or NULL with the reason in
@@ -75,6 +89,9 @@ struct thread {
 struct thread *thread_create(const char *name, thread_fn fn, void *arg,
                              enum thread_priority priority);
 int thread_last_error(void);
+/* The same, for a thread that belongs to a process (see struct thread). */
+struct thread *thread_create_owned(const char *name, thread_fn fn, void *arg,
+                                   enum thread_priority priority, const struct thread_owner *owner);
 /* Nobody will join t: the reaper frees it when it exits. */
 void thread_detach(struct thread *t);
 /* End the calling thread with value; panics if it still holds a mutex. */

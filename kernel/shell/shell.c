@@ -9,6 +9,7 @@
 #include <kernel/input.h>
 #include <kernel/shell/args.h>
 #include <kernel/shell/line_edit.h>
+#include <kernel/shell/program_commands.h>
 #include <kernel/shell/shell.h>
 #include <lib/string.h>
 
@@ -61,7 +62,8 @@ void shell_execute(char *line)
         return;
     const struct shell_command *command = find_command(argv[0]);
     if (!command) {
-        kprintf("unknown command: %s (try help)\n", argv[0]);
+        if (!shell_try_program(argc, argv))
+            kprintf("unknown command: %s (try help)\n", argv[0]);
         return;
     }
     if (command->run(argc, argv) == SHELL_USAGE)

@@ -5,6 +5,7 @@
 #include <kernel/console.h>
 #include <kernel/input.h>
 #include <kernel/sched/thread.h>
+#include <kernel/shell/program_commands.h>
 #include <kernel/shell/thread_commands.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>
@@ -49,6 +50,7 @@ enum shell_status cmd_ps(int argc, char **argv)
     }
     if (count > shown)
         kprintf("(%zu more threads not shown)\n", count - shown);
+    shell_print_processes();
     return SHELL_OK;
 }
 

@@ -1,0 +1,27 @@
+/*
+ * percpu.c - the boot CPU's struct cpu_local (see percpu.h).
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/gdt.h>
+#include <arch/x86_64/percpu.h>
+#include <stddef.h>
+
+_Static_assert(offsetof(struct cpu_local, self) == CPU_LOCAL_SELF, "syscall.S offsets");
+_Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_LOCAL_KERNEL_RSP, "syscall.S offsets");
+_Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_LOCAL_USER_RSP, "syscall.S offsets");
+
+static struct cpu_local boot_cpu;
+
+void cpu_local_init(void)
+{
+    boot_cpu.self = &boot_cpu;
+    boot_cpu.id = 0;
+    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&boot_cpu);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+void cpu_set_kernel_stack(uint64_t top)
+{
+    gdt_set_kernel_stack(top);
+    this_cpu()->kernel_rsp = top;
+}
