@@ -90,25 +90,6 @@ static void *join_arg(void *arg)
     return NULL;
 }
 
-/* A reaper thread for the detached threads of these cases (the test kernel's
- * "main" runs the cases instead of thread_reap_forever). Started once. */
-static void *reap(void *unused)
-{
-    (void)unused;
-    thread_reap_forever();
-}
-
-static bool start_reaper(void)
-{
-    static struct thread *reaper;
-    if (!reaper) {
-        reaper = thread_create("reaper", reap, NULL, PRIORITY_NORMAL);
-        if (reaper)
-            thread_protect(reaper);
-    }
-    return reaper != NULL;
-}
-
 KTEST(join_refuses_itself_detached_and_second_joiners)
 {
     KTEST_CHECK(start_reaper());

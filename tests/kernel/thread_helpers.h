@@ -63,4 +63,24 @@ static inline size_t thread_count(void)
     return thread_list(NULL, 0);
 }
 
+/* A reaper thread for detached threads (the test kernel's "main" runs the
+ * cases instead of thread_reap_forever): one per file that calls this,
+ * started at its first call. false if it could not be started. */
+static inline void *reaper_main(void *unused)
+{
+    (void)unused;
+    thread_reap_forever();
+}
+
+static inline bool start_reaper(void)
+{
+    static struct thread *reaper;
+    if (!reaper) {
+        reaper = thread_create("reaper", reaper_main, NULL, PRIORITY_NORMAL);
+        if (reaper)
+            thread_protect(reaper);
+    }
+    return reaper != NULL;
+}
+
 #endif
