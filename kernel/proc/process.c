@@ -318,14 +318,14 @@ static void user_fault(struct interrupt_frame *f, uint64_t cr2)
         exception_describe_page_fault(f->error_code, how, sizeof(how));
         uint64_t stack_bottom = KEEL_USER_STACK_TOP - USER_STACK_SIZE;
         bool overflow = cr2 < stack_bottom && cr2 >= stack_bottom - USER_STACK_GAP;
-        ksnprintf(what, sizeof(what), "page fault at %#llx (%s%s)", (unsigned long long)cr2, how,
+        ksnprintf(what, sizeof(what), "page fault at 0x%llx (%s%s)", (unsigned long long)cr2, how,
                   overflow ? "; below the stack: stack overflow" : "");
     } else {
         ksnprintf(what, sizeof(what), "%s", exception_short_name(f->vector));
     }
     if (p->pid == foreground)
         console_reset_program_state(); /* so the line shows on the main screen */
-    kprintf("%s[%d]: %s, rip %#llx: killed\n", p->name, p->pid, what, (unsigned long long)f->rip);
+    kprintf("%s[%d]: %s, rip 0x%llx: killed\n", p->name, p->pid, what, (unsigned long long)f->rip);
     p->status = KEEL_STATUS_KILLED | (int)f->vector;
     p->exited = true;
     thread_exit(NULL);
