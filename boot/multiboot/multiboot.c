@@ -35,11 +35,18 @@
 #define MB1_MEM_LOWER        4 /* KiB at physical 0, valid with MB1_FLAG_MEM */
 #define MB1_MEM_UPPER        8 /* KiB at physical 1 MiB, valid with MB1_FLAG_MEM */
 #define MB1_CMDLINE          16
+#define MB1_MODS_COUNT       20
+#define MB1_MODS_ADDR        24
+#define MB1_MOD_START        0 /* each module entry: start, end, string, reserved */
+#define MB1_MOD_END          4
+#define MB1_MOD_STRING       8
+#define MB1_MOD_ENTRY_SIZE   16
 #define MB1_MMAP_LENGTH      44
 #define MB1_MMAP_ADDR        48
 #define MB1_BOOT_LOADER_NAME 64
 #define MB1_FLAG_MEM         (1u << 0)
 #define MB1_FLAG_CMDLINE     (1u << 2)
+#define MB1_FLAG_MODS        (1u << 3)
 #define MB1_FLAG_MMAP        (1u << 6)
 #define MB1_FLAG_LOADER_NAME (1u << 9)
 
@@ -183,6 +190,8 @@ static void begin(struct boot_info *out, enum boot_protocol protocol)
     out->regions_dropped = 0;
     out->framebuffer = (struct framebuffer_info){.present = false};
     out->rsdp = (struct acpi_rsdp_info){.present = false};
+    out->module_count = 0;
+    out->modules_dropped = 0;
 }
 
 /* Normalise the gathered map into out (falling back to basic memory info
@@ -220,6 +229,39 @@ static int mb1_read_mmap(struct raw_map *raw, const uint8_t *map, uint32_t lengt
     return 0;
 }
 
+/* One module into out->modules (or counted as dropped); end < start is a
+ * malformed entry. */
+static int add_module(struct boot_info *out, uint64_t start, uint64_t end, const uint8_t *string,
+                      size_t string_max)
+{
+    if (end < start)
+        return -MULTIBOOT_ERR_MALFORMED;
+    if (out->module_count == BOOT_INFO_MAX_MODULES) {
+        out->modules_dropped++;
+        return 0;
+    }
+    struct boot_module *m = &out->modules[out->module_count++];
+    m->phys_start = start;
+    m->phys_end = end;
+    copy_string(m->command_line, string, string_max);
+    return 0;
+}
+
+static int mb1_read_modules(struct boot_info *out, const uint8_t *mbi, uintptr_t phys_window)
+{
+    uint32_t count = read_u32(mbi + MB1_MODS_COUNT);
+    const uint8_t *entry = phys_to_ptr(phys_window, read_u32(mbi + MB1_MODS_ADDR));
+    for (uint32_t i = 0; i < count; i++, entry += MB1_MOD_ENTRY_SIZE) {
+        uint32_t string = read_u32(entry + MB1_MOD_STRING);
+        int err = add_module(out, read_u32(entry + MB1_MOD_START), read_u32(entry + MB1_MOD_END),
+                             string ? phys_to_ptr(phys_window, string) : (const uint8_t *)"",
+                             BOOT_INFO_STRING_MAX);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
 int boot_info_from_multiboot1(struct boot_info *out, uint32_t mbi_phys, uintptr_t phys_window)
 {
     const uint8_t *mbi = phys_to_ptr(phys_window, mbi_phys);
@@ -246,6 +288,8 @@ int boot_info_from_multiboot1(struct boot_info *out, uint32_t mbi_phys, uintptr_
     if (flags & MB1_FLAG_MMAP)
         status = mb1_read_mmap(&raw, phys_to_ptr(phys_window, read_u32(mbi + MB1_MMAP_ADDR)),
                                read_u32(mbi + MB1_MMAP_LENGTH));
+    if (flags & MB1_FLAG_MODS && status == 0)
+        status = mb1_read_modules(out, mbi, phys_window);
     return finish(out, &raw, &mem, status);
 }
 
@@ -397,6 +441,11 @@ static int mb2_read_tag(struct boot_info *out, struct mb2_maps *maps, struct bas
         return mb2_read_rsdp(&out->rsdp, tag, size, 1);
     case MULTIBOOT2_TAG_ACPI_NEW:
         return mb2_read_rsdp(&out->rsdp, tag, size, 2);
+    case MULTIBOOT2_TAG_MODULE:
+        if (size < MB2_MODULE_STRING)
+            return -MULTIBOOT_ERR_MALFORMED;
+        return add_module(out, read_u32(tag + MB2_MODULE_START), read_u32(tag + MB2_MODULE_END),
+                          tag + MB2_MODULE_STRING, size - MB2_MODULE_STRING);
     }
     return 0;
 }
