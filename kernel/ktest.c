@@ -139,11 +139,14 @@ static bool run_case(const struct ktest_case *c)
     return !current_failed;
 }
 
-static __attribute__((noreturn)) void run_all(void)
+/* Every ordinary case, or (prefix not NULL) those whose names start with it. */
+static __attribute__((noreturn)) void run_all(const char *prefix)
 {
     unsigned passed = 0, failed = 0;
     for (const struct ktest_case *c = __ktests_start; c < __ktests_end; c++) {
         if (c->outcome != KTEST_RETURNS)
+            continue;
+        if (prefix && strncmp(c->name, prefix, strlen(prefix)) != 0)
             continue;
         if (run_case(c))
             passed++;
@@ -187,7 +190,7 @@ void ktest_main(const struct boot_info *info)
         if ((p == cmdline || p[-1] == ' ') && strncmp(p, COMMAND_PREFIX, prefix_len) == 0)
             selected = p + prefix_len;
     if (!selected)
-        run_all();
+        run_all(NULL);
     char name[64];
     size_t n = 0;
     while (selected[n] && selected[n] != ' ' && n < sizeof(name) - 1) {
@@ -195,5 +198,9 @@ void ktest_main(const struct boot_info *info)
         n++;
     }
     name[n] = '\0';
+    if (n > 0 && name[n - 1] == '*') { /* ktest=PREFIX*: a group, reported like the whole run */
+        name[n - 1] = '\0';
+        run_all(name);
+    }
     run_one(name);
 }

@@ -12,6 +12,9 @@
  *                        list the should-panic cases ("ktest: should-panic
  *                        name") and the benchmarks ("ktest: bench name"),
  *                        then "ktest: done P passed, F failed"
+ *   ktest=PREFIX*        run the ordinary cases whose names start with PREFIX,
+ *                        reported as a whole run is (the runner boots the
+ *                        process cases so once more on a CPU with SMEP/SMAP)
  *   ktest=NAME           run only that case; a should-panic case passes when
  *                        it panics and the report shows `expect` on screen;
  *                        a benchmark runs like an ordinary case, printing

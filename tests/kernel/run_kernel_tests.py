@@ -22,7 +22,11 @@ prints `PASS: kernel/<name>` or `FAIL: kernel/<name>: <reason>` per case. A brok
 line, wrong exit status, counts that disagree) is reported as `FAIL: kernel/all-cases: <reason>`.
 Exit status 1 on any failure.
 
-Usage: tests/kernel/run_kernel_tests.py [--kernel build/kernel-test.elf] [--timeout 30] [-j 2]
+The ramdisk (--initrd, by default initrd.tar beside the kernel) is passed with -initrd to every boot. The
+process cases (process_*) run a second time on `-cpu max`, which has SMEP and SMAP, as one more boot with
+ktest=process_* (reported as kernel/cpu-max/<name>); should-panic cases named smap_* boot on `-cpu max`.
+
+Usage: tests/kernel/run_kernel_tests.py [--kernel build/kernel-test.elf] [--initrd FILE] [--timeout 30] [-j 2]
 """
 
 import argparse
@@ -42,15 +46,24 @@ SHOULD_PANIC_LINE = re.compile(r"ktest: should-panic (\S+)\s*$")
 DONE_LINE = re.compile(r"ktest: done (\d+) passed, (\d+) failed")
 
 SUITE = "all-cases"  # the name under which a broken first boot is reported
+# QEMU's default CPU (qemu64) has neither SMEP nor SMAP; `-cpu max` has both. The process cases run on
+# both, the second time as the group "cpu-max/"; should-panic cases named smap_* boot on it alone.
+CPU_WITH_SMAP = "max"
+PROCESS_CASES = "process_"
+SMAP_CASES = "smap_"
 
 
 class Boot:
     """The outcome of one boot of the test kernel: its serial lines and how QEMU ended."""
 
-    def __init__(self, kernel, append, timeout):
+    def __init__(self, kernel, append, timeout, initrd=None, cpu=None):
         args = ["-kernel", kernel]
         if append:
             args += ["-append", append]
+        if initrd:
+            args += ["-initrd", initrd]
+        if cpu:
+            args += ["-cpu", cpu]
         self.timeout = timeout
         self.error = None  # QEMU could not start
         self.status = None  # QEMU exit status; None = still running at the timeout (a hang)
@@ -110,14 +123,14 @@ def suite_problem(boot, results, done):
     return boot.exit_problem(expected_status)
 
 
-def suite_lines(boot):
+def suite_lines(boot, group=""):
     """Result lines for the ordinary cases; also returns the should-panic case names."""
     results, should_panic, done = parse_suite(boot.lines)
-    lines = [f"PASS: kernel/{name}" if reason is None else f"FAIL: kernel/{name}: {reason}"
+    lines = [f"PASS: kernel/{group}{name}" if reason is None else f"FAIL: kernel/{group}{name}: {reason}"
              for name, reason in results.items()]
     problem = suite_problem(boot, results, done)
     if problem:
-        lines.append(f"FAIL: kernel/{SUITE}: {problem}; {boot.serial_tail()}")
+        lines.append(f"FAIL: kernel/{group}{SUITE}: {problem}; {boot.serial_tail()}")
     return lines, should_panic
 
 
@@ -130,9 +143,9 @@ def reported(lines, pattern, name):
     return [match for match in matches if match and match.group(1) == name]
 
 
-def should_panic_line(kernel, name, timeout):
+def should_panic_line(kernel, name, timeout, initrd):
     """Boot with ktest=<name>; PASS only with the PASS line on serial and exit status 33."""
-    boot = Boot(kernel, f"ktest={name}", timeout)
+    boot = Boot(kernel, f"ktest={name}", timeout, initrd, cpu=CPU_WITH_SMAP if name.startswith(SMAP_CASES) else None)
     failures = reported(boot.lines, FAIL_LINE, name)
     problems = [failures[0].group(2) or "failed"] if failures else []
     exit_problem = boot.exit_problem(EXIT_SUCCESS)
@@ -150,6 +163,8 @@ def parse_args(argv):
     parser.add_argument("--kernel", default="build/kernel-test.elf", help="the test kernel ELF")
     parser.add_argument("--timeout", type=float, default=30, help="seconds per boot before calling it a hang")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="should-panic boots to run at once")
+    parser.add_argument("--initrd", help="the ramdisk for the process cases (default: initrd.tar beside "
+                        "the kernel, if it is there)")
     return parser.parse_args(argv)
 
 
@@ -158,13 +173,18 @@ def main(argv):
     if not os.path.exists(args.kernel):
         print(f"FAIL: kernel/{SUITE}: {args.kernel}: no such file", flush=True)
         return 1
-    lines, should_panic = suite_lines(Boot(args.kernel, None, args.timeout))
+    initrd = args.initrd or os.path.join(os.path.dirname(args.kernel), "initrd.tar")
+    initrd = initrd if os.path.exists(initrd) else None
+    lines, should_panic = suite_lines(Boot(args.kernel, None, args.timeout, initrd))
+    cpu_max, _ = suite_lines(Boot(args.kernel, f"ktest={PROCESS_CASES}*", args.timeout, initrd, CPU_WITH_SMAP),
+                             group="cpu-max/")
+    lines += cpu_max
     failed = 0
     for line in lines:
         print(line, flush=True)
         failed += line.startswith("FAIL")
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        runs = pool.map(lambda name: should_panic_line(args.kernel, name, args.timeout), should_panic)
+        runs = pool.map(lambda name: should_panic_line(args.kernel, name, args.timeout, initrd), should_panic)
         for line in runs:
             print(line, flush=True)
             failed += line.startswith("FAIL")

@@ -10,6 +10,7 @@
  */
 #include <keel/syscall.h>
 #include <kernel/proc/process.h>
+#include <arch/x86_64/user_mode.h>
 #include <kernel/proc/ramdisk.h>
 #include <tests/kernel/thread_helpers.h>
 
@@ -157,4 +158,48 @@ KTEST(process_thousand_cycles_leak_nothing)
     measure(&after);
     KTEST_CHECK_EQ(after.frames.free, before.frames.free);
     KTEST_CHECK_EQ(after.heap.heap.used_bytes, before.heap.heap.used_bytes);
+}
+
+/* --- SMEP and SMAP (tests/kernel/run_kernel_tests.py boots these on -cpu max) --- */
+
+#define PROBE_PAGE 0x400000ull /* a user address; the kernel's own lower half is empty */
+
+KTEST(process_smep_smap_follow_cpuid)
+{
+    uint32_t eax, ebx, ecx, edx;
+    cpuid(CPUID_MAX_LEAF, &eax, &ebx, &ecx, &edx);
+    bool smep = false, smap = false;
+    if (eax >= CPUID_EXTENDED) {
+        cpuid(CPUID_EXTENDED, &eax, &ebx, &ecx, &edx);
+        smep = (ebx & CPUID_7_EBX_SMEP) != 0;
+        smap = (ebx & CPUID_7_EBX_SMAP) != 0;
+    }
+    KTEST_CHECK_EQ(user_mode_smep(), smep);
+    KTEST_CHECK_EQ(user_mode_smap(), smap);
+    KTEST_CHECK_EQ((read_cr4() & CR4_SMEP) != 0, smep);
+    KTEST_CHECK_EQ((read_cr4() & CR4_SMAP) != 0, smap);
+}
+
+/* A user page in the kernel's own address space, for the kernel to touch. */
+static uint8_t *probe_page(unsigned flags)
+{
+    void *kernel_view;
+    if (memory_user_map_new(kernel_address_space(), PROBE_PAGE, flags, &kernel_view) != 0)
+        return NULL;
+    *(uint8_t *)kernel_view = 0xc3; /* ret */
+    return (uint8_t *)(uintptr_t)PROBE_PAGE;
+}
+
+KTEST_SHOULD_PANIC(smap_stops_a_kernel_read_of_user_memory, "#PF Page Fault|SMAP")
+{
+    volatile uint8_t *page = probe_page(MAP_WRITE);
+    if (page)
+        (void)*page; /* not through copy_from_user: SMAP refuses */
+}
+
+KTEST_SHOULD_PANIC(smap_smep_stops_the_kernel_running_user_code, "#PF Page Fault|SMEP")
+{
+    void (*code)(void) = (void (*)(void))(uintptr_t)probe_page(MAP_EXEC);
+    if (code)
+        code(); /* SMEP refuses to fetch it */
 }
