@@ -218,11 +218,11 @@ const struct shell_command shell_commands[] = {
     {"panic", "<message>", "stop the kernel with a panic report", cmd_panic},
     {"reboot", "", "restart the machine", cmd_reboot},
     {"shutdown", "", "power the machine off (ACPI)", cmd_shutdown},
-    {"ps", "", "threads (state, priority, CPU time, stack, waits) and processes", cmd_ps},
+    {"ps", "", "threads and processes: state, CPU time, stack, waits", cmd_ps},
     {"spawn", "<demo>", "start a demo thread (spin, clock)", cmd_spawn},
     {"kill", "<id>", "end a thread", cmd_kill},
     {"sleep", "<ms>", "sleep the shell (Ctrl+C wakes it)", cmd_sleep},
-    {"run", "<program> [args]", "run a ramdisk program (or type its name; Ctrl+C ends it)", cmd_run},
+    {"run", "<prog> [args]", "run a ramdisk program (or type its name; Ctrl+C ends it)", cmd_run},
 };
 
 const unsigned shell_command_count = sizeof(shell_commands) / sizeof(shell_commands[0]);

@@ -5,7 +5,7 @@ whole VGA screen must equal the rows above the first prompt followed by what typ
 terminal must show the same rows (and bells), and the two devices must agree (Session.check); the literal rows
 named below are checked on top of that, so a mistake in the model cannot hide a wrong screen.
   boot/shell-help             `help`: one row per command, in the order help clear echo mem input uptime cpu
-                              color ttt int3 panic reboot shutdown ps spawn kill sleep, each as
+                              color ttt int3 panic reboot shutdown ps spawn kill sleep run, each as
                               "  NAME [usage]  description"
   boot/shell-echo             `echo hello "big  world"` prints "hello big  world" (quotes group, spaces kept)
   boot/shell-unknown-command  `frobnicate` prints "unknown command: frobnicate (try help)"; `color pink` ends

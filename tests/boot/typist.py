@@ -59,7 +59,10 @@ KEY_CHARACTERS.update({
 
 # The commands `help` lists (README), in its order; output the model does not predict.
 COMMANDS = ("help", "clear", "echo", "mem", "input", "uptime", "cpu", "color", "ttt", "int3", "panic",
-            "reboot", "shutdown", "ps", "spawn", "kill", "sleep")
+            "reboot", "shutdown", "ps", "spawn", "kill", "sleep", "run")
+# The programs on the ramdisk (README, "Programs in ring 3"): typed as a command, each runs; its output is
+# not predicted.
+PROGRAMS = ("hello", "ls", "cat", "crash", "sysfuzz", "spawnloop", "sysbench")
 
 
 def split_arguments(line):
@@ -90,9 +93,9 @@ def shell_reply(line):
         return []
     if words[0] == "echo":
         return [" ".join(words[1:])]
-    if words in (["ttt"], ["ttt", "2"]):
-        return []  # the game runs on its own screen and puts the shell's back
-    if words[0] in COMMANDS:
+    if words in (["ttt"], ["ttt", "2"], ["run", "ttt"], ["run", "ttt", "2"]):
+        return []  # the game (built in, or the program) runs on its own screen and puts the shell's back
+    if words[0] in COMMANDS or words[0] in PROGRAMS:
         return UNKNOWN
     return [f"unknown command: {words[0]} (try help)"]
 
