@@ -202,6 +202,11 @@ test_fb_console_SOURCES := drivers/fb/psf.c drivers/fb/fb_console.c drivers/vga/
 test_heap_SOURCES := $(HEAP_SOURCES)
 test_run_queue_SOURCES := kernel/sched/run_queue.c kernel/sched/run_queue.h
 test_sleep_queue_SOURCES := kernel/sched/sleep_queue.c kernel/sched/sleep_queue.h
+# User processes' pure parts: the ramdisk reader, the program checker, the user address range.
+HOST_TESTS += test_ustar test_elf_user test_user_range
+test_ustar_SOURCES := lib/ustar.c lib/ustar.h
+test_elf_user_SOURCES := kernel/proc/elf_user.c kernel/proc/elf_user.h
+test_user_range_SOURCES := mm/user_range.c mm/user_range.h
 HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 
 # ---------------------------------------------------------------- fuzz targets
@@ -215,6 +220,9 @@ fuzz_scancode_SOURCES := drivers/ps2/scancode.c drivers/ps2/keymap_us.c
 fuzz_heap_SOURCES := $(HEAP_SOURCES)
 fuzz_sched_SOURCES := kernel/sched/run_queue.c kernel/sched/sleep_queue.c kernel/sched/run_queue.h \
                       kernel/sched/sleep_queue.h
+FUZZ_TARGETS += fuzz_ustar fuzz_elf_user
+fuzz_ustar_SOURCES := lib/ustar.c lib/ustar.h
+fuzz_elf_user_SOURCES := kernel/proc/elf_user.c kernel/proc/elf_user.h
 FUZZ_BINARIES := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 
@@ -545,5 +553,113 @@ $(BUILD)/bench/bench_heap: tools/bench_heap.c $(HEAP_SOURCES) mm/heap/heap.h
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$@)
 	$(Q)$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+
+# ---------------------------------------------------------------- user programs and the ramdisk
+# Programs in ring 3 (user/): static, non-PIE ELF64 files linked at KEEL_USER_BASE by
+# user/user.ld (text, rodata and data+bss each on their own pages), entered at _start
+# (user/lib/crt0.S). Program NAME is user/programs/NAME.c plus NAME_USER_SOURCES, linked with
+# the runtime, build/user/libkeel.a: the system calls by name, printf on lib/format.c, malloc
+# on the kernel's own heap (mm/heap/, compiled unchanged), lib/string.c and lib/errno.c.
+#
+#   make user     build/user/NAME for every program (with symbols and debug information)
+#   make initrd   build/initrd.tar: the programs without debug information, and README
+#                 (user/README.initrd), as a deterministic ustar archive
+USER_PROGRAMS := hello true ls cat crash sysfuzz spawnloop ttt heaptest sysbench
+sysfuzz_USER_SOURCES := user/programs/sysfuzz_gen.c
+ttt_USER_SOURCES := user/programs/ttt_keys.c user/programs/ttt_screen.c apps/ttt/ttt.c
+
+# Each flag and why programs need it:
+USER_CFLAGS := -std=gnu11 -O2 -g
+USER_CFLAGS += -ffreestanding                  # no hosted libc: user/lib/ is the whole runtime
+USER_CFLAGS += -fno-pic -fno-pie               # static, at fixed addresses: there is no dynamic loader
+USER_CFLAGS += -mgeneral-regs-only             # no SSE/MMX/x87: the kernel does not save their state
+                                               # yet, so a program would see another one's registers
+USER_CFLAGS += -fno-stack-protector            # no __stack_chk_guard support code
+USER_CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables # no unwinder reads .eh_frame
+USER_CFLAGS += -Wall -Wextra -Werror           # warning-free under gcc and clang
+USER_CFLAGS += -I. -Iinclude                   # <user/lib/sys.h>, <lib/format.h>, <keel/syscall.h>
+# Not -mno-red-zone: the kernel takes interrupts and system calls on its own stack, so nothing
+# ever writes below a program's rsp, and leaf functions may use the 128 bytes there.
+ifeq ($(IS_CLANG),1)
+USER_CFLAGS += --target=x86_64-unknown-elf     # a bare ELF target, not the host's Linux ABI
+else
+USER_CFLAGS += -fno-tree-loop-distribute-patterns # never turn memset's own loop into a memset call
+endif
+USER_CFLAGS += $(FREESTANDING_INCLUDES)        # never the host's libc headers
+USER_CFLAGS := $(strip $(USER_CFLAGS))
+USER_ASFLAGS := $(filter-out -std=gnu11,$(USER_CFLAGS)) -D__ASSEMBLER__
+# Only our objects; segments aligned to 4 KiB pages, not ld's default 2 MiB (the file stays
+# small); no executable stack.
+USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/user.ld
+
+USER_LIB_SOURCES := $(filter-out user/lib/crt0.S,$(wildcard user/lib/*.c)) lib/format.c lib/string.c \
+                    lib/errno.c $(wildcard mm/heap/*.c)
+USER_LIB_OBJECTS := $(call obj,user/obj,$(USER_LIB_SOURCES))
+USER_CRT0 := $(call obj,user/obj,user/lib/crt0.S)
+USER_LIB := $(BUILD)/user/libkeel.a
+USER_BINARIES := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
+USER_SOURCES = user/lib/crt0.S $(USER_LIB_SOURCES) \
+               $(foreach p,$(USER_PROGRAMS),user/programs/$(p).c $($(p)_USER_SOURCES))
+INITRD := $(BUILD)/initrd.tar
+
+.PHONY: user initrd
+all: user initrd
+user: $(USER_BINARIES)
+initrd: $(INITRD)
+
+$(eval $(call compile_rules,user/obj,$$(USER_CFLAGS),$$(USER_ASFLAGS),U))
+
+$(USER_LIB): $(USER_LIB_OBJECTS)
+	$(call quiet,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcsD $@ $^
+
+# user_program NAME: build/user/NAME from crt0, its own objects and the runtime.
+define user_program
+$$(BUILD)/user/$(1): $$(USER_CRT0) $$(call obj,user/obj,user/programs/$(1).c $$($(1)_USER_SOURCES)) \
+                     $$(USER_LIB) user/user.ld
+	$$(call quiet,LD,$$@)
+	$$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(USER_LIB)
+endef
+$(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
+
+# The archive is the same bytes on every build of the same programs: GNU tar's ustar format,
+# owner and group 0 without names, every time 0, names in order and without "./".
+$(INITRD): $(USER_BINARIES) user/README.initrd
+	$(call quiet,TAR,$@)
+	$(Q)rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd
+	$(Q)for p in $(USER_PROGRAMS); do \
+	    objcopy --strip-debug $(BUILD)/user/$$p $(BUILD)/initrd/$$p && chmod 0755 $(BUILD)/initrd/$$p \
+	    || exit 1; done
+	$(Q)cp user/README.initrd $(BUILD)/initrd/README && chmod 0644 $(BUILD)/initrd/README
+	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name \
+	    -C $(BUILD)/initrd -cf $@.tmp $(sort README $(USER_PROGRAMS))
+	$(Q)mv $@.tmp $@
+
+# Host tests of the runtime's and the programs' pure parts, and of the programs' ELF headers
+# and the archive (tests/host/test_user_programs.c, given the names and paths).
+USER_HOST_TESTS := test_user_outbuf test_user_parse test_sysfuzz_gen test_ttt_keys test_ttt_screen \
+                   test_user_programs
+test_user_outbuf_SOURCES := user/lib/outbuf.c lib/format.c
+test_user_parse_SOURCES := user/lib/parse.c
+test_sysfuzz_gen_SOURCES := user/programs/sysfuzz_gen.c
+test_ttt_keys_SOURCES := user/programs/ttt_keys.c
+test_ttt_screen_SOURCES := user/programs/ttt_screen.c user/lib/outbuf.c lib/format.c apps/ttt/ttt.c
+test_user_programs_SOURCES :=
+test_user_programs_OBJECTS := $(USER_BINARIES) $(INITRD) user/README.initrd
+$(BUILD)/host/test_user_programs: HOST_CFLAGS += -DUSER_PROGRAMS='"$(USER_PROGRAMS)"' \
+    -DUSER_DIR='"$(abspath $(BUILD)/user)"' -DINITRD='"$(abspath $(INITRD))"' \
+    -DREADME_SOURCE='"$(abspath user/README.initrd)"'
+USER_HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(USER_HOST_TESTS))
+HOST_TEST_BINARIES += $(USER_HOST_TEST_BINARIES)
+host-tests: $(USER_HOST_TEST_BINARIES)
+
+CDB_GROUPS += user
+CDB_user_FILES = $(USER_SOURCES)
+CDB_user_c := $(CC) $(USER_CFLAGS)
+CDB_user_S := $(CC) $(USER_ASFLAGS)
+CDB_FILES := $(sort $(CDB_FILES) $(USER_SOURCES))
+
+USER_OBJECTS := $(call obj,user/obj,$(USER_SOURCES))
+-include $(USER_OBJECTS:.o=.d)
 
 -include $(KERNEL_OBJECTS:.o=.d) $(KTEST_OBJECTS:.o=.d) $(STAGE2_OBJECTS:.o=.d) $(UEFI_OBJECTS:.o=.d)

@@ -1,5 +1,7 @@
 /*
- * errno.c - names of the kernel's error numbers, for messages.
+ * errno.c - names of the error numbers, for messages: the kernel's, and the
+ * user programs' (`cat: NAME: no such file or entry`), so the texts are
+ * worded for both (the meanings include/keel/syscall.h gives them).
  */
 #include <lib/errno.h>
 
@@ -11,9 +13,9 @@ const char *error_name(int error)
     case EPERM:
         return "not allowed";
     case ENOENT:
-        return "not mapped";
+        return "no such file or entry";
     case ESRCH:
-        return "no such thread";
+        return "no such process or thread";
     case EINTR:
         return "interrupted";
     case ENOMEM:

@@ -5,9 +5,9 @@ Layers, in order:
   style   tools/check_format.py (clang-format would change no C file), tools/check_paths.py (every path
           a comment or the README names exists), tools/check_layering.py (the #include lines keep the
           layering rules), and their own self-tests (tests/style/test_checks.py)
-  build   the kernel, the test kernel and the BIOS loader image built warning-free (-Werror) by gcc
-          and by clang, each in its own build directory; grub-file accepts kernel.elf as Multiboot 1
-          and Multiboot 2
+  build   the kernel, the test kernel, the BIOS loader image and the ramdisk of user programs built
+          warning-free (-Werror) by gcc and by clang, each in its own build directory; grub-file
+          accepts kernel.elf as Multiboot 1 and Multiboot 2
   host    the cmocka unit tests in build/host/ (AddressSanitizer + UBSan), read as TAP
   fuzz    each libFuzzer target in build/fuzz/ for a few seconds (longer: make fuzz)
   kernel  the in-kernel tests (tests/kernel/run_kernel_tests.py), for the gcc and the clang build
@@ -90,7 +90,7 @@ def layer_build(tally, build):
         out_dir = build_dir(build, compiler)
         status, output = run(["make", "--no-print-directory", "-s", f"BUILD={out_dir}",
                               f"CC={compiler}", f"{out_dir}/kernel.elf", f"{out_dir}/kernel-test.elf",
-                              f"{out_dir}/keel.img"])
+                              f"{out_dir}/keel.img", f"{out_dir}/initrd.tar"])
         reason = None if status == 0 else f"make exited with {status}: {last_lines(output)}"
         if reason is None and re.search(r"warning:", output):
             reason = f"warnings: {last_lines(output)}"

@@ -29,7 +29,7 @@ import tokenize
 import check_common
 
 TOP_DIRS = ("boot", "arch", "kernel", "drivers", "mm", "apps", "lib", "tests", "tools", "docs",
-            "include")
+            "include", "user")
 # Folders of other projects that Keel's comments cite, with the project.
 EXTERNAL_TREES = {"docs/interop/": "QEMU"}
 
