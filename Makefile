@@ -163,11 +163,12 @@ HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_b
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
               test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console test_efi_memmap \
               test_fat_read test_image \
-              test_mbinfo_uefi test_gop_select test_boot_cfg
+              test_mbinfo_uefi test_gop_select test_boot_cfg test_ansi
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
 test_vga_SOURCES := drivers/vga/vga.c
+test_ansi_SOURCES := drivers/vga/ansi.c drivers/vga/ansi_screen.c drivers/vga/vga.c drivers/vga/cp437.c
 test_memmap_SOURCES := boot/memmap.c
 test_boot_info_SOURCES := boot/multiboot/multiboot.c boot/memmap.c boot/boot_info.c \
                           boot/uefi/efi_memmap.c
@@ -214,7 +215,9 @@ HOST_TEST_BINARIES := $(addprefix $(BUILD)/host/,$(HOST_TESTS))
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -Iinclude \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit fuzz_sched
+FUZZ_TARGETS := fuzz_scancode fuzz_heap fuzz_line_edit fuzz_sched fuzz_ansi
+fuzz_ansi_SOURCES := drivers/vga/ansi.c drivers/vga/ansi_screen.c drivers/vga/vga.c \
+                     drivers/vga/cp437.c
 fuzz_line_edit_SOURCES := kernel/shell/line_edit.c kernel/shell/args.c
 fuzz_scancode_SOURCES := drivers/ps2/scancode.c drivers/ps2/keymap_us.c
 fuzz_heap_SOURCES := $(HEAP_SOURCES)

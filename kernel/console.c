@@ -1,8 +1,8 @@
 /*
  * console.c - one console, two devices: a screen and COM1.
  *
- * Everything the kernel prints goes through console_putc, so the serial
- * log (what tests and serial terminals read) and the screen (what a person
+ * Everything the kernel prints goes to both devices, so the serial log
+ * (what tests and serial terminals read) and the screen (what a person
  * sees) always carry the same text. The screen is one grid writer
  * (drivers/vga/vga.h) with one of two back ends: the VGA text screen, whose
  * cells are the hardware's and whose back end moves the hardware cursor, or
@@ -16,6 +16,12 @@
  * there; console_remap, once the kernel's page tables are active, maps the
  * framebuffer, and the framebuffer console draws everything at once.
  *
+ * Programs' output (console_write) is what a terminal would be sent: UTF-8
+ * text with ANSI control sequences. It goes to COM1 unchanged, for the
+ * serial terminal to interpret, and through one parser (drivers/vga/ansi.h)
+ * to the screen, which so shows the same. The kernel's own text (kprintf,
+ * console_putc) goes to the grid writer directly, as before.
+ *
  * A spinlock (interrupts off while held) makes each call atomic: a kprintf
  * from an interrupt handler waits until the interrupted kprintf is done
  * instead of splicing into the middle of its line. A panic breaks the lock
@@ -24,6 +30,7 @@
 #include <drivers/fb/console_font.h>
 #include <drivers/fb/fb_console.h>
 #include <drivers/serial/serial.h>
+#include <drivers/vga/ansi.h>
 #include <drivers/vga/cp437.h>
 #include <drivers/vga/cursor.h>
 #include <kernel/console.h>
@@ -48,6 +55,9 @@ enum screen_kind {
 };
 
 static struct vga_writer screen;
+static struct ansi_parser program_output; /* drives screen with console_write's bytes */
+/* The main screen while a program shows the alternate one (CSI ? 1049 h). */
+static uint16_t main_screen_cells[FB_MAX_CELLS];
 static enum screen_kind screen_kind = SCREEN_NONE;
 static uint16_t early_cells[VGA_WIDTH * VGA_HEIGHT];
 static uint16_t fb_cells[FB_MAX_CELLS];
@@ -56,12 +66,15 @@ static uint64_t fb_phys, fb_bytes;
 static struct spinlock console_lock = SPINLOCK_INIT;
 
 /* ANSI/ECMA-48 control sequences for the serial terminal (xterm and every
- * terminal emulator since understand them). They go to serial only: on the
- * VGA screen ESC would be a visible glyph. */
+ * terminal emulator since understand them). They go to serial only: the
+ * screen gets the same change from the grid writer directly. */
 #define ANSI_CLEAR_SCREEN "\x1b[2J\x1b[H" /* erase display, cursor home */
 #define ANSI_ALT_SCREEN   "\x1b[?1049h"   /* xterm: save screen, use the alternate one */
 #define ANSI_MAIN_SCREEN  "\x1b[?1049l"   /* xterm: back to the saved screen */
+#define ANSI_SHOW_CURSOR  "\x1b[?25h"     /* DECTCEM: cursor visible */
+#define ANSI_COLOURS_OFF  "\x1b[0m"       /* SGR 0: default colours */
 #define ASCII_BELL        '\a'
+#define ASCII_CANCEL      '\x18' /* CAN: ends a control sequence cut short */
 
 static void serial_puts(const char *s)
 {
@@ -96,13 +109,23 @@ static void move_hw_cursor(void *ctx, unsigned index)
     vga_hw_set_cursor(index);
 }
 
-static const struct vga_backend vga_text_backend = {.cursor_moved = move_hw_cursor};
+static void show_hw_cursor(void *ctx, bool shown)
+{
+    (void)ctx;
+    vga_hw_show_cursor(shown);
+}
+
+static const struct vga_backend vga_text_backend = {
+    .cursor_moved = move_hw_cursor,
+    .cursor_shown = show_hw_cursor,
+};
 
 void console_init(void)
 {
     serial_init();
     vga_init_grid(&screen, early_cells, VGA_WIDTH, VGA_HEIGHT, NULL, NULL);
     vga_clear(&screen);
+    ansi_init(&program_output, &screen, main_screen_cells, FB_MAX_CELLS);
     screen_kind = SCREEN_NONE;
 }
 
@@ -160,6 +183,7 @@ void console_select(const struct framebuffer_info *info)
     } else {
         vga_init_grid(&screen, phys_to_virt(VGA_TEXT_BUFFER_PHYS), VGA_WIDTH, VGA_HEIGHT,
                       &vga_text_backend, NULL);
+        vga_hw_bright_backgrounds(); /* the 16 background colours of the framebuffer too */
         screen_kind = SCREEN_VGA_TEXT;
     }
     move_text(&early);
@@ -215,14 +239,35 @@ static void console_emit(char c)
 
 void console_putc(char c)
 {
-    console_write(&c, 1);
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    console_emit(c);
+    vga_update_cursor(&screen);
+    spin_unlock_irqrestore(&console_lock, flags);
 }
 
-void console_write(const char *s, size_t n)
+void console_write(const char *buf, size_t len)
 {
     uint64_t flags = spin_lock_irqsave(&console_lock);
-    for (size_t i = 0; i < n; i++)
-        console_emit(s[i]);
+    for (size_t i = 0; i < len; i++) {
+        ansi_put(&program_output, (unsigned char)buf[i]);
+        serial_putc(buf[i]);
+    }
+    vga_update_cursor(&screen);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_reset_program_state(void)
+{
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    unsigned undone = ansi_reset(&program_output);
+    if (undone & ANSI_UNDONE_SEQUENCE)
+        serial_putc(ASCII_CANCEL);
+    if (undone & ANSI_UNDONE_ALTERNATE)
+        serial_puts(ANSI_MAIN_SCREEN);
+    if (undone & ANSI_UNDONE_COLOURS)
+        serial_puts(ANSI_COLOURS_OFF);
+    if (undone & ANSI_UNDONE_CURSOR)
+        serial_puts(ANSI_SHOW_CURSOR);
     vga_update_cursor(&screen);
     spin_unlock_irqrestore(&console_lock, flags);
 }

@@ -33,8 +33,22 @@ void console_remap(void);
 /* The grid's size in cells. */
 unsigned console_cols(void);
 unsigned console_rows(void);
+/* One byte of the kernel's own text, as kprintf writes it. */
 void console_putc(char c);
-void console_write(const char *s, size_t n);
+/* Output for a terminal, as programs write it to fd 1 (the shell's echo
+ * too): UTF-8 text with ANSI control sequences (the ones listed in
+ * drivers/vga/ansi.h: cursor moves and positions, erasing, colours, cursor
+ * hide and show, the alternate screen, cursor save and restore). The bytes
+ * go to COM1 unchanged, for the serial terminal to interpret; the screen
+ * interprets them the same way. A sequence may be split over any number of
+ * calls. */
+void console_write(const char *buf, size_t len);
+/* When a program ends, however it ends: a sequence it left unfinished is
+ * dropped, the alternate screen left (the main screen back on both
+ * devices), the cursor shown, and the colours from before its first colour
+ * change put back (SGR 0 on serial). Nothing is sent for what the program
+ * did not change. */
+void console_reset_program_state(void);
 void console_set_color(enum vga_color fg, enum vga_color bg);
 /* Blank the screen (and the serial terminal), cursor to the top left. */
 void console_clear(void);

@@ -190,9 +190,15 @@ static void cursor_moved(void *ctx, unsigned index)
     draw_cursor(con);
 }
 
+static void cursor_shown(void *ctx, bool shown)
+{
+    fb_console_show_cursor(ctx, shown);
+}
+
 static const struct vga_backend fb_backend = {
     .cell_changed = cell_changed,
     .cursor_moved = cursor_moved,
+    .cursor_shown = cursor_shown,
 };
 
 void fb_console_grid_size(const struct psf_font *font, uint32_t width, uint32_t height,

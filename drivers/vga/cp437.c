@@ -4,7 +4,8 @@
  * The screen shows bytes 0x80-0xFF as code page 437 glyphs: accented
  * letters, Greek letters, box-drawing pieces. A serial terminal today
  * expects UTF-8, so text that uses those glyphs (the tic-tac-toe board, for
- * one) is translated byte by byte on its way to COM1. The table is IBM's
+ * one) is translated byte by byte on its way to COM1, and UTF-8 text from
+ * programs is shown through the same table read backwards. The table is IBM's
  * code page 437 as Unicode lists it (Unicode's VENDORS/MICSFT/PC/CP437.TXT).
  */
 #include <drivers/vga/cp437.h>
@@ -49,4 +50,19 @@ size_t cp437_to_utf8(unsigned char byte, char out[CP437_UTF8_MAX])
     out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
     out[2] = (char)(0x80 | (cp & 0x3F));
     return 3;
+}
+
+bool cp437_from_unicode(uint32_t cp, unsigned char *byte)
+{
+    if (cp < 0x80) {
+        *byte = (unsigned char)cp;
+        return true;
+    }
+    for (unsigned i = 0; i < sizeof(high_half) / sizeof(high_half[0]); i++) {
+        if (high_half[i] == cp) {
+            *byte = (unsigned char)(0x80 + i);
+            return true;
+        }
+    }
+    return false;
 }

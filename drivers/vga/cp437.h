@@ -4,6 +4,7 @@
 #ifndef KEEL_DRIVERS_VGA_CP437_H
 #define KEEL_DRIVERS_VGA_CP437_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,9 @@
 uint16_t cp437_to_unicode(unsigned char byte);
 /* Its UTF-8 encoding in out; returns the number of bytes (1 to 3). */
 size_t cp437_to_utf8(unsigned char byte, char out[CP437_UTF8_MAX]);
+/* The byte whose glyph is code point cp: ASCII (below 0x80) is itself, and
+ * of the rest only the 128 glyphs of bytes 0x80-0xFF have one. False, and
+ * *byte untouched, for a code point without a glyph. */
+bool cp437_from_unicode(uint32_t cp, unsigned char *byte);
 
 #endif

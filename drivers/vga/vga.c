@@ -109,6 +109,7 @@ void vga_init_grid(struct vga_writer *w, volatile uint16_t *cells, unsigned cols
     w->backend = backend;
     w->backend_ctx = ctx;
     w->cursor_reported = NO_CURSOR_YET;
+    w->cursor_hidden = false;
     vga_set_color(w, VGA_LIGHT_GREY, VGA_BLACK);
 }
 
@@ -199,4 +200,13 @@ void vga_cursor_left(struct vga_writer *w, size_t n)
     position = n < position ? position - n : 0;
     w->row = (unsigned)(position / w->cols);
     w->col = (unsigned)(position % w->cols);
+}
+
+void vga_show_cursor(struct vga_writer *w, bool shown)
+{
+    if (w->cursor_hidden == !shown)
+        return;
+    w->cursor_hidden = !shown;
+    if (w->backend && w->backend->cursor_shown)
+        w->backend->cursor_shown(w->backend_ctx, shown);
 }

@@ -8,14 +8,16 @@
  * wrap at the right edge, a scroll at the bottom). It is the only code that
  * does so; the devices behind it differ only in where the cells live:
  *   - the VGA text screen: the cells are the hardware buffer at physical
- *     0xB8000 (hence volatile), 80x25; the back end moves the hardware
- *     cursor (cursor.h);
+ *     0xB8000 (hence volatile), 80x25; the back end moves and hides the
+ *     hardware cursor (cursor.h);
  *   - the framebuffer console (drivers/fb/fb_console.h): the cells are in
  *     RAM and the back end redraws each cell the writer reports changed.
  * Host tests pass an array and, where they want to see the reports, a back
- * end of their own. The writer has no port I/O. boot/multiboot/entry.S
- * includes this file for the text screen's size: everything but the
- * #defines is inside #ifndef __ASSEMBLER__.
+ * end of their own. The writer has no port I/O. Text that carries control
+ * sequences (programs' output) goes through drivers/vga/ansi.h, which
+ * drives this writer. boot/multiboot/entry.S includes this file for the
+ * text screen's size: everything but the #defines is inside
+ * #ifndef __ASSEMBLER__.
  */
 #ifndef KEEL_DRIVERS_VGA_VGA_H
 #define KEEL_DRIVERS_VGA_VGA_H
@@ -28,6 +30,7 @@
 #define VGA_REPLACEMENT_CHAR 0xFE
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +59,8 @@ struct vga_backend {
     void (*cell_changed)(void *ctx, unsigned index);
     /* The cursor belongs on cell `index` now (reported by vga_update_cursor). */
     void (*cursor_moved)(void *ctx, unsigned index);
+    /* The cursor is to be shown (true) or hidden (reported by vga_show_cursor). */
+    void (*cursor_shown)(void *ctx, bool shown);
 };
 
 struct vga_writer {
@@ -67,6 +72,7 @@ struct vga_writer {
     const struct vga_backend *backend; /* NULL: nothing to tell */
     void *backend_ctx;
     unsigned cursor_reported; /* the index last passed to cursor_moved */
+    bool cursor_hidden;       /* vga_show_cursor(w, false) is in force */
 };
 
 static inline uint8_t vga_attr(enum vga_color fg, enum vga_color bg)
@@ -117,6 +123,9 @@ void vga_move_to(struct vga_writer *w, unsigned row, unsigned col);
 /* Move the cursor n cells back in reading order, across row starts, never
  * before the top left; the cells are left as they are. */
 void vga_cursor_left(struct vga_writer *w, size_t n);
+/* Show or hide the cursor, telling the back end when that changes. A new
+ * writer's cursor is shown. */
+void vga_show_cursor(struct vga_writer *w, bool shown);
 
 #endif /* __ASSEMBLER__ */
 

@@ -87,12 +87,35 @@ static void test_high_half_is_valid_shortest_utf8(void **state)
     }
 }
 
+/* Reading the table backwards: every glyph's code point gives its byte back,
+ * ASCII is itself, and code points without a glyph are refused. */
+static void test_unicode_back_to_cp437(void **state)
+{
+    (void)state;
+    unsigned char byte;
+    for (unsigned b = 0; b < 0x100; b++) {
+        assert_true(cp437_from_unicode(cp437_to_unicode((unsigned char)b), &byte));
+        assert_int_equal(byte, b);
+    }
+    assert_true(cp437_from_unicode(0x2500, &byte)); /* ─ */
+    assert_int_equal(byte, CP437_HORIZONTAL);
+    assert_true(cp437_from_unicode(0x2588, &byte)); /* █ */
+    assert_int_equal(byte, 0xDB);
+    byte = 'q';
+    assert_false(cp437_from_unicode(0x20AC, &byte)); /* € */
+    assert_false(cp437_from_unicode(0xFFFD, &byte));
+    assert_false(cp437_from_unicode(0x80, &byte)); /* a C1 control */
+    assert_false(cp437_from_unicode(0x1F600, &byte));
+    assert_int_equal(byte, 'q');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ascii_maps_to_itself),
         cmocka_unit_test(test_box_drawing_glyphs),
         cmocka_unit_test(test_high_half_is_valid_shortest_utf8),
+        cmocka_unit_test(test_unicode_back_to_cp437),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

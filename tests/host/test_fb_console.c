@@ -581,6 +581,21 @@ static void test_cursor_drawn_and_removed(void **state)
     assert_cell(24, 79, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
 }
 
+/* The writer's vga_show_cursor reaches the underline through the back end. */
+static void test_writer_hides_cursor(void **state)
+{
+    (void)state;
+    move_to(3, 4);
+    assert_cell(3, 4, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
+    vga_show_cursor(&grid, false);
+    assert_cell(3, 4, ' ', VGA_LIGHT_GREY, VGA_BLACK, false);
+    move_to(6, 1); /* a hidden cursor moves without being drawn */
+    assert_cell(6, 1, ' ', VGA_LIGHT_GREY, VGA_BLACK, false);
+    vga_show_cursor(&grid, true);
+    assert_cell(6, 1, ' ', VGA_LIGHT_GREY, VGA_BLACK, true);
+    assert_cell(3, 4, ' ', VGA_LIGHT_GREY, VGA_BLACK, false);
+}
+
 /* Bytes of pixels that differ from before, outside the rectangle of
  * cells [col0, col1) in row `row`: there must be none. */
 static void assert_only_cells_changed(const uint8_t *before, unsigned row, unsigned col0,
@@ -788,6 +803,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newline_return_and_control_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_drawn_and_removed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_hides_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_char_writes_only_its_cell, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_before_attach_appears, setup, teardown),

@@ -595,6 +595,37 @@ static void test_cursor_reported_once_per_move(void **state)
     assert_int_equal(cursor_count, 4);
 }
 
+static bool shown_notes[4];
+static unsigned shown_count;
+
+static void note_shown(void *ctx, bool shown)
+{
+    assert_ptr_equal(ctx, big);
+    assert_true(shown_count < 4);
+    shown_notes[shown_count++] = shown;
+}
+
+static void test_show_cursor_reports_changes(void **state)
+{
+    static const struct vga_backend shower = {.cursor_shown = note_shown};
+    (void)state;
+    vga_init_grid(&w, big, 80, 25, &shower, big);
+    shown_count = 0;
+    assert_false(w.cursor_hidden); /* a new writer's cursor is shown */
+    vga_show_cursor(&w, true);
+    assert_int_equal(shown_count, 0); /* no change: nothing to tell */
+    vga_show_cursor(&w, false);
+    vga_show_cursor(&w, false);
+    assert_true(w.cursor_hidden);
+    vga_show_cursor(&w, true);
+    assert_int_equal(shown_count, 2);
+    assert_false(shown_notes[0]);
+    assert_true(shown_notes[1]);
+    vga_init_grid(&w, big, 80, 25, NULL, NULL);
+    vga_show_cursor(&w, false); /* without a back end */
+    assert_true(w.cursor_hidden);
+}
+
 static void test_tab_clamped_on_odd_width(void **state)
 {
     (void)state;
@@ -655,6 +686,7 @@ int main(void)
         cmocka_unit_test_setup(test_backend_told_only_changed_cells, setup),
         cmocka_unit_test_setup(test_scroll_reports_only_changed_cells, setup),
         cmocka_unit_test_setup(test_cursor_reported_once_per_move, setup),
+        cmocka_unit_test_setup(test_show_cursor_reports_changes, setup),
         cmocka_unit_test_setup(test_tab_clamped_on_odd_width, setup),
         cmocka_unit_test_setup(test_set_cell, setup),
     };
