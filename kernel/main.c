@@ -66,6 +66,15 @@ void kernel_print_boot_summary(const struct boot_info *info)
             (unsigned long long)info->kernel_phys_start,
             (unsigned long long)info->kernel_phys_end - 1,
             (unsigned long long)(info->kernel_phys_end - info->kernel_phys_start) >> 10);
+    for (size_t i = 0; i < info->module_count; i++) {
+        const struct boot_module *m = &info->modules[i];
+        kprintf("module: %#llx-%#llx (%llu KiB) %s\n", (unsigned long long)m->phys_start,
+                (unsigned long long)m->phys_end - 1,
+                (unsigned long long)((m->phys_end - m->phys_start + 1023) >> 10), m->command_line);
+    }
+    if (info->modules_dropped)
+        kprintf("module: %zu more modules not kept (at most %d)\n", info->modules_dropped,
+                BOOT_INFO_MAX_MODULES);
     kprintf("Memory: %llu MiB detected\n",
             (unsigned long long)(boot_info_usable_bytes(info) >> 20));
     kernel_print_memory_map(info);
