@@ -1,13 +1,13 @@
 # Keel - build, run, test and debug the kernel.
 #
 #   make              build/kernel.elf, build/keel.iso, build/keel.img, the UEFI loader
-#                     (build/uefi/BOOTX64.EFI) and the test kernel
+#                     (build/uefi/BOOTX64.EFI), the test kernel and the ramdisk (build/initrd.tar)
 #   make run          boot build/keel.img (Keel's own BIOS loader) in QEMU
 #                     (a window, or the terminal without a display)
 #   make run-nox      the same without any display: the serial console in this terminal
 #   make run-uefi     boot build/keel.img under UEFI firmware (OVMF), from its EFI System Partition
 #   make run-iso      boot the GRUB ISO (Multiboot 2)
-#   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1)
+#   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1), the ramdisk as -initrd
 #   make bench        boot-to-ready times, idle CPU use, heap throughput and efficiency
 #   make test         style checks, host unit tests, fuzzing, in-kernel tests and boot tests;
 #                     last line "N passed, N failed"
@@ -141,6 +141,12 @@ UEFI_SOURCES := $(wildcard boot/uefi/*.c boot/uefi/*.S) $(wildcard boot/loader/*
                 lib/string.c lib/format.c drivers/serial/serial.c
 UEFI_OBJECTS := $(call obj,uefi,$(UEFI_SOURCES))
 
+# ---------------------------------------------------------------- ramdisk
+# The ramdisk every loader hands over as a Multiboot module: QEMU's -initrd, GRUB's module2, the
+# BIOS partition after the kernel (mkimage --initrd), /KEEL/INITRD.TAR on the ESP. It holds the
+# user programs and a README (the user-space section below builds it).
+INITRD := $(BUILD)/initrd.tar
+
 # ---------------------------------------------------------------- host tests
 HOST_CC ?= $(CC)
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -Iinclude \
@@ -182,7 +188,7 @@ test_efi_memmap_SOURCES := boot/uefi/efi_memmap.c boot/memmap.c
 test_fat_read_SOURCES := tools/fat_read.c
 test_image_SOURCES := tools/image_verify.c tools/bootimg_verify.c tools/fat_read.c \
                       boot/bios/bootimg.c lib/crc32.c
-test_image_OBJECTS := $(BUILD)/host/mkimage $(BUILD)/keel.img $(BUILD)/kernel.stripped.elf
+test_image_OBJECTS := $(BUILD)/host/mkimage $(BUILD)/keel.img $(BUILD)/kernel.stripped.elf $(INITRD)
 test_mbinfo_uefi_SOURCES := $(test_mbinfo_SOURCES)
 test_gop_select_SOURCES := boot/uefi/gop_select.c
 test_boot_cfg_SOURCES := boot/uefi/boot_cfg.c
@@ -267,7 +273,7 @@ cdb_entry = $(newline)  {"directory": "$(CURDIR)", "file": "$(1)", "command": \
 # ---------------------------------------------------------------- targets
 .PHONY: print-font all kernel iso img uefi host-tests fuzz-targets fuzz test style-check bench bench-heap \
         run run-nox run-uefi run-iso run-kernel debug screenshot hooks deps clean format compile_commands.json
-all: kernel iso img uefi $(BUILD)/kernel-test.elf
+all: kernel iso img uefi $(BUILD)/kernel-test.elf $(INITRD)
 
 kernel: $(BUILD)/kernel.elf
 uefi: $(BUILD)/uefi/BOOTX64.EFI
@@ -358,11 +364,12 @@ $(BUILD)/uefi/BOOTX64.EFI: $(UEFI_OBJECTS)
 	$(call quiet,LINK,$@)
 	$(Q)$(LLD_LINK) $(UEFI_LDFLAGS) -out:$@ $(UEFI_OBJECTS)
 
-# A GRUB 2 BIOS ISO whose menu loads kernel.elf with multiboot2.
-$(BUILD)/keel.iso: $(BUILD)/kernel.elf tools/grub/grub.cfg
+# A GRUB 2 BIOS ISO whose menu loads kernel.elf with multiboot2 and the ramdisk with module2.
+$(BUILD)/keel.iso: $(BUILD)/kernel.elf $(INITRD) tools/grub/grub.cfg
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
 	$(call quiet,ISO,$@)
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
+	$(Q)cp $(INITRD) $(BUILD)/isodir/boot/initrd.tar
 	$(Q)cp tools/grub/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir > $(BUILD)/grub-mkrescue.log 2>&1 \
 	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
@@ -396,10 +403,10 @@ $(BUILD)/kernel.stripped.elf: $(BUILD)/kernel.elf
 # 8 MiB of FAT16 with 512-byte clusters: UEFI firmware reads FAT12, FAT16 and FAT32 (UEFI
 # spec, "File System Format"); FAT12 ends at 4084 clusters (2 MiB here) and FAT32 starts at
 # 65525 (32 MiB), so FAT16 is the type for a partition of a few MiB, and 8 MiB leaves room
-# beside the loader and the kernel. MTOOLS_SKIP_CHECK: the volume is a file, with no disk
-# geometry for mtools to check it against.
+# beside the loader, the kernel and the ramdisk. MTOOLS_SKIP_CHECK: the volume is a file, with
+# no disk geometry for mtools to check it against.
 ESP_SECTORS := 16384
-ESP_FILES := $(BUILD)/uefi/BOOTX64.EFI $(BUILD)/kernel.stripped.elf boot/uefi/boot.cfg
+ESP_FILES := $(BUILD)/uefi/BOOTX64.EFI $(BUILD)/kernel.stripped.elf $(INITRD) boot/uefi/boot.cfg
 MTOOLS := MTOOLS_SKIP_CHECK=1
 $(BUILD)/esp.img: $(ESP_FILES)
 	$(call quiet,FAT,$@)
@@ -408,15 +415,17 @@ $(BUILD)/esp.img: $(ESP_FILES)
 	$(Q)$(MTOOLS) mmd -i $@.tmp ::/EFI ::/EFI/BOOT ::/KEEL
 	$(Q)$(MTOOLS) mcopy -i $@.tmp $(BUILD)/uefi/BOOTX64.EFI ::/EFI/BOOT/BOOTX64.EFI
 	$(Q)$(MTOOLS) mcopy -i $@.tmp $(BUILD)/kernel.stripped.elf ::/KEEL/KERNEL.ELF
+	$(Q)$(MTOOLS) mcopy -i $@.tmp $(INITRD) ::/KEEL/INITRD.TAR
 	$(Q)$(MTOOLS) mcopy -i $@.tmp boot/uefi/boot.cfg ::/KEEL/BOOT.CFG
 	$(Q)mv $@.tmp $@
 
 $(BUILD)/keel.img: $(BUILD)/bios/stage1.bin $(BUILD)/bios/stage2.bin $(BUILD)/kernel.stripped.elf \
-                   $(BUILD)/esp.img $(BUILD)/uefi/BOOTX64.EFI boot/uefi/boot.cfg $(BUILD)/host/mkimage
+                   $(INITRD) $(BUILD)/esp.img $(BUILD)/uefi/BOOTX64.EFI boot/uefi/boot.cfg \
+                   $(BUILD)/host/mkimage
 	$(call quiet,IMG,$@)
 	$(Q)$(BUILD)/host/mkimage -o $@ --stage1 $(BUILD)/bios/stage1.bin \
 	    --stage2 $(BUILD)/bios/stage2.bin --kernel $(BUILD)/kernel.stripped.elf \
-	    --esp $(BUILD)/esp.img
+	    --initrd $(INITRD) --esp $(BUILD)/esp.img
 
 $(BUILD)/host/keel_string.o: lib/string.c
 	@mkdir -p $(dir $@)
@@ -440,7 +449,8 @@ test:
 	@$(PYTHON) tests/run_all.py --build $(BUILD)
 
 # `make run` boots build/keel.img through Keel's own BIOS loader, run-iso the GRUB ISO
-# (Multiboot 2), run-kernel kernel.elf through QEMU's own loader (Multiboot 1).
+# (Multiboot 2), run-kernel kernel.elf through QEMU's own loader (Multiboot 1), with the
+# ramdisk as its module (-initrd). Every one hands the ramdisk over.
 QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display curses)
 QEMU_RUN := $(QEMU) -m 256M -serial file:$(BUILD)/serial.log $(QEMU_DISPLAY)
 
@@ -477,17 +487,17 @@ run-iso:
 
 run-kernel:
 	@tools/deps.sh run
-	@$(MAKE) --no-print-directory kernel
-	$(QEMU_RUN) -kernel $(BUILD)/kernel.elf
+	@$(MAKE) --no-print-directory kernel $(INITRD)
+	$(QEMU_RUN) -kernel $(BUILD)/kernel.elf -initrd $(INITRD)
 
 # QEMU waits for gdb (-S) on port 1234 (-s); the hardware breakpoint works before paging
 # is on, when a software breakpoint at a higher-half address could not be written.
 debug:
 	@tools/deps.sh debug
-	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory kernel $(INITRD)
 	@echo "serial output: $(BUILD)/serial.log"
 	$(QEMU) -m 256M -serial file:$(BUILD)/serial.log $(if $(QEMU_DISPLAY),-display none) \
-	    -kernel $(BUILD)/kernel.elf -s -S & sleep 1; \
+	    -kernel $(BUILD)/kernel.elf -initrd $(INITRD) -s -S & sleep 1; \
 	gdb -q $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'hbreak kernel_main' \
 	    -ex 'continue'; kill $$! 2>/dev/null || true
 

@@ -9,14 +9,13 @@
  * sleeps in hlt whenever there is nothing to do. The test kernel (built
  * with KEEL_KTEST) runs the in-kernel tests instead of the shell.
  */
-#include <arch/x86_64/percpu.h>
-#include <arch/x86_64/user_mode.h>
-#include <kernel/proc/process.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/idt.h>
+#include <arch/x86_64/percpu.h>
 #include <arch/x86_64/pic.h>
 #include <arch/x86_64/stack_switch.h>
+#include <arch/x86_64/user_mode.h>
 #include <boot/boot_info.h>
 #include <drivers/acpi/acpi.h>
 #include <kernel/console.h>
@@ -24,6 +23,7 @@
 #include <kernel/ktest.h>
 #include <kernel/main.h>
 #include <kernel/panic.h>
+#include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/shell/shell.h>
 #include <kernel/timer.h>

@@ -277,15 +277,15 @@ static void fix_kernel_half(const struct boot_info *info)
 uint64_t memory_init(const struct boot_info *info)
 {
     /* The kernel image and the modules (the ramdisk), which stay where the
-     * loader put them. */
+     * loader put them; frames_init leaves out every page they touch. */
     struct phys_range excluded[1 + BOOT_INFO_MAX_MODULES] = {
         {info->kernel_phys_start, info->kernel_phys_end},
     };
     size_t excluded_count = 1;
-    for (size_t i = 0; i < info->module_count; i++)
-        excluded[excluded_count++] = (struct phys_range){
-            info->modules[i].phys_start & ~(PAGE_SIZE - 1),
-            (info->modules[i].phys_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)};
+    for (size_t i = 0; i < info->module_count; i++) {
+        const struct boot_module *m = &info->modules[i];
+        excluded[excluded_count++] = (struct phys_range){m->phys_start, m->phys_end};
+    }
     uint64_t lost = frames_init(&frames, info, excluded, excluded_count, window);
     if (vm_create(&kernel_space, &kernel_table_ops) != 0)
         panic("no frame for the kernel's page tables");

@@ -3,8 +3,8 @@
  *
  * The checks run in boot order, so the first problem reported is the one
  * that would stop a real boot first: the BIOS wants 0x55AA, stage 1 wants
- * one active partition of our type and a valid header, stage 2 wants its own
- * and the kernel's CRC-32s to match. Every position read from the image is
+ * one active partition of our type and a valid header, stage 2 wants its own,
+ * the kernel's and then the module's CRC-32s to match. Every position read from the image is
  * checked against the image length in 64-bit arithmetic before it is used,
  * so a damaged or hostile image cannot make us read out of bounds.
  *
@@ -125,6 +125,9 @@ int bootimg_inspect_image(const uint8_t *img, size_t len, struct bootimg_image_i
         img + ((size_t)found.partition_lba + h->kernel_lba) * BOOTIMG_SECTOR_SIZE;
     if (h->kernel_bytes < ELF_MAGIC_LEN || memcmp(kernel, ELF_MAGIC, ELF_MAGIC_LEN) != 0)
         return verify_fail(why, why_len, "kernel does not start with the ELF magic \\x7fELF");
+    if (h->module_bytes != 0 && check_part(img, &found, "ramdisk", h->module_lba, h->module_bytes,
+                                           h->module_crc32, why, why_len) != 0)
+        return -1;
 
     if (info != NULL)
         *info = found;

@@ -5,8 +5,9 @@
  * by tests/host/test_bootimg.c. The checks are the ones the BIOS and the two
  * loaders rely on: the MBR signature, exactly one active partition and it of
  * type BOOTIMG_PARTITION_TYPE, a valid struct bootimg_header at its start
- * (bootimg_check), stage 2 and the kernel inside the partition and the image,
- * their CRC-32s, and an ELF magic at the start of the kernel.
+ * (bootimg_check), stage 2, the kernel and the module (when there is one)
+ * inside the partition and the image, their CRC-32s, and an ELF magic at the
+ * start of the kernel.
  */
 #ifndef KEEL_TOOLS_BOOTIMG_VERIFY_H
 #define KEEL_TOOLS_BOOTIMG_VERIFY_H

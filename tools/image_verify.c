@@ -172,6 +172,38 @@ static bool is_pe32plus_x64(const uint8_t *p, uint32_t size)
            le16(p + pe + 4 + PE_COFF_SIZE) == PE_OPTIONAL_PE32PP;
 }
 
+/* A file of the ESP is byte for byte the BIOS partition's copy of it (bytes
+ * and crc from the boot header): checked by its size and CRC-32. */
+static int check_same(const char *path, const uint8_t *data, uint32_t size, const char *what,
+                      uint32_t bytes, uint32_t crc, char *why, size_t why_len)
+{
+    uint32_t actual = crc32_update(0, data, size);
+
+    if (size == bytes && actual == crc)
+        return 0;
+    return verify_fail(why, why_len,
+                       "EFI System Partition: %s (%u bytes, CRC-32 0x%08X) differs from the BIOS "
+                       "partition's %s (%u bytes, CRC-32 0x%08X)",
+                       path, size, actual, what, bytes, crc);
+}
+
+/* With a module in the BIOS partition, the ESP holds the same ramdisk. */
+static int check_initrd(const struct fat_volume *v, struct image_info *info, char *why,
+                        size_t why_len)
+{
+    const struct bootimg_header *h = &info->bios.header;
+    uint8_t *initrd = NULL;
+
+    if (h->module_bytes == 0)
+        return 0;
+    int status = read_esp_file(v, ESP_INITRD_PATH, &initrd, &info->initrd_bytes, why, why_len);
+    if (status == 0)
+        status = check_same(ESP_INITRD_PATH, initrd, info->initrd_bytes, "ramdisk", h->module_bytes,
+                            h->module_crc32, why, why_len);
+    free(initrd);
+    return status;
+}
+
 static int check_files(const struct fat_volume *v, struct image_info *info, char *why,
                        size_t why_len)
 {
@@ -183,17 +215,12 @@ static int check_files(const struct fat_volume *v, struct image_info *info, char
         read_esp_file(v, ESP_CONFIG_PATH, &config, &info->config_bytes, why, why_len) != 0)
         goto out;
     const struct bootimg_header *h = &info->bios.header;
-    uint32_t crc = crc32_update(0, kernel, info->kernel_bytes);
     if (!is_pe32plus_x64(loader, info->loader_bytes))
         verify_fail(why, why_len, "EFI System Partition: %s is not a PE32+ x86-64 executable",
                     ESP_LOADER_PATH);
-    else if (info->kernel_bytes != h->kernel_bytes || crc != h->kernel_crc32)
-        verify_fail(why, why_len,
-                    "EFI System Partition: %s (%u bytes, CRC-32 0x%08X) differs from "
-                    "the BIOS partition's kernel (%u bytes, CRC-32 0x%08X)",
-                    ESP_KERNEL_PATH, info->kernel_bytes, crc, h->kernel_bytes, h->kernel_crc32);
-    else
-        status = 0;
+    else if (check_same(ESP_KERNEL_PATH, kernel, info->kernel_bytes, "kernel", h->kernel_bytes,
+                        h->kernel_crc32, why, why_len) == 0)
+        status = check_initrd(v, info, why, why_len);
 out:
     free(loader);
     free(kernel);

@@ -12,7 +12,8 @@
  *     sectors equal to the partition's, hidden sectors equal to its start;
  *   - /EFI/BOOT/BOOTX64.EFI a PE32+ x86-64 file, /KEEL/BOOT.CFG not empty,
  *     /KEEL/KERNEL.ELF byte for byte the BIOS partition's kernel (its size and
- *     CRC-32 are those in the boot header).
+ *     CRC-32 are those in the boot header), and, when the BIOS partition has
+ *     a module, /KEEL/INITRD.TAR byte for byte that module.
  * Used by `mkimage --check`, by mkimage on every image it writes, and by the
  * host tests.
  */
@@ -33,6 +34,7 @@
 #define ESP_LOADER_PATH "/EFI/BOOT/BOOTX64.EFI" /* UEFI spec, "Removable Media Boot Behavior" */
 #define ESP_KERNEL_PATH "/KEEL/KERNEL.ELF"
 #define ESP_CONFIG_PATH "/KEEL/BOOT.CFG"
+#define ESP_INITRD_PATH "/KEEL/INITRD.TAR" /* when the BIOS partition has a module */
 
 struct image_info {
     struct bootimg_image_info bios;
@@ -42,6 +44,7 @@ struct image_info {
     enum fat_type esp_fat;
     uint32_t esp_cluster_bytes;
     uint32_t loader_bytes, kernel_bytes, config_bytes;
+    uint32_t initrd_bytes; /* 0 when the image has no module */
 };
 
 /* The 3-byte CHS address of lba that mkimage writes into a partition entry,

@@ -1,7 +1,8 @@
 /*
  * mkimage.c - build or check build/keel.img, Keel's disk image for BIOS and UEFI (host tool).
  *
- *   mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL --esp ESP [--cmdline TEXT]
+ *   mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL --esp ESP [--initrd FILE]
+ *           [--cmdline TEXT]
  *   mkimage --check IMAGE
  *
  * The layout is the one in boot/bios/bootimg.h:
@@ -15,6 +16,8 @@
  *                    (4 KiB; the partition itself is 1 MiB aligned) so the
  *                    kernel starts on a physical-sector boundary of 4K-sector
  *                    disks. It costs at most 7 sectors.
+ *     +module_lba    with --initrd, the ramdisk FILE (the boot header's
+ *                    module), from the next 4 KiB boundary after the kernel.
  *                    The partition ends at the next whole MiB.
  *   then             partition 2, type 0xEF, the EFI System Partition: the
  *                    FAT volume ESP as it is (the Makefile makes it with
@@ -24,8 +27,9 @@
  * is mtools' job, and a tool that only places bytes stays easy to test. What
  * it does check, as `--check` does, is the result (tools/image_verify.c): the
  * ESP must hold /EFI/BOOT/BOOTX64.EFI, /KEEL/BOOT.CFG and a /KEEL/KERNEL.ELF
- * equal to KERNEL. The image is a whole number of MiB: dd and USB writers,
- * and QEMU's guess of a disk geometry, all like whole-MiB disks.
+ * equal to KERNEL, and, with --initrd, a /KEEL/INITRD.TAR equal to FILE. The
+ * image is a whole number of MiB: dd and USB writers, and QEMU's guess of a
+ * disk geometry, all like whole-MiB disks.
  *
  * Every image written is checked with image_verify before it replaces the
  * output file, and it is written to OUT.tmp and renamed, so a failed run
@@ -61,17 +65,17 @@ struct blob {
 
 /* What an image is made of, each file as read. */
 struct inputs {
-    struct blob stage1, stage2, kernel, esp;
+    struct blob stage1, stage2, kernel, esp, initrd; /* initrd.len 0: none */
 };
 
 struct build_args {
-    const char *output, *stage1, *stage2, *kernel, *esp, *cmdline;
+    const char *output, *stage1, *stage2, *kernel, *esp, *initrd, *cmdline;
 };
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: mkimage -o OUT --stage1 STAGE1 --stage2 STAGE2 --kernel KERNEL --esp ESP"
-                 " [--cmdline TEXT]\n"
+                 " [--initrd FILE] [--cmdline TEXT]\n"
                  "       mkimage --check IMAGE\n");
 }
 
@@ -218,10 +222,12 @@ static size_t stage1_used(const struct blob *stage1)
     return used;
 }
 
-/* The boot header for stage 2 and the kernel, all but stage 2's CRC-32. */
-static void lay_out_header(const struct build_args *args, const struct blob *stage2,
-                           const struct blob *kernel, struct bootimg_header *h)
+/* The boot header for stage 2, the kernel and the module, all but stage 2's CRC-32. */
+static void lay_out_header(const struct build_args *args, const struct inputs *in,
+                           struct bootimg_header *h)
 {
+    const struct blob *stage2 = &in->stage2, *kernel = &in->kernel, *initrd = &in->initrd;
+
     memset(h, 0, sizeof(*h));
     memcpy(h->magic, BOOTIMG_MAGIC, BOOTIMG_MAGIC_LEN);
     h->version = BOOTIMG_VERSION;
@@ -232,6 +238,19 @@ static void lay_out_header(const struct build_args *args, const struct blob *sta
     h->kernel_bytes = (uint32_t)kernel->len;
     h->kernel_crc32 = crc32_update(0, kernel->data, kernel->len);
     strcpy(h->cmdline, args->cmdline); /* length checked by the caller */
+    if (initrd->len > 0) {
+        h->module_lba = round_up(h->kernel_lba + sectors_for(kernel->len), KERNEL_ALIGN_SECTORS);
+        h->module_bytes = (uint32_t)initrd->len;
+        h->module_crc32 = crc32_update(0, initrd->data, initrd->len);
+    }
+}
+
+/* One past the last sector of the BIOS partition's contents, from its start. */
+static uint32_t contents_end(const struct bootimg_header *h)
+{
+    if (h->module_bytes > 0)
+        return h->module_lba + sectors_for(h->module_bytes);
+    return h->kernel_lba + sectors_for(h->kernel_bytes);
 }
 
 /* Lay out and assemble the image in memory; *image is calloc'ed. */
@@ -239,9 +258,8 @@ static bool assemble(const struct build_args *args, const struct inputs *in, str
 {
     struct bootimg_header h;
 
-    lay_out_header(args, &in->stage2, &in->kernel, &h);
-    uint32_t bios_end =
-        round_up(BOOTIMG_PARTITION_LBA + h.kernel_lba + sectors_for(in->kernel.len), MIB_SECTORS);
+    lay_out_header(args, in, &h);
+    uint32_t bios_end = round_up(BOOTIMG_PARTITION_LBA + contents_end(&h), MIB_SECTORS);
     uint32_t esp_lba = bios_end, esp_sectors = sectors_for(in->esp.len);
     uint32_t total = round_up(esp_lba + esp_sectors, MIB_SECTORS);
     image->len = (size_t)total * SECTOR;
@@ -259,6 +277,8 @@ static bool assemble(const struct build_args *args, const struct inputs *in, str
     put_partition(image->data, 1, MBR_STATUS_INACTIVE, ESP_PARTITION_TYPE, esp_lba, esp_sectors);
     memcpy(partition + (size_t)h.stage2_lba * SECTOR, in->stage2.data, in->stage2.len);
     memcpy(partition + (size_t)h.kernel_lba * SECTOR, in->kernel.data, in->kernel.len);
+    if (in->initrd.len > 0)
+        memcpy(partition + (size_t)h.module_lba * SECTOR, in->initrd.data, in->initrd.len);
     memcpy(esp, in->esp.data, in->esp.len);
     put_le32(esp + FAT_BPB_HIDDEN_SECTORS, esp_lba);
     /* Stage 2's CRC covers its zero padding too: stage 1 loads whole sectors. */
@@ -295,6 +315,21 @@ static void free_inputs(struct inputs *in)
     free(in->stage2.data);
     free(in->kernel.data);
     free(in->esp.data);
+    free(in->initrd.data);
+}
+
+/* The ramdisk, when one is given: any non-empty file (a size of 0 in the
+ * header means there is none). */
+static bool read_initrd(const char *path, struct blob *b)
+{
+    if (path == NULL)
+        return true;
+    if (!read_file(path, b))
+        return false;
+    if (b->len > 0)
+        return true;
+    fprintf(stderr, "mkimage: ramdisk %s is empty\n", path);
+    return false;
 }
 
 static int build(const struct build_args *args)
@@ -313,7 +348,7 @@ static int build(const struct build_args *args)
         !read_file(args->stage2, &in.stage2) || !check_stage2(args->stage2, &in.stage2) ||
         !read_file(args->kernel, &in.kernel) || !check_kernel(args->kernel, &in.kernel) ||
         !read_file(args->esp, &in.esp) || !check_esp(args->esp, &in.esp) ||
-        !assemble(args, &in, &image))
+        !read_initrd(args->initrd, &in.initrd) || !assemble(args, &in, &image))
         goto out;
     if (image_verify(image.data, image.len, NULL, why, sizeof(why)) != 0) {
         fprintf(stderr, "mkimage: %s: the image would fail its check: %s\n", args->output, why);
@@ -322,10 +357,12 @@ static int build(const struct build_args *args)
     if (!write_file(args->output, &image))
         goto out;
     printf("mkimage: %s: stage 1 %zu/%d bytes, stage 2 %zu bytes (%u sectors), "
-           "kernel %zu bytes (%u sectors), ESP %zu KiB, image %zu bytes (%zu MiB)\n",
+           "kernel %zu bytes (%u sectors), ramdisk %zu bytes (%u sectors), ESP %zu KiB, "
+           "image %zu bytes (%zu MiB)\n",
            args->output, stage1_used(&in.stage1), MBR_PARTITION_TABLE, in.stage2.len,
-           sectors_for(in.stage2.len), in.kernel.len, sectors_for(in.kernel.len), in.esp.len / 1024,
-           image.len, image.len / (MIB_SECTORS * SECTOR));
+           sectors_for(in.stage2.len), in.kernel.len, sectors_for(in.kernel.len), in.initrd.len,
+           sectors_for(in.initrd.len), in.esp.len / 1024, image.len,
+           image.len / (MIB_SECTORS * SECTOR));
     status = 0;
 out:
     free_inputs(&in);
@@ -351,15 +388,19 @@ static int check(const char *path)
     }
     const struct bootimg_header *h = &info.bios.header;
     printf("%s: ok: active partition %u at LBA %u, %u sectors; stage 2 %u sectors at +%u "
-           "(CRC-32 0x%08X); kernel %u bytes at +%u (CRC-32 0x%08X); cmdline \"%s\"\n",
+           "(CRC-32 0x%08X); kernel %u bytes at +%u (CRC-32 0x%08X); ramdisk %u bytes at +%u "
+           "(CRC-32 0x%08X); cmdline \"%s\"\n",
            path, info.bios.partition_index, info.bios.partition_lba, info.bios.partition_sectors,
            h->stage2_sectors, h->stage2_lba, h->stage2_crc32, h->kernel_bytes, h->kernel_lba,
-           h->kernel_crc32, h->cmdline);
+           h->kernel_crc32, h->module_bytes, h->module_lba, h->module_crc32, h->cmdline);
     printf("%s: ok: EFI System Partition %u at LBA %u, %u sectors, FAT%d with %u-byte clusters; "
            "%s %u bytes, %s %u bytes (the same kernel), %s %u bytes\n",
            path, info.esp_index, info.esp_lba, info.esp_sectors, (int)info.esp_fat,
            info.esp_cluster_bytes, ESP_LOADER_PATH, info.loader_bytes, ESP_KERNEL_PATH,
            info.kernel_bytes, ESP_CONFIG_PATH, info.config_bytes);
+    if (h->module_bytes > 0)
+        printf("%s: ok: %s %u bytes on the ESP, the same ramdisk\n", path, ESP_INITRD_PATH,
+               info.initrd_bytes);
     return 0;
 }
 
@@ -373,6 +414,7 @@ static bool parse_args(int argc, char **argv, struct build_args *args, const cha
                             : !strcmp(opt, "--stage2")  ? &args->stage2
                             : !strcmp(opt, "--kernel")  ? &args->kernel
                             : !strcmp(opt, "--esp")     ? &args->esp
+                            : !strcmp(opt, "--initrd")  ? &args->initrd
                             : !strcmp(opt, "--cmdline") ? &args->cmdline
                             : !strcmp(opt, "--check")   ? check_path
                                                         : NULL;
@@ -402,8 +444,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    bool building =
-        args.output || args.stage1 || args.stage2 || args.kernel || args.esp || args.cmdline;
+    bool building = args.output || args.stage1 || args.stage2 || args.kernel || args.esp ||
+                    args.initrd || args.cmdline;
     if (check_path != NULL && !building)
         return check(check_path);
     if (check_path == NULL && args.output && args.stage1 && args.stage2 && args.kernel &&
@@ -412,8 +454,8 @@ int main(int argc, char **argv)
             args.cmdline = "";
         return build(&args);
     }
-    fprintf(stderr,
-            "mkimage: give either -o, --stage1, --stage2, --kernel and --esp, or --check alone\n");
+    fprintf(stderr, "mkimage: give either -o, --stage1, --stage2, --kernel and --esp (--initrd and "
+                    "--cmdline if wanted), or --check alone\n");
     usage(stderr);
     return 2;
 }

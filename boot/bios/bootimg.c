@@ -38,15 +38,29 @@ static bool cmdline_terminated(const struct bootimg_header *h)
     return false;
 }
 
+static uint64_t sectors_for(uint32_t bytes)
+{
+    return ((uint64_t)bytes + BOOTIMG_SECTOR_SIZE - 1) / BOOTIMG_SECTOR_SIZE;
+}
+
+/* No module (size and LBA both 0), or one after the kernel whose last sector
+ * is still a 32-bit LBA. */
+static bool module_possible(const struct bootimg_header *h)
+{
+    if (h->module_bytes == 0)
+        return h->module_lba == 0;
+    return h->module_lba >= h->kernel_lba + sectors_for(h->kernel_bytes) &&
+           h->module_lba + sectors_for(h->module_bytes) <= (uint64_t)UINT32_MAX + 1;
+}
+
 /* The positions and sizes are possible: stage 2 after the header sector and
- * within what stage 1 can load, the kernel non-empty and after stage 2, and
- * the kernel's last sector still a 32-bit LBA. Sums are 64-bit so huge values
- * cannot wrap around into something that looks valid. */
+ * within what stage 1 can load, the kernel non-empty and after stage 2, the
+ * module after the kernel, and the last sectors of both still 32-bit LBAs.
+ * Sums are 64-bit so huge values cannot wrap around into something that
+ * looks valid. */
 static bool layout_possible(const struct bootimg_header *h)
 {
     uint64_t stage2_end = (uint64_t)h->stage2_lba + h->stage2_sectors;
-    uint64_t kernel_sectors =
-        ((uint64_t)h->kernel_bytes + BOOTIMG_SECTOR_SIZE - 1) / BOOTIMG_SECTOR_SIZE;
 
     if (h->stage2_lba < 1) /* sector 0 of the partition is this header */
         return false;
@@ -54,9 +68,9 @@ static bool layout_possible(const struct bootimg_header *h)
         return false;
     if (h->kernel_lba < stage2_end || h->kernel_bytes == 0)
         return false;
-    if (h->kernel_lba + kernel_sectors > (uint64_t)UINT32_MAX + 1)
+    if (h->kernel_lba + sectors_for(h->kernel_bytes) > (uint64_t)UINT32_MAX + 1)
         return false;
-    return cmdline_terminated(h);
+    return module_possible(h) && cmdline_terminated(h);
 }
 
 /* Order matters for the message: something that is not a Keel header at all

@@ -8,9 +8,12 @@
  *     + 0                      struct bootimg_header (one sector)
  *     + stage2_lba             stage 2, stage2_sectors sectors
  *     + kernel_lba             the kernel ELF file, kernel_bytes bytes
+ *     + module_lba             the module (the ramdisk, build/initrd.tar),
+ *                              module_bytes bytes; none when module_bytes is 0
  *   partition 2 (inactive, type 0xEF), 1 MiB aligned after partition 1: the
  *   EFI System Partition, a FAT volume with /EFI/BOOT/BOOTX64.EFI (the UEFI
- *   loader), /KEEL/KERNEL.ELF (the same kernel file) and /KEEL/BOOT.CFG.
+ *   loader), /KEEL/KERNEL.ELF (the same kernel file), /KEEL/INITRD.TAR (the
+ *   same module) and /KEEL/BOOT.CFG.
  *   The loaders here never look at it; tools/image_verify.c checks it.
  *
  * The image tool (tools/mkimage.c) writes the header; stage 1 checks its
@@ -33,7 +36,7 @@
 #define BOOTIMG_PARTITION_TYPE 0x7F       /* "experimental / local use" in the partition ID lists */
 #define BOOTIMG_MAGIC          "KEELBOOT" /* 8 bytes, no terminator in the header */
 #define BOOTIMG_MAGIC_LEN      8
-#define BOOTIMG_VERSION        1
+#define BOOTIMG_VERSION        2 /* 2: the module entry (version 1 had none) */
 #define BOOTIMG_CMDLINE_MAX    128
 /* Stage 1 loads stage 2 with one BIOS call to STAGE2_ADDR and it must end
  * below STAGE2_END (real-mode code of stage 2 runs with CS = 0): at most 64
@@ -83,7 +86,10 @@ struct bootimg_header {
     uint32_t kernel_bytes;             /*  28: size of the kernel ELF file */
     uint32_t kernel_crc32;             /*  32: CRC-32 of those kernel_bytes bytes */
     char cmdline[BOOTIMG_CMDLINE_MAX]; /* 36: kernel command line, NUL-terminated */
-    uint8_t reserved[511 - 36 - BOOTIMG_CMDLINE_MAX];
+    uint32_t module_lba;               /* 164: first sector, from partition start; 0: none */
+    uint32_t module_bytes;             /* 168: size of the module file; 0: no module */
+    uint32_t module_crc32;             /* 172: CRC-32 of those module_bytes bytes */
+    uint8_t reserved[511 - 176];
     uint8_t checksum; /* 511: makes the byte sum of the whole sector 0 (mod 256) */
 } __attribute__((packed));
 
@@ -106,7 +112,8 @@ uint8_t bootimg_byte_sum(const struct bootimg_header *h);
 void bootimg_seal(struct bootimg_header *h);
 /* Check magic, version, checksum and that the layout is possible: stage 2 and
  * kernel non-empty, not overlapping the header or each other, stage 2 at most
- * BOOTIMG_STAGE2_MAX_SECTORS, cmdline NUL-terminated. */
+ * BOOTIMG_STAGE2_MAX_SECTORS, the module (if any) after the kernel, cmdline
+ * NUL-terminated. */
 enum bootimg_error bootimg_check(const struct bootimg_header *h);
 const char *bootimg_error_text(enum bootimg_error err);
 

@@ -1,5 +1,6 @@
 /*
- * loader.h - the pieces of stage 2 that talk to the BIOS and the screen.
+ * loader.h - the pieces of stage 2 that talk to the BIOS and the screen, and
+ * the ramdisk's loading (ramdisk.c).
  * Where they keep their data in low memory is in addresses.h.
  */
 #ifndef KEEL_BOOT_BIOS_LOADER_H
@@ -11,6 +12,7 @@
 
 #include <boot/bios/addresses.h>
 #include <boot/bios/bootimg.h>
+#include <boot/loader/elf_load.h>
 #include <boot/loader/mbinfo.h>
 
 /* Sectors per INT 13h AH=42h call: 127 is the most that every EDD BIOS takes
@@ -43,5 +45,15 @@ const char *a20_enable(void);
 size_t memory_detect(struct e820_entry *map, size_t capacity, const char **method);
 /* Conventional memory below 640 KiB in KiB (INT 12h). */
 uint32_t memory_conventional_kib(void);
+/* Whether [base, base + size) lies inside one usable region of the memory
+ * map stage 2 got (stage2.c). */
+bool memory_usable(uint64_t base, uint64_t size);
+
+/* The image's ramdisk (the boot header's module), if it has one, loaded
+ * above the kernel the plan placed: fills *module for the Multiboot 2 module
+ * tag and returns true; false when the image has none. Fails the boot with a
+ * message when it does not fit in memory, cannot be read or is damaged. */
+bool ramdisk_load(const struct bootimg_header *header, uint64_t partition_lba,
+                  const struct elf_load_plan *plan, struct mb2_module *module);
 
 #endif

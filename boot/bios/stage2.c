@@ -11,7 +11,8 @@
  *      the ELF and program headers and a Multiboot 2 header; every PT_LOAD
  *      segment is copied to its physical address as its bytes stream past
  *   4. check the file's CRC-32, zero the .bss parts
- *   5. build a Multiboot 2 information block and jump to the entry point
+ *   5. load the ramdisk above the kernel (ramdisk.c), if the image has one,
+ *      build a Multiboot 2 information block and jump to the entry point
  *      with EAX = MULTIBOOT2_BOOTLOADER_MAGIC, EBX = the block, like any
  *      Multiboot 2 loader.
  * Where everything lies in low memory: addresses.h.
@@ -36,7 +37,7 @@ static struct e820_entry memory_map[LOADER_MAX_E820];
 static size_t memory_map_count;
 
 /* Whether [base, base + size) lies inside one usable region of the map. */
-static bool memory_usable(uint64_t base, uint64_t size)
+bool memory_usable(uint64_t base, uint64_t size)
 {
     for (size_t i = 0; i < memory_map_count; i++) {
         const struct e820_entry *e = &memory_map[i];
@@ -194,8 +195,14 @@ void stage2_main(uint32_t drive, uint32_t partition_entry)
     static struct elf_load_plan plan;
     load_kernel(header, partition_lba, &plan);
 
-    size_t info_size = mb2_build_info((void *)LOADER_INFO_ADDR, LOADER_INFO_SIZE, header->cmdline,
-                                      LOADER_NAME, memory_map, memory_map_count);
+    struct mb2_module ramdisk;
+    struct mb2_extra_tags modules = {.modules = &ramdisk, .module_count = 0};
+    if (ramdisk_load(header, partition_lba, &plan, &ramdisk))
+        modules.module_count = 1;
+
+    size_t info_size =
+        mb2_build_info_extra((void *)LOADER_INFO_ADDR, LOADER_INFO_SIZE, header->cmdline,
+                             LOADER_NAME, memory_map, memory_map_count, &modules);
     if (info_size == 0)
         loader_fail("the Multiboot 2 information does not fit in %u KiB", LOADER_INFO_SIZE / KIB);
     loader_printf("starting the kernel at 0x%x\n", (unsigned)plan.entry);

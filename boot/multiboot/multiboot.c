@@ -19,6 +19,12 @@
  * is not RAM), so when it is present and sound it is the one read, each
  * descriptor translated by boot/uefi/efi_memmap.c; otherwise tag 6 is.
  *
+ * Modules (Multiboot 1 mods_count/mods_addr, Multiboot 2 tag 3) are listed
+ * with their range and string; their contents are not read here. A module
+ * that cannot be taken is counted in modules_dropped: one beyond
+ * BOOT_INFO_MAX_MODULES merely does not fit, one that ends before it starts
+ * or whose fields run past its tag or the block is malformed information.
+ *
  * Memory map entries are first gathered into a local array of
  * RAW_REGIONS_MAX regions, then memmap_normalize() sorts and merges them into
  * out->regions. If the raw array overflows, only usable memory is ever lost:
@@ -35,12 +41,8 @@
 #define MB1_MEM_LOWER        4 /* KiB at physical 0, valid with MB1_FLAG_MEM */
 #define MB1_MEM_UPPER        8 /* KiB at physical 1 MiB, valid with MB1_FLAG_MEM */
 #define MB1_CMDLINE          16
-#define MB1_MODS_COUNT       20
+#define MB1_MODS_COUNT       20 /* valid with MB1_FLAG_MODS */
 #define MB1_MODS_ADDR        24
-#define MB1_MOD_START        0 /* each module entry: start, end, string, reserved */
-#define MB1_MOD_END          4
-#define MB1_MOD_STRING       8
-#define MB1_MOD_ENTRY_SIZE   16
 #define MB1_MMAP_LENGTH      44
 #define MB1_MMAP_ADDR        48
 #define MB1_BOOT_LOADER_NAME 64
@@ -57,6 +59,13 @@
 #define MB1_MMAP_LEN        12
 #define MB1_MMAP_TYPE       20
 #define MB1_MMAP_MIN_SIZE   20 /* base_addr + length + type */
+
+/* Multiboot 1 module entry (3.3): u32 mod_start, u32 mod_end (one past the
+ * last byte), u32 string (physical address, 0: none), u32 reserved. */
+#define MB1_MOD_START      0
+#define MB1_MOD_END        4
+#define MB1_MOD_STRING     8
+#define MB1_MOD_ENTRY_SIZE 16
 
 /* The Multiboot 2 offsets (MB2_*) are in boot/multiboot/protocol.h. */
 
@@ -229,13 +238,16 @@ static int mb1_read_mmap(struct raw_map *raw, const uint8_t *map, uint32_t lengt
     return 0;
 }
 
-/* One module into out->modules (or counted as dropped); end < start is a
- * malformed entry. */
+/* Record one module; its string is read at most string_max bytes far. One
+ * that ends before it starts is malformed, and, like one beyond
+ * BOOT_INFO_MAX_MODULES, counted in modules_dropped. */
 static int add_module(struct boot_info *out, uint64_t start, uint64_t end, const uint8_t *string,
-                      size_t string_max)
+                      uint64_t string_max)
 {
-    if (end < start)
+    if (end < start) {
+        out->modules_dropped++;
         return -MULTIBOOT_ERR_MALFORMED;
+    }
     if (out->module_count == BOOT_INFO_MAX_MODULES) {
         out->modules_dropped++;
         return 0;
@@ -247,19 +259,28 @@ static int add_module(struct boot_info *out, uint64_t start, uint64_t end, const
     return 0;
 }
 
-static int mb1_read_modules(struct boot_info *out, const uint8_t *mbi, uintptr_t phys_window)
+/* Walk the `count` module entries at `mods`. Entries past the last one
+ * modules[] can hold are counted, not read: a wild mods_count must not make
+ * the walk run through memory. */
+static int mb1_read_modules(struct boot_info *out, const uint8_t *mods, uint32_t count,
+                            uintptr_t phys_window)
 {
-    uint32_t count = read_u32(mbi + MB1_MODS_COUNT);
-    const uint8_t *entry = phys_to_ptr(phys_window, read_u32(mbi + MB1_MODS_ADDR));
-    for (uint32_t i = 0; i < count; i++, entry += MB1_MOD_ENTRY_SIZE) {
+    int status = 0;
+
+    for (uint32_t i = 0; i < count; i++) {
+        if (out->module_count == BOOT_INFO_MAX_MODULES) {
+            out->modules_dropped += count - i;
+            break;
+        }
+        const uint8_t *entry = mods + (size_t)i * MB1_MOD_ENTRY_SIZE;
         uint32_t string = read_u32(entry + MB1_MOD_STRING);
         int err = add_module(out, read_u32(entry + MB1_MOD_START), read_u32(entry + MB1_MOD_END),
                              string ? phys_to_ptr(phys_window, string) : (const uint8_t *)"",
                              BOOT_INFO_STRING_MAX);
-        if (err)
-            return err;
+        if (status == 0)
+            status = err;
     }
-    return 0;
+    return status;
 }
 
 int boot_info_from_multiboot1(struct boot_info *out, uint32_t mbi_phys, uintptr_t phys_window)
@@ -288,8 +309,13 @@ int boot_info_from_multiboot1(struct boot_info *out, uint32_t mbi_phys, uintptr_
     if (flags & MB1_FLAG_MMAP)
         status = mb1_read_mmap(&raw, phys_to_ptr(phys_window, read_u32(mbi + MB1_MMAP_ADDR)),
                                read_u32(mbi + MB1_MMAP_LENGTH));
-    if (flags & MB1_FLAG_MODS && status == 0)
-        status = mb1_read_modules(out, mbi, phys_window);
+    if (flags & MB1_FLAG_MODS) {
+        int mods_status =
+            mb1_read_modules(out, phys_to_ptr(phys_window, read_u32(mbi + MB1_MODS_ADDR)),
+                             read_u32(mbi + MB1_MODS_COUNT), phys_window);
+        if (status == 0)
+            status = mods_status;
+    }
     return finish(out, &raw, &mem, status);
 }
 
@@ -442,8 +468,10 @@ static int mb2_read_tag(struct boot_info *out, struct mb2_maps *maps, struct bas
     case MULTIBOOT2_TAG_ACPI_NEW:
         return mb2_read_rsdp(&out->rsdp, tag, size, 2);
     case MULTIBOOT2_TAG_MODULE:
-        if (size < MB2_MODULE_STRING)
+        if (size < MB2_MODULE_STRING) {
+            out->modules_dropped++; /* its fields would run past the tag */
             return -MULTIBOOT_ERR_MALFORMED;
+        }
         return add_module(out, read_u32(tag + MB2_MODULE_START), read_u32(tag + MB2_MODULE_END),
                           tag + MB2_MODULE_STRING, size - MB2_MODULE_STRING);
     }
@@ -463,8 +491,11 @@ static int mb2_walk_tags(struct boot_info *out, struct mb2_maps *maps, struct ba
         const uint8_t *tag = mbi + offset;
         uint32_t type = read_u32(tag + MB2_TAG_TYPE);
         uint32_t size = read_u32(tag + MB2_TAG_SIZE);
-        if (size < MB2_TAG_HEADER || size > total_size - offset)
+        if (size < MB2_TAG_HEADER || size > total_size - offset) {
+            if (type == MULTIBOOT2_TAG_MODULE)
+                out->modules_dropped++; /* a module the walk cannot read */
             return -MULTIBOOT_ERR_MALFORMED;
+        }
         if (type == MULTIBOOT2_TAG_END)
             return status;
         int tag_status = mb2_read_tag(out, maps, mem, tag, type, size);

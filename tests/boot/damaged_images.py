@@ -19,6 +19,7 @@ MBR_ACTIVE = 0x80
 BOOT_HEADER = struct.Struct("<8sHHIIIIII")
 BOOT_MAGIC = b"KEELBOOT"
 HEADER_KERNEL_CRC32 = 32  # offset of kernel_crc32 in the header
+HEADER_MODULE = 164  # module_lba, module_bytes, module_crc32 (u32 each): the ramdisk
 HEADER_CHECKSUM = 511  # makes the byte sum of the header sector 0 (mod 256)
 STAGE2_LATE_TEXT = b"starting the kernel"  # a string stage 2 only uses after it has checked its CRC-32
 
@@ -31,6 +32,8 @@ class Layout:
     stage2_size: int
     kernel: int
     kernel_size: int
+    module: int
+    module_size: int  # 0: the image has no ramdisk
 
 
 def read_layout(data):
@@ -44,8 +47,9 @@ def read_layout(data):
     magic, _, _, stage2_lba, stage2_sectors, _, kernel_lba, kernel_bytes, _ = BOOT_HEADER.unpack_from(data, header)
     if magic != BOOT_MAGIC:
         raise ValueError(f"no {BOOT_MAGIC.decode()} header at byte {header}")
+    module_lba, module_bytes = struct.unpack_from("<II", data, header + HEADER_MODULE)
     return Layout(header, header + stage2_lba * SECTOR, stage2_sectors * SECTOR,
-                  header + kernel_lba * SECTOR, kernel_bytes)
+                  header + kernel_lba * SECTOR, kernel_bytes, header + module_lba * SECTOR, module_bytes)
 
 
 def reseal(data, layout):
@@ -90,6 +94,23 @@ def truncate_in_kernel(data, layout):
     return data[:middle - middle % SECTOR]  # QEMU wants raw images in whole sectors
 
 
+def with_module(layout):
+    if layout.module_size == 0:
+        raise ValueError("the image has no ramdisk (module_bytes 0 in the boot header)")
+
+
+def damage_module_byte(data, layout):
+    with_module(layout)
+    data[layout.module + layout.module_size // 2] ^= 0xFF
+    return data
+
+
+def truncate_in_module(data, layout):
+    with_module(layout)
+    middle = layout.module + layout.module_size // 2
+    return data[:middle - middle % SECTOR]
+
+
 # ELF64 (System V gABI): e_phoff u64 at 32, e_phentsize u16 at 54, e_phnum u16 at 56; in a program header
 # p_type u32 at 0 (1 = PT_LOAD), p_paddr u64 at 24.
 PT_LOAD = 1
@@ -126,6 +147,8 @@ DAMAGES = [
     Damage("kernel-byte", damage_kernel_byte, "Keel loader: the kernel is damaged"),
     Damage("kernel-truncated", truncate_in_kernel, "Keel loader: disk read error at sector"),
     Damage("kernel-outside-ram", move_last_segment_out_of_ram, "Keel loader: not enough memory for the kernel"),
+    Damage("initrd-byte", damage_module_byte, "Keel loader: the ramdisk is damaged"),
+    Damage("initrd-truncated", truncate_in_module, "Keel loader: disk read error at sector"),
 ]
 
 

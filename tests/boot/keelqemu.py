@@ -10,6 +10,11 @@ A Machine starts qemu-system-x86_64 with the caller's arguments plus the fixed s
     -device isa-debug-exit,iobase=0xf4,iosize=0x04   (debug_exit=True) a guest write of v to port 0xf4
                                   makes QEMU exit with status (v << 1) | 1, e.g. 0x10 -> 33, 0x11 -> 35
 
+A kernel ELF booted with -kernel also gets the ramdisk, as every loader hands it over: -initrd with the
+initrd.tar beside the kernel file (build/initrd.tar for build/kernel.elf), which QEMU's Multiboot 1 loader
+passes as a module whose string is that path. Not when the arguments have an -initrd of their own, nor when
+there is no initrd.tar there (the halting kernels of the benchmarks).
+
 Reading the screen: QMP `pmemsave` copies guest physical memory 0xB8000..0xB8F9F (80x25 cells of
 (character, attribute) bytes, the VGA text buffer) into a file; screen() decodes the characters as code
 page 437. Typing: QMP `send-key` with QEMU "qcode" key names; type_text() maps ASCII to them.
@@ -53,6 +58,24 @@ EXIT_FAILURE = (0x11 << 1) | 1  # 35: the guest wrote 0x11
 
 POLL_INTERVAL = 0.05  # seconds between looks at the serial log or the screen
 QMP_TIMEOUT = 10.0  # seconds to wait for one QMP reply
+
+
+RAMDISK_NAME = "initrd.tar"  # the Makefile's INITRD, in the build directory beside the kernels
+
+
+def ramdisk_beside(kernel):
+    """The ramdisk a -kernel boot of `kernel` is given (whether or not the file exists)."""
+    return os.path.join(os.path.dirname(kernel), RAMDISK_NAME)
+
+
+def with_ramdisk(args):
+    """`args`, plus -initrd <the ramdisk beside the kernel> for a -kernel boot that has none."""
+    if "-kernel" not in args or "-initrd" in args:
+        return list(args)
+    kernel = args[args.index("-kernel") + 1]
+    if not os.path.exists(ramdisk_beside(kernel)):
+        return list(args)
+    return [*args, "-initrd", ramdisk_beside(kernel)]
 
 
 class QemuError(Exception):
@@ -193,7 +216,7 @@ class Machine:
                            "-serial", "chardev:serial0"]
         else:
             serial_args = ["-serial", f"file:{self.serial_path}"]
-        self.command_line = [qemu, *args, "-no-reboot", "-display", "none", *serial_args,
+        self.command_line = [qemu, *with_ramdisk(args), "-no-reboot", "-display", "none", *serial_args,
                              "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
         if debug_exit:
             self.command_line += ["-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]

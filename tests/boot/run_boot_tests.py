@@ -17,6 +17,12 @@ its runtime memory) and boot-line checks run on it. boot/uefi-img-equals-grub-ef
 over OVMF's memory map, so the figures are equal.
 boot/img-equals-grub-<M>: the Memory figure of the disk image boot equals the GRUB boot's exactly (both read
 the same BIOS memory map; the results of the boots above are reused).
+boot/<path>-initrd (kernel, iso, img, img-q35, img-usb, uefi-img, uefi-img-q35, uefi-iso): every boot of that
+path above handed the kernel the ramdisk (--initrd, by default initrd.tar beside the kernel; the -kernel boots
+get it through keelqemu): its serial log has one line "module: 0xS-0xE (N KiB) <string>" whose range is the
+ramdisk's size, N that size in KiB rounded up, the string "initrd" (the path QEMU was given, for -kernel), and
+guest memory from S to E (QMP pmemsave, read while the kernel runs) holds the ramdisk's bytes. Checked on the
+boots above, no boot of its own.
 With -cpu qemu32 (no long mode): the screen shows the "needs a 64-bit CPU" message, and a second later QEMU
 still runs (with -no-reboot a reset or triple fault would have made it exit) and the message is still there.
 Damaged disk images (a copy in a temporary directory, made from the header values read here with struct):
@@ -54,7 +60,7 @@ from typing import Callable
 from damaged_images import DAMAGES, damaged_copy
 from fbscreen import FramebufferMachine, build_font_path
 from input_scenarios import input_scenarios
-from keelqemu import Machine, QemuError
+from keelqemu import Machine, QemuError, ramdisk_beside
 from session import KERNEL_READY_TIMEOUT, READY, SCREEN_SETTLE_TIMEOUT, context, run_shell_scenario
 from shell_scenarios import shell_scenarios
 from thread_scenarios import thread_scenarios
@@ -74,6 +80,8 @@ MEMORY_SLACK_MIB = 2  # what SeaBIOS/ACPI reserve below the top of RAM, plus the
 UEFI_MEMORY_SLACK_MIB = 12
 OVMF = "/usr/share/ovmf/OVMF.fd"
 MEMORY_LINE = re.compile(r"Memory: (\d+) MiB detected")
+MODULE_LINE = re.compile(r"^module: 0x([0-9a-f]+)-0x([0-9a-f]+) \((\d+) KiB\) (.*?)\s*$", re.MULTILINE)
+RAMDISK_STRING = "initrd"  # the module string GRUB (grub.cfg) and Keel's loaders give the ramdisk
 BANNER_LINE = re.compile(r"^\s*Keel\b", re.MULTILINE)
 NO_LONG_MODE_MESSAGE = "Keel needs a 64-bit CPU: long mode not available"
 DAMAGED_IMAGE_MEMORY = "64M"  # the loader stops long before memory size matters
@@ -89,6 +97,7 @@ class Image:
     ready_timeout: float
     uefi: bool = False  # OVMF as the firmware: the screen is a framebuffer, decoded against the font
     memory_slack: int = MEMORY_SLACK_MIB
+    module_string: str = RAMDISK_STRING  # what the kernel's module line must end with
 
 
 @dataclass
@@ -109,9 +118,18 @@ class CrossCheck:
 
 
 @dataclass
+class ModuleCheck:
+    """Every boot named in `boots` handed over the ramdisk, as its module check found."""
+    name: str
+    boots: list
+
+
+@dataclass
 class Result:
     line: str  # PASS:/FAIL: line
     memory_mib: int = None  # the Memory figure the boot showed, if it got that far
+    module_checked: bool = False  # the boot got far enough for its module check
+    module_problem: str = None  # what that check found wrong (None: nothing)
 
 
 # --- checks ------------------------------------------------------------------------------------------------------
@@ -171,6 +189,22 @@ def check_normal_boot(vm, scenario):
     return None, figure
 
 
+def module_problem(vm, image):
+    """None if serial has the one module line of the ramdisk and guest memory holds its bytes there."""
+    lines = MODULE_LINE.findall(vm.serial_text())
+    if len(lines) != 1:
+        return f"serial: {len(lines)} 'module: 0x...' lines, expected 1 (the ramdisk)"
+    first, last, kib, string = int(lines[0][0], 16), int(lines[0][1], 16), int(lines[0][2]), lines[0][3]
+    size, expected_kib = last + 1 - first, (len(RAMDISK) + 1023) // 1024
+    if size != len(RAMDISK) or kib != expected_kib:
+        return f"serial: a module of {size} bytes ({kib} KiB); the ramdisk has {len(RAMDISK)} ({expected_kib} KiB)"
+    if string != image.module_string:
+        return f"serial: module string {string!r}, expected {image.module_string!r}"
+    if vm.read_physical(first, size) != RAMDISK:
+        return f"guest memory {first:#x}-{last:#x} is not the ramdisk"
+    return None
+
+
 def check_stopped_with(vm, message, timeout):
     """`message` appears on screen, the machine stays up (halted, not reset) and the message stays."""
     if not vm.wait_screen(message, timeout):
@@ -185,6 +219,23 @@ def check_stopped_with(vm, message, timeout):
     if message not in "\n".join(vm.screen()):
         return f"the message left the screen within {STILL_HALTED_DELAY} s"
     return None
+
+
+def check_modules(check, results):
+    """The result line of a ModuleCheck, from the module checks of the boots it names."""
+    for name in check.boots:
+        result = results[name]
+        if not result.module_checked:
+            why = result.line.split(": ", 2)[-1]
+            return f"FAIL: {check.name}: {name} did not get to its module check: {why}"
+        if result.module_problem:
+            return f"FAIL: {check.name}: {name}: {result.module_problem}"
+    return f"PASS: {check.name}"
+
+
+def needs(check):
+    """The boots a CrossCheck or ModuleCheck reads the results of."""
+    return check.boots if isinstance(check, ModuleCheck) else [check.first, check.second]
 
 
 def check_cross(check, results):
@@ -214,8 +265,9 @@ def qemu_args(scenario, path):
     return args
 
 
-def boot_and_check(scenario, path):
-    """Boot `path` as the scenario says and check it; return (problem or None, Memory figure or None)."""
+def boot_and_check(scenario, path, result):
+    """Boot `path` as the scenario says and check it; return (problem or None, Memory figure or None).
+    A normal boot that got to ready also has its module check, recorded in `result`."""
     timeout = scenario.image.ready_timeout
     figure = None
     try:
@@ -230,6 +282,9 @@ def boot_and_check(scenario, path):
                 problem = check_stopped_with(vm, NO_LONG_MODE_MESSAGE, timeout)
             else:
                 problem, figure = check_normal_boot(vm, scenario)
+                if figure is not None:
+                    result.module_problem = module_problem(vm, scenario.image)
+                    result.module_checked = True
             if problem:
                 problem = f"{problem}; {context(vm)}"
     except QemuError as err:
@@ -244,17 +299,18 @@ def run_scenario(scenario):
     path = scenario.image.path
     if not os.path.exists(path):
         return Result(f"FAIL: {scenario.name}: {path}: no such file")
+    result = Result("")
     if scenario.damage:
         with tempfile.TemporaryDirectory(prefix="keel-damaged-") as directory:
             try:
                 path = damaged_copy(path, scenario.damage, directory)
             except (ValueError, struct.error, IndexError) as err:
                 return Result(f"FAIL: {scenario.name}: cannot damage {scenario.image.path}: {err}")
-            problem, figure = boot_and_check(scenario, path)
+            problem, result.memory_mib = boot_and_check(scenario, path, result)
     else:
-        problem, figure = boot_and_check(scenario, path)
-    line = f"FAIL: {scenario.name}: {problem}" if problem else f"PASS: {scenario.name}"
-    return Result(line, figure)
+        problem, result.memory_mib = boot_and_check(scenario, path, result)
+    result.line = f"FAIL: {scenario.name}: {problem}" if problem else f"PASS: {scenario.name}"
+    return result
 
 
 # --- images ------------------------------------------------------------------------------------------------------
@@ -295,11 +351,13 @@ def attach_uefi(attach):
 KEEL_LOADER_LINE = "boot: Multiboot 2 via Keel BIOS loader"
 KEEL_UEFI_LOADER_LINE = "boot: Multiboot 2 via Keel UEFI loader"
 FONT_PATH = None  # the build's font file (main() asks make), for decoding framebuffer screens
+RAMDISK = None  # the bytes of the ramdisk every boot must hand over (main() reads --initrd)
 
 
 def images(args):
     return [
-        Image("kernel", args.kernel, attach_kernel, "boot: Multiboot 1 via qemu", KERNEL_READY_TIMEOUT),
+        Image("kernel", args.kernel, attach_kernel, "boot: Multiboot 1 via qemu", KERNEL_READY_TIMEOUT,
+              module_string=ramdisk_beside(args.kernel)),  # QEMU's string for a module: its -initrd
         Image("iso", args.iso, attach_cdrom, "boot: Multiboot 2 via GRUB", ISO_READY_TIMEOUT),
         Image("img", args.img, attach_ide, KEEL_LOADER_LINE, IMG_READY_TIMEOUT),
     ]
@@ -344,6 +402,12 @@ def scenarios(args):
     for memory in ("512M", "4G"):  # both loaders hand over OVMF's own memory map
         result.append(CrossCheck(f"boot/uefi-img-equals-grub-efi-{memory}", f"boot/uefi-img-{memory}",
                                  f"boot/uefi-iso-{memory}"))
+    boots_by_path = {}
+    for scenario in result:
+        if isinstance(scenario, Scenario) and scenario.memory and not scenario.damage:
+            boots_by_path.setdefault(scenario.image.kind, []).append(scenario.name)
+    for kind, boots in boots_by_path.items():
+        result.append(ModuleCheck(f"boot/{kind}-initrd", boots))
     return result
 
 
@@ -352,6 +416,7 @@ def parse_args(argv):
     parser.add_argument("--kernel", default="build/kernel.elf", help="kernel ELF for QEMU -kernel")
     parser.add_argument("--iso", default="build/keel.iso", help="GRUB CD image")
     parser.add_argument("--img", default="build/keel.img", help="raw disk image with Keel's BIOS loader")
+    parser.add_argument("--initrd", help="the ramdisk the images hand over (default: initrd.tar beside the kernel)")
     parser.add_argument("-k", metavar="SUBSTRING", help="run only scenarios whose name contains this")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="machines to run at once")
     return parser.parse_args(argv)
@@ -359,17 +424,23 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    global FONT_PATH
+    global FONT_PATH, RAMDISK
     FONT_PATH = build_font_path()
+    try:
+        with open(args.initrd or ramdisk_beside(args.kernel), "rb") as f:
+            RAMDISK = f.read()
+    except OSError as err:
+        RAMDISK = b""  # every module check then fails, naming the sizes
+        print(f"warning: no ramdisk to compare with: {err}", file=sys.stderr)
     everything = scenarios(args)
     chosen = [s for s in everything if args.k is None or args.k in s.name]
     if not chosen:
         print(f"no scenario matches -k {args.k!r}", file=sys.stderr)
         return 1
-    boots = [s for s in chosen if not isinstance(s, CrossCheck)]
-    checks = [c for c in chosen if isinstance(c, CrossCheck)]
-    # Boots a chosen cross-check needs but -k left out run too, without a line of their own.
-    needed = {name for c in checks for name in (c.first, c.second)} - {s.name for s in boots}
+    boots = [s for s in chosen if not isinstance(s, (CrossCheck, ModuleCheck))]
+    checks = [c for c in chosen if isinstance(c, (CrossCheck, ModuleCheck))]
+    # Boots a chosen check needs but -k left out run too, without a line of their own.
+    needed = {name for c in checks for name in needs(c)} - {s.name for s in boots}
     hidden = [s for s in everything if s.name in needed]
     results = {}
     failed = 0
@@ -381,7 +452,7 @@ def main(argv):
                 print(result.line, flush=True)
                 failed += result.line.startswith("FAIL")
     for check in checks:
-        line = check_cross(check, results)
+        line = check_modules(check, results) if isinstance(check, ModuleCheck) else check_cross(check, results)
         print(line, flush=True)
         failed += line.startswith("FAIL")
     return 1 if failed else 0

@@ -34,7 +34,9 @@ static void test_shipped_file(void **state)
     assert_int_equal(boot_cfg_parse(text, len, &cfg, &line), BOOT_CFG_OK);
     assert_string_equal(cfg.kernel, "\\KEEL\\KERNEL.ELF");
     assert_string_equal(cfg.cmdline, "");
-    assert_int_equal(cfg.module_count, 0);
+    assert_int_equal(cfg.module_count, 1); /* the ramdisk, as the Makefile puts it on the ESP */
+    assert_string_equal(cfg.modules[0].path, "\\KEEL\\INITRD.TAR");
+    assert_string_equal(cfg.modules[0].cmdline, "initrd");
 }
 
 static void test_all_keys(void **state)

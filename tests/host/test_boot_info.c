@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,9 @@ static int run(int (*translate)(struct boot_info *, uint32_t, uintptr_t), struct
     assert_true(memchr(bi->loader_name, '\0', BOOT_INFO_STRING_MAX) != NULL);
     assert_true(memchr(bi->command_line, '\0', BOOT_INFO_STRING_MAX) != NULL);
     assert_true(bi->region_count <= BOOT_INFO_MAX_REGIONS);
+    assert_true(bi->module_count <= BOOT_INFO_MAX_MODULES);
+    for (size_t i = 0; i < bi->module_count; i++)
+        assert_true(memchr(bi->modules[i].command_line, '\0', BOOT_INFO_STRING_MAX) != NULL);
     return status;
 }
 
@@ -132,8 +136,11 @@ static void check_regions(const struct boot_info *bi, const struct mem_region *e
 #define MB1_MMAP_LENGTH 44
 #define MB1_MMAP_ADDR   48
 #define MB1_LOADER_NAME 64
+#define MB1_MODS_COUNT  20
+#define MB1_MODS_ADDR   24
 #define MB1_F_MEM       (1u << 0)
 #define MB1_F_CMDLINE   (1u << 2)
+#define MB1_F_MODS      (1u << 3)
 #define MB1_F_MMAP      (1u << 6)
 #define MB1_F_LOADER    (1u << 9)
 
@@ -467,6 +474,7 @@ static void test_mb1_huge_lengths(void **state)
 #define MB2_TAG_END         0
 #define MB2_TAG_CMDLINE     1
 #define MB2_TAG_LOADER_NAME 2
+#define MB2_TAG_MODULE      3 /* 3.6.6 */
 #define MB2_TAG_MEMINFO     4
 #define MB2_TAG_MMAP        6
 #define MB2_TAG_FRAMEBUFFER 8  /* 3.6.12 */
@@ -1131,6 +1139,253 @@ static void test_mb1_no_framebuffer_or_rsdp(void **state)
     assert_false(bi.rsdp.present);
 }
 
+/* ---- modules: Multiboot 1 (3.3, mods_count/mods_addr), Multiboot 2 (3.6.6, tag 3) ---- */
+
+struct module {
+    uint32_t start, end;
+    const char *string; /* NULL: string field 0 (Multiboot 1) or no string bytes (Multiboot 2) */
+};
+
+static void check_module(const struct boot_info *bi, size_t i, uint64_t start, uint64_t end,
+                         const char *string)
+{
+    assert_true(i < bi->module_count);
+    assert_int_equal(bi->modules[i].phys_start, start);
+    assert_int_equal(bi->modules[i].phys_end, end);
+    assert_string_equal(bi->modules[i].command_line, string);
+}
+
+/* The module list (16-byte entries: start, end, string, reserved) with its
+ * strings after it; mods_count says `count`, which may claim more entries
+ * than the n written. */
+static void mb1_modules(const struct module *mods, size_t n, uint32_t count)
+{
+    mb1_set_flag(MB1_F_MODS);
+    size_t list = append(NULL, 16 * n);
+    put_u32(MB1_MODS_ADDR, (uint32_t)list);
+    put_u32(MB1_MODS_COUNT, count);
+    for (size_t i = 0; i < n; i++) {
+        put_u32(list + 16 * i, mods[i].start);
+        put_u32(list + 16 * i + 4, mods[i].end);
+        put_u32(list + 16 * i + 8, mods[i].string ? (uint32_t)append_string(mods[i].string) : 0);
+        put_u32(list + 16 * i + 12, 0xFFFFFFFF); /* reserved: never read */
+    }
+}
+
+/* What QEMU's -kernel loader gives for -initrd "build/initrd.tar,b arg":
+ * page-aligned modules above the kernel, each string the -initrd text. */
+static void test_mb1_modules_qemu_like(void **state)
+{
+    struct boot_info bi;
+    const struct module mods[] = {
+        {0x126000, 0x128800, "build/initrd.tar"},
+        {0x129000, 0x129001, "b arg"},
+    };
+    (void)state;
+    mb1_begin(0);
+    mb1_meminfo(639, 130048);
+    mb1_mmap(qemu_128m, 6);
+    mb1_modules(mods, 2, 2);
+    assert_int_equal(run(boot_info_from_multiboot1, &bi), 0);
+    assert_int_equal(bi.module_count, 2);
+    assert_int_equal(bi.modules_dropped, 0);
+    check_module(&bi, 0, 0x126000, 0x128800, "build/initrd.tar");
+    check_module(&bi, 1, 0x129000, 0x129001, "b arg");
+    assert_int_equal(bi.region_count, 6); /* the memory map is read as without modules */
+}
+
+static void test_mb1_modules_need_their_flag(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb1_begin(0);
+    mb1_meminfo(639, 1024);
+    put_u32(MB1_MODS_COUNT, 3);
+    put_u32(MB1_MODS_ADDR, 0x7FFFFFFF); /* flag clear: must not be followed */
+    assert_int_equal(run(boot_info_from_multiboot1, &bi), 0);
+    assert_int_equal(bi.module_count, 0);
+    assert_int_equal(bi.modules_dropped, 0);
+}
+
+/* String 0 is no string; a long one is cut at BOOT_INFO_STRING_MAX - 1; an
+ * empty module (end == start) is a module. */
+static void test_mb1_module_strings(void **state)
+{
+    struct boot_info bi;
+    char long_string[301];
+    (void)state;
+    memset(long_string, 's', 300);
+    long_string[300] = '\0';
+    const struct module mods[] = {
+        {0x200000, 0x201000, NULL},
+        {0x300000, 0x300000, long_string},
+    };
+    mb1_begin(0);
+    mb1_meminfo(639, 1024);
+    mb1_modules(mods, 2, 2);
+    assert_int_equal(run(boot_info_from_multiboot1, &bi), 0);
+    check_module(&bi, 0, 0x200000, 0x201000, "");
+    assert_int_equal(bi.modules[1].phys_start, bi.modules[1].phys_end);
+    assert_int_equal(strlen(bi.modules[1].command_line), BOOT_INFO_STRING_MAX - 1);
+    assert_memory_equal(bi.modules[1].command_line, long_string, BOOT_INFO_STRING_MAX - 1);
+}
+
+/* An entry ending before it starts is refused and counted; the others stay. */
+static void test_mb1_module_end_before_start(void **state)
+{
+    struct boot_info bi;
+    const struct module mods[] = {
+        {0x200000, 0x201000, "first"},
+        {0x300000, 0x2FFFFF, "backwards"},
+        {0x400000, 0x401000, "third"},
+    };
+    (void)state;
+    mb1_begin(0);
+    mb1_meminfo(639, 1024);
+    mb1_modules(mods, 3, 3);
+    assert_int_equal(run(boot_info_from_multiboot1, &bi), -MULTIBOOT_ERR_MALFORMED);
+    assert_int_equal(bi.module_count, 2);
+    assert_int_equal(bi.modules_dropped, 1);
+    check_module(&bi, 0, 0x200000, 0x201000, "first");
+    check_module(&bi, 1, 0x400000, 0x401000, "third");
+    assert_int_equal(bi.region_count, 2); /* the memory information is still there */
+}
+
+/* Ten modules: the first BOOT_INFO_MAX_MODULES kept, the rest counted. A
+ * mods_count far beyond the list is counted too, and the list is not read
+ * past the entries that fit (AddressSanitizer would see it). */
+static void test_mb1_too_many_modules(void **state)
+{
+    struct boot_info bi;
+    struct module mods[10];
+    char names[10][4];
+    (void)state;
+    for (size_t i = 0; i < 10; i++) {
+        snprintf(names[i], sizeof(names[i]), "m%zu", i);
+        mods[i] =
+            (struct module){(uint32_t)(i + 1) << 20, ((uint32_t)(i + 1) << 20) + 0x800, names[i]};
+    }
+    mb1_begin(0);
+    mb1_meminfo(639, 1024);
+    mb1_modules(mods, 10, 10);
+    assert_int_equal(run(boot_info_from_multiboot1, &bi), 0);
+    assert_int_equal(bi.module_count, BOOT_INFO_MAX_MODULES);
+    assert_int_equal(bi.modules_dropped, 2);
+    for (size_t i = 0; i < BOOT_INFO_MAX_MODULES; i++)
+        check_module(&bi, i, (i + 1) << 20, ((i + 1) << 20) + 0x800, names[i]);
+
+    mb1_begin(0);
+    mb1_meminfo(639, 1024);
+    mb1_modules(mods, BOOT_INFO_MAX_MODULES, 0xFFFFFFFF);
+    assert_int_equal(run(boot_info_from_multiboot1, &bi), 0);
+    assert_int_equal(bi.module_count, BOOT_INFO_MAX_MODULES);
+    assert_int_equal(bi.modules_dropped, 0xFFFFFFFFull - BOOT_INFO_MAX_MODULES);
+}
+
+/* A module tag: mod_start, mod_end, then string_len bytes of the string
+ * (NUL included when the caller counts it). */
+static size_t mb2_module(uint32_t start, uint32_t end, const char *string, size_t string_len)
+{
+    uint8_t payload[8 + 300];
+    assert_true(string_len <= 300);
+    memcpy(payload, &start, 4);
+    memcpy(payload + 4, &end, 4);
+    if (string_len)
+        memcpy(payload + 8, string, string_len);
+    return mb2_tag(MB2_TAG_MODULE, payload, 8 + string_len);
+}
+
+/* As GRUB gives `module2 /boot/initrd.tar initrd`: the string is what
+ * follows the path. A tag of exactly 16 bytes has an empty string. */
+static void test_mb2_modules(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_module(0x12A000, 0x12CC00, "initrd", 7);
+    mb2_module(0x1000000, 0x1000010, NULL, 0);
+    mb2_mmap(q35_4g, 9);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    assert_int_equal(bi.module_count, 2);
+    assert_int_equal(bi.modules_dropped, 0);
+    check_module(&bi, 0, 0x12A000, 0x12CC00, "initrd");
+    check_module(&bi, 1, 0x1000000, 0x1000010, "");
+    assert_int_equal(bi.region_count, 9);
+}
+
+/* A string without its NUL is read up to the tag's end, not beyond. */
+static void test_mb2_module_string_bounded_by_tag(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_module(0x200000, 0x201000, "initrdXX", 6); /* "initrd", no NUL */
+    mb2_end();
+    memset(img.bytes + img.len - 8 - 2, 'Z', 2); /* the padding after it */
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    check_module(&bi, 0, 0x200000, 0x201000, "initrd");
+}
+
+/* Too short for mod_start and mod_end, or ending before it starts: refused,
+ * counted, reported; the tags around it are read. */
+static void test_mb2_malformed_modules(void **state)
+{
+    struct boot_info bi;
+    uint32_t start_only = 0x200000;
+    (void)state;
+    mb2_begin();
+    mb2_module(0x100000, 0x101000, "before", 7);
+    mb2_tag(MB2_TAG_MODULE, &start_only, 4); /* size 12 */
+    mb2_module(0x300000, 0x2FF000, "backwards", 10);
+    mb2_string(MB2_TAG_LOADER_NAME, "after");
+    mb2_meminfo(639, 1024);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), -MULTIBOOT_ERR_MALFORMED);
+    assert_int_equal(bi.module_count, 1);
+    assert_int_equal(bi.modules_dropped, 2);
+    check_module(&bi, 0, 0x100000, 0x101000, "before");
+    assert_string_equal(bi.loader_name, "after");
+    assert_int_equal(bi.region_count, 2);
+}
+
+/* A module tag whose size runs past the end of the block cannot be read:
+ * counted, and the walk ends there as for any such tag. */
+static void test_mb2_module_past_end_of_block(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    mb2_module(0x100000, 0x101000, "kept", 5);
+    size_t last = mb2_module(0x200000, 0x201000, "initrd", 7);
+    put_u32(0, (uint32_t)img.len); /* no end tag: the block ends with the module tag */
+    put_u32(last + 4, 24 + 8);     /* the tag takes 24 bytes to the block's end: 8 more */
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), -MULTIBOOT_ERR_MALFORMED);
+    assert_int_equal(bi.module_count, 1);
+    assert_int_equal(bi.modules_dropped, 1);
+    check_module(&bi, 0, 0x100000, 0x101000, "kept");
+    assert_int_equal(bi.region_count, 2);
+}
+
+static void test_mb2_too_many_modules(void **state)
+{
+    struct boot_info bi;
+    (void)state;
+    mb2_begin();
+    mb2_meminfo(639, 1024);
+    for (uint32_t i = 0; i < BOOT_INFO_MAX_MODULES + 3; i++)
+        mb2_module(i << 20, (i << 20) + 0x1000, "m", 2);
+    mb2_end();
+    assert_int_equal(run(boot_info_from_multiboot2, &bi), 0);
+    assert_int_equal(bi.module_count, BOOT_INFO_MAX_MODULES);
+    assert_int_equal(bi.modules_dropped, 3);
+    for (size_t i = 0; i < BOOT_INFO_MAX_MODULES; i++)
+        check_module(&bi, i, (uint64_t)i << 20, ((uint64_t)i << 20) + 0x1000, "m");
+}
+
 /* ---- boot_info queries ---- */
 
 static void test_usable_bytes(void **state)
@@ -1219,6 +1474,16 @@ int main(void)
         cmocka_unit_test(test_mb2_rsdp_new_preferred),
         cmocka_unit_test(test_mb2_rsdp_truncated),
         cmocka_unit_test(test_mb1_no_framebuffer_or_rsdp),
+        cmocka_unit_test(test_mb1_modules_qemu_like),
+        cmocka_unit_test(test_mb1_modules_need_their_flag),
+        cmocka_unit_test(test_mb1_module_strings),
+        cmocka_unit_test(test_mb1_module_end_before_start),
+        cmocka_unit_test(test_mb1_too_many_modules),
+        cmocka_unit_test(test_mb2_modules),
+        cmocka_unit_test(test_mb2_module_string_bounded_by_tag),
+        cmocka_unit_test(test_mb2_malformed_modules),
+        cmocka_unit_test(test_mb2_module_past_end_of_block),
+        cmocka_unit_test(test_mb2_too_many_modules),
         cmocka_unit_test(test_usable_bytes),
         cmocka_unit_test(test_usable_bytes_ignores_count_past_array),
         cmocka_unit_test(test_mem_type_names),

@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,12 +236,13 @@ static void test_seal_random_headers(void **state)
 
 /* ------------------------------------------------------------ bootimg_check */
 
-/* A valid header: stage 2 at 1 (4 sectors), kernel at 8 (10000 bytes). */
+/* A valid header: stage 2 at 1 (4 sectors), kernel at 8 (10000 bytes: 20
+ * sectors), module at 28 (3000 bytes: 6 sectors). */
 static void good_header(struct bootimg_header *h)
 {
     memset(h, 0, sizeof(*h));
     memcpy(h->magic, "KEELBOOT", 8);
-    h->version = 1;
+    h->version = 2;
     h->header_size = 512;
     h->stage2_lba = 1;
     h->stage2_sectors = 4;
@@ -249,6 +251,9 @@ static void good_header(struct bootimg_header *h)
     h->kernel_bytes = 10000;
     h->kernel_crc32 = 0x55667788;
     strcpy(h->cmdline, "console=com1");
+    h->module_lba = 28;
+    h->module_bytes = 3000;
+    h->module_crc32 = 0x99AABBCC;
     test_seal(h);
 }
 
@@ -266,6 +271,10 @@ static void test_header_field_offsets(void **state)
     assert_int_equal(offsetof(struct bootimg_header, kernel_bytes), 28);
     assert_int_equal(offsetof(struct bootimg_header, kernel_crc32), 32);
     assert_int_equal(offsetof(struct bootimg_header, cmdline), 36);
+    assert_int_equal(offsetof(struct bootimg_header, module_lba), 164);
+    assert_int_equal(offsetof(struct bootimg_header, module_bytes), 168);
+    assert_int_equal(offsetof(struct bootimg_header, module_crc32), 172);
+    assert_int_equal(offsetof(struct bootimg_header, reserved), 176);
     assert_int_equal(offsetof(struct bootimg_header, checksum), 511);
 }
 
@@ -299,7 +308,7 @@ static void test_check_bad_magic(void **state)
 
 static void test_check_bad_version_or_size(void **state)
 {
-    const uint16_t versions[] = {0, 2, 0x100, 0xFFFF};
+    const uint16_t versions[] = {0, 1 /* no module entry */, 3, 0xFFFF};
     const uint16_t sizes[] = {0, 511, 513, 1024};
     struct bootimg_header h;
 
@@ -339,8 +348,11 @@ static void test_check_layout(void **state)
         STAGE2_SECTORS = offsetof(struct bootimg_header, stage2_sectors),
         KERNEL_LBA = offsetof(struct bootimg_header, kernel_lba),
         KERNEL_BYTES = offsetof(struct bootimg_header, kernel_bytes),
+        MODULE_LBA = offsetof(struct bootimg_header, module_lba),
+        MODULE_BYTES = offsetof(struct bootimg_header, module_bytes),
     };
-    /* good_header: stage2_lba 1, stage2_sectors 4 (ends before 5), kernel_lba 8. */
+    /* good_header: stage2_lba 1, stage2_sectors 4 (ends before 5), kernel_lba 8
+     * (20 sectors, ends before 28), module_lba 28 (6 sectors). */
     const struct {
         size_t field;
         uint32_t value;
@@ -357,10 +369,20 @@ static void test_check_layout(void **state)
         {KERNEL_LBA, 5, BOOTIMG_OK},
         {KERNEL_LBA, 4, BOOTIMG_BAD_LAYOUT},
         {KERNEL_LBA, 0, BOOTIMG_BAD_LAYOUT},
-        {KERNEL_LBA, 0xFFFFFFFF - 19, BOOTIMG_OK}, /* 20 sectors: the last is LBA 2^32 - 1 */
-        {KERNEL_LBA, 0xFFFFFFFF - 18, BOOTIMG_BAD_LAYOUT},
+        {KERNEL_LBA, 0xFFFFFFFF - 19, BOOTIMG_BAD_LAYOUT}, /* the module is before it now */
+        {KERNEL_LBA, 9, BOOTIMG_BAD_LAYOUT},               /* its last sector is the module's */
         {KERNEL_BYTES, 0, BOOTIMG_BAD_LAYOUT},
         {KERNEL_BYTES, 1, BOOTIMG_OK},
+        {KERNEL_BYTES, 10240, BOOTIMG_OK}, /* 20 sectors exactly */
+        {KERNEL_BYTES, 10241, BOOTIMG_BAD_LAYOUT},
+        {MODULE_LBA, 28, BOOTIMG_OK},
+        {MODULE_LBA, 27, BOOTIMG_BAD_LAYOUT},     /* in the kernel's last sector */
+        {MODULE_LBA, 0, BOOTIMG_BAD_LAYOUT},      /* "none" with a size */
+        {MODULE_LBA, 0xFFFFFFFF - 5, BOOTIMG_OK}, /* 6 sectors: the last is LBA 2^32 - 1 */
+        {MODULE_LBA, 0xFFFFFFFF - 4, BOOTIMG_BAD_LAYOUT},
+        {MODULE_BYTES, 0, BOOTIMG_BAD_LAYOUT}, /* no module, yet an LBA */
+        {MODULE_BYTES, 1, BOOTIMG_OK},
+        {MODULE_BYTES, 0xFFFFFFFF, BOOTIMG_OK}, /* 8388608 sectors from 28: within 2^32 */
     };
     struct bootimg_header h;
 
@@ -375,6 +397,27 @@ static void test_check_layout(void **state)
     }
 }
 
+/* No module: size and LBA both 0 (CRC-32 of nothing: 0); then the kernel may
+ * end at the last 32-bit LBA. */
+static void test_check_no_module(void **state)
+{
+    struct bootimg_header h;
+
+    (void)state;
+    good_header(&h);
+    h.module_lba = 0;
+    h.module_bytes = 0;
+    h.module_crc32 = 0;
+    test_seal(&h);
+    assert_int_equal(bootimg_check(&h), BOOTIMG_OK);
+    h.kernel_lba = 0xFFFFFFFF - 19; /* 20 sectors: the last is LBA 2^32 - 1 */
+    test_seal(&h);
+    assert_int_equal(bootimg_check(&h), BOOTIMG_OK);
+    h.kernel_lba = 0xFFFFFFFF - 18;
+    test_seal(&h);
+    assert_int_equal(bootimg_check(&h), BOOTIMG_BAD_LAYOUT);
+}
+
 static void test_check_stage2_size_limit(void **state)
 {
     struct bootimg_header h;
@@ -383,10 +426,12 @@ static void test_check_stage2_size_limit(void **state)
     good_header(&h);
     h.stage2_sectors = 64;
     h.kernel_lba = 65;
+    h.module_lba = 85;
     test_seal(&h);
     assert_int_equal(bootimg_check(&h), BOOTIMG_OK);
     h.stage2_sectors = 65;
     h.kernel_lba = 66;
+    h.module_lba = 86;
     test_seal(&h);
     assert_int_equal(bootimg_check(&h), BOOTIMG_BAD_LAYOUT);
 }
@@ -451,6 +496,8 @@ static void test_error_texts(void **state)
 #define T_STAGE2_BYTES   1300 /* the rest of the 3 sectors is zero padding */
 #define T_KERNEL_LBA     5    /* right after stage 2: alignment is mkimage's choice */
 #define T_KERNEL_BYTES   3000 /* 5.9 sectors */
+#define T_MODULE_LBA     11   /* right after the kernel */
+#define T_MODULE_BYTES   1500 /* 2.9 sectors */
 
 struct test_image {
     uint8_t *data;
@@ -501,10 +548,11 @@ static struct test_image build_image(unsigned slot, uint32_t part_lba)
     fill_random(t_sector(&t, 1), T_STAGE2_BYTES, 2);
     memcpy(t_sector(&t, T_KERNEL_LBA), "\177ELF", 4);
     fill_random(t_sector(&t, T_KERNEL_LBA) + 4, T_KERNEL_BYTES - 4, 3);
+    fill_random(t_sector(&t, T_MODULE_LBA), T_MODULE_BYTES, 4);
 
     struct bootimg_header *h = t_header(&t);
     memcpy(h->magic, "KEELBOOT", 8);
-    h->version = 1;
+    h->version = 2;
     h->header_size = 512;
     h->stage2_lba = 1;
     h->stage2_sectors = T_STAGE2_SECTORS;
@@ -513,6 +561,9 @@ static struct test_image build_image(unsigned slot, uint32_t part_lba)
     h->kernel_bytes = T_KERNEL_BYTES;
     h->kernel_crc32 = reference_crc32(t_sector(&t, T_KERNEL_LBA), T_KERNEL_BYTES);
     strcpy(h->cmdline, "console=com1");
+    h->module_lba = T_MODULE_LBA;
+    h->module_bytes = T_MODULE_BYTES;
+    h->module_crc32 = reference_crc32(t_sector(&t, T_MODULE_LBA), T_MODULE_BYTES);
     test_seal(h);
     return t;
 }
@@ -633,6 +684,38 @@ static void test_verify_ignores_bytes_after_kernel(void **state)
     free(t.data);
 }
 
+static void test_verify_damaged_module(void **state)
+{
+    const size_t offsets[] = {0, 257, T_MODULE_BYTES - 1};
+
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        struct test_image t = build_image(0, BOOTIMG_PARTITION_LBA);
+        t_sector(&t, T_MODULE_LBA)[offsets[i]] ^= 0x08;
+        expect_failure(t.data, t.len, "ramdisk CRC-32 mismatch");
+        free(t.data);
+    }
+}
+
+/* The module CRC covers exactly module_bytes; without a module (size and
+ * LBA 0) nothing after the kernel is looked at. */
+static void test_verify_module_bounds(void **state)
+{
+    struct test_image t = build_image(0, BOOTIMG_PARTITION_LBA);
+
+    (void)state;
+    t_sector(&t, T_MODULE_LBA)[T_MODULE_BYTES] = 0xEE;
+    assert_int_equal(bootimg_verify_image(t.data, t.len, NULL, 0), 0);
+    put32(t_entry(&t, 0) + 12, T_MODULE_LBA + 2); /* the module needs 3 sectors */
+    expect_failure(t.data, t.len, "ramdisk (sectors 11..13) runs past the end of the partition");
+    t_header(&t)->module_lba = 0;
+    t_header(&t)->module_bytes = 0;
+    t_header(&t)->module_crc32 = 0;
+    test_seal(t_header(&t));
+    assert_int_equal(bootimg_verify_image(t.data, t.len, NULL, 0), 0);
+    free(t.data);
+}
+
 static void test_verify_kernel_not_elf(void **state)
 {
     struct test_image t = build_image(0, BOOTIMG_PARTITION_LBA);
@@ -746,7 +829,7 @@ static void test_verify_short_reason_buffer(void **state)
 
 struct workdir {
     char path[256];
-    char out[512]; /* captured stdout and stderr of the last run */
+    char out[2048]; /* captured stdout and stderr of the last run */
 };
 
 /* $MKIMAGE; else mkimage next to this test program (both are built into
@@ -853,8 +936,9 @@ static void write_fake_efi_app(const char *path)
 }
 
 /* An EFI System Partition of 4 MiB made with mtools, holding the files the
- * image check wants, the kernel being w's kernel.elf. */
-static void write_esp(struct workdir *w)
+ * image check wants, the kernel being w's kernel.elf (and, with_initrd, its
+ * initrd.tar as /KEEL/INITRD.TAR). */
+static void write_esp(struct workdir *w, bool with_initrd)
 {
     char cmd[4096];
 
@@ -866,8 +950,8 @@ static void write_esp(struct workdir *w)
              "mmd -i esp.img ::/EFI ::/EFI/BOOT ::/KEEL && "
              "mcopy -i esp.img BOOTX64.EFI ::/EFI/BOOT/ && "
              "mcopy -i esp.img kernel.elf ::/KEEL/KERNEL.ELF && "
-             "mcopy -i esp.img boot.cfg ::/KEEL/BOOT.CFG",
-             w->path);
+             "mcopy -i esp.img boot.cfg ::/KEEL/BOOT.CFG%s",
+             w->path, with_initrd ? " && mcopy -i esp.img initrd.tar ::/KEEL/INITRD.TAR" : "");
     assert_int_equal(system(cmd), 0);
 }
 
@@ -891,7 +975,22 @@ static void write_inputs(struct workdir *w, size_t stage2_len, size_t kernel_len
     write_bytes(wpath(w, "kernel.elf"), kernel, kernel_len);
     free(stage2);
     free(kernel);
-    write_esp(w);
+    write_esp(w, false);
+}
+
+/* A ramdisk of `len` bytes (a ustar header's magic at 257, as a real one
+ * has) as initrd.tar, and the ESP again with it on. */
+static void write_initrd(struct workdir *w, size_t len)
+{
+    uint8_t *initrd = malloc(len + 1);
+
+    assert_non_null(initrd);
+    fill_random(initrd, len, 13);
+    if (len >= 262)
+        memcpy(initrd + 257, "ustar", 5);
+    write_bytes(wpath(w, "initrd.tar"), initrd, len);
+    free(initrd);
+    write_esp(w, true);
 }
 
 /* Run mkimage with args (NULL-terminated, without argv[0]); returns its exit
@@ -925,6 +1024,16 @@ static int run_mkimage(struct workdir *w, const char *const *args)
     w->out[text != NULL ? len : 0] = '\0';
     free(text);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Build with the standard inputs and the ramdisk; returns mkimage's exit status. */
+static int run_build_initrd(struct workdir *w)
+{
+    const char *args[] = {"-o",       wpath(w, "keel.img"),   "--stage1", wpath(w, "stage1.bin"),
+                          "--stage2", wpath(w, "stage2.bin"), "--kernel", wpath(w, "kernel.elf"),
+                          "--initrd", wpath(w, "initrd.tar"), "--esp",    wpath(w, "esp.img"),
+                          NULL};
+    return run_mkimage(w, args);
 }
 
 /* Build with the standard inputs; returns mkimage's exit status. */
@@ -1168,6 +1277,98 @@ static void test_mkimage_refuses_bad_arguments(void **state)
     assert_non_null(strstr(w->out, "nonexistent"));
 }
 
+/* With --initrd: the ramdisk (5000 bytes, 10 sectors) goes to the first
+ * 4 KiB boundary after the kernel (stage 2 1300 bytes, kernel 5000 bytes at
+ * 8..17): partition sector 24, its size and CRC-32 in the header's module
+ * entry; the BIOS partition's contents end at 2048 + 34, so it still ends at
+ * 2 MiB. */
+static void test_mkimage_places_initrd(void **state)
+{
+    struct workdir *w = *state;
+    size_t len, initrd_len;
+
+    write_inputs(w, 1300, 5000);
+    write_initrd(w, 5000);
+    assert_int_equal(run_build_initrd(w), 0);
+    assert_non_null(
+        strstr(w->out, "kernel 5000 bytes (10 sectors), ramdisk 5000 bytes (10 sectors)"));
+    assert_non_null(strstr(w->out, "image 6291456 bytes (6 MiB)"));
+    uint8_t *img = read_bytes(wpath(w, "keel.img"), &len);
+    uint8_t *initrd = read_bytes(wpath(w, "initrd.tar"), &initrd_len);
+    assert_true(img != NULL && initrd != NULL);
+    const struct bootimg_header *h = (const struct bootimg_header *)(img + 2048 * SECTOR);
+    const uint8_t *part = img + 2048 * SECTOR;
+    assert_int_equal(h->version, 2);
+    assert_int_equal(h->kernel_lba, 8);
+    assert_int_equal(h->module_lba, 24);
+    assert_int_equal(h->module_bytes, 5000);
+    assert_int_equal(h->module_crc32, reference_crc32(initrd, 5000));
+    assert_memory_equal(part + 24 * SECTOR, initrd, 5000);
+    for (size_t i = 8 * SECTOR + 5000; i < 24 * SECTOR; i++) /* kernel to ramdisk: zeros */
+        assert_int_equal(part[i], 0);
+    for (size_t i = 24 * SECTOR + 5000; i < 2048 * SECTOR; i++)
+        assert_int_equal(part[i], 0);
+    assert_int_equal(test_sum(h), 0);
+    assert_int_equal(bootimg_verify_image(img, len, NULL, 0), 0);
+    free(img);
+    free(initrd);
+
+    /* Without --initrd the module entry is empty. */
+    write_esp(w, false);
+    assert_int_equal(run_build(w, NULL), 0);
+    assert_non_null(strstr(w->out, "ramdisk 0 bytes (0 sectors)"));
+    img = read_bytes(wpath(w, "keel.img"), &len);
+    h = (const struct bootimg_header *)(img + 2048 * SECTOR);
+    assert_int_equal(h->module_lba, 0);
+    assert_int_equal(h->module_bytes, 0);
+    assert_int_equal(h->module_crc32, 0);
+    free(img);
+}
+
+/* --check reports the ramdisk, and refuses a copy with one of its bytes
+ * changed (its CRC-32 no longer the header's) or its ESP copy missing. */
+static void test_mkimage_check_initrd(void **state)
+{
+    struct workdir *w = *state;
+    size_t len;
+
+    write_inputs(w, 700, 2000);
+    write_initrd(w, 3000);
+    assert_int_equal(run_build_initrd(w), 0);
+    const char *good[] = {"--check", wpath(w, "keel.img"), NULL};
+    assert_int_equal(run_mkimage(w, good), 0);
+    assert_non_null(strstr(w->out, "ramdisk 3000 bytes at +16"));
+    assert_non_null(strstr(w->out, "/KEEL/INITRD.TAR 3000 bytes on the ESP, the same ramdisk"));
+
+    uint8_t *img = read_bytes(wpath(w, "keel.img"), &len);
+    assert_non_null(img);
+    const struct bootimg_header *h = (const struct bootimg_header *)(img + 2048 * SECTOR);
+    img[(2048 + h->module_lba) * SECTOR + 257] ^= 0x20; /* "ustar" -> "Ustar" */
+    write_bytes(wpath(w, "bad.img"), img, len);
+    free(img);
+    const char *bad[] = {"--check", wpath(w, "bad.img"), NULL};
+    assert_int_equal(run_mkimage(w, bad), 1);
+    assert_non_null(strstr(w->out, "ramdisk CRC-32 mismatch"));
+
+    write_esp(w, false); /* no /KEEL/INITRD.TAR beside the BIOS partition's ramdisk */
+    assert_int_not_equal(run_build_initrd(w), 0);
+    assert_non_null(strstr(w->out, "/KEEL/INITRD.TAR: no such file"));
+    assert_int_not_equal(access(wpath(w, "keel.img.tmp"), F_OK), 0);
+}
+
+static void test_mkimage_refuses_empty_initrd(void **state)
+{
+    struct workdir *w = *state;
+
+    write_inputs(w, 100, 100);
+    write_initrd(w, 0);
+    assert_int_not_equal(run_build_initrd(w), 0);
+    assert_non_null(strstr(w->out, "is empty"));
+    remove(wpath(w, "initrd.tar"));
+    assert_int_not_equal(run_build_initrd(w), 0);
+    assert_non_null(strstr(w->out, "initrd.tar"));
+}
+
 #define WORKDIR_TEST(f) cmocka_unit_test_setup_teardown(f, workdir_setup, workdir_teardown)
 
 int main(void)
@@ -1188,6 +1389,7 @@ int main(void)
         cmocka_unit_test(test_check_bad_version_or_size),
         cmocka_unit_test(test_check_bad_checksum),
         cmocka_unit_test(test_check_layout),
+        cmocka_unit_test(test_check_no_module),
         cmocka_unit_test(test_check_stage2_size_limit),
         cmocka_unit_test(test_check_cmdline_terminated),
         cmocka_unit_test(test_check_error_precedence),
@@ -1200,6 +1402,8 @@ int main(void)
         cmocka_unit_test(test_verify_damaged_stage2),
         cmocka_unit_test(test_verify_damaged_kernel),
         cmocka_unit_test(test_verify_ignores_bytes_after_kernel),
+        cmocka_unit_test(test_verify_damaged_module),
+        cmocka_unit_test(test_verify_module_bounds),
         cmocka_unit_test(test_verify_kernel_not_elf),
         cmocka_unit_test(test_verify_truncated),
         cmocka_unit_test(test_verify_partition_too_small),
@@ -1216,6 +1420,9 @@ int main(void)
         WORKDIR_TEST(test_mkimage_refuses_bad_stage2),
         WORKDIR_TEST(test_mkimage_refuses_non_elf_kernel),
         WORKDIR_TEST(test_mkimage_refuses_bad_arguments),
+        WORKDIR_TEST(test_mkimage_places_initrd),
+        WORKDIR_TEST(test_mkimage_check_initrd),
+        WORKDIR_TEST(test_mkimage_refuses_empty_initrd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

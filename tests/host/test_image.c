@@ -7,7 +7,8 @@
  * share no code with Keel's: `sfdisk --dump` for the partition table, mtools
  * (`mdir`, `mcopy` at the ESP's offset) for the FAT and its files, and
  * `fsck.fat -n` for the whole ESP. The files must be the ones the build put
- * there (kernel.stripped.elf, uefi/BOOTX64.EFI, boot/uefi/boot.cfg). Then
+ * there (kernel.stripped.elf, uefi/BOOTX64.EFI, boot/uefi/boot.cfg,
+ * initrd.tar, which is also the BIOS partition's module). Then
  * damaged copies, one fault each, must be refused with the message naming
  * that fault, by image_verify and by `mkimage --check`.
  */
@@ -116,6 +117,7 @@ static void test_image_reads_back(void **state)
     struct file kernel = read_all(build_path("kernel.stripped.elf"));
     struct file loader = read_all(build_path("uefi/BOOTX64.EFI"));
     struct file config = read_all("boot/uefi/boot.cfg");
+    struct file initrd = read_all(build_path("initrd.tar"));
     struct image_info info = verified(&img);
     struct fat_volume v;
     struct fat_entry e;
@@ -129,13 +131,17 @@ static void test_image_reads_back(void **state)
     assert_int_equal(info.bios.header.kernel_bytes, kernel.len);
     assert_memory_equal(img.data + (info.bios.partition_lba + info.bios.header.kernel_lba) * SECTOR,
                         kernel.data, kernel.len);
+    assert_int_equal(info.bios.header.module_bytes, initrd.len);
+    assert_int_equal(info.initrd_bytes, initrd.len);
+    assert_memory_equal(img.data + (info.bios.partition_lba + info.bios.header.module_lba) * SECTOR,
+                        initrd.data, initrd.len);
     assert_int_equal(
         fat_open(&v, img.data + (size_t)info.esp_lba * SECTOR, (size_t)info.esp_sectors * SECTOR),
         FAT_OK);
     assert_int_equal(v.type, FAT16);
-    const struct file *expected[] = {&loader, &kernel, &config};
-    const char *paths[] = {ESP_LOADER_PATH, ESP_KERNEL_PATH, ESP_CONFIG_PATH};
-    for (int i = 0; i < 3; i++) {
+    const struct file *expected[] = {&loader, &kernel, &config, &initrd};
+    const char *paths[] = {ESP_LOADER_PATH, ESP_KERNEL_PATH, ESP_CONFIG_PATH, ESP_INITRD_PATH};
+    for (int i = 0; i < 4; i++) {
         uint8_t *buf = malloc(expected[i]->len);
         assert_int_equal(fat_lookup(&v, paths[i], &e), FAT_OK);
         assert_int_equal(e.size, expected[i]->len);
@@ -147,6 +153,7 @@ static void test_image_reads_back(void **state)
     free(kernel.data);
     free(loader.data);
     free(config.data);
+    free(initrd.data);
 }
 
 /* One partition line of `sfdisk --dump`: "... : start= S, size= N, type=T[, bootable]". */
@@ -192,6 +199,7 @@ static void test_debian_tools_agree(void **state)
     assert_non_null(strstr(out, "::/EFI/BOOT/BOOTX64.EFI"));
     assert_non_null(strstr(out, "::/KEEL/KERNEL.ELF"));
     assert_non_null(strstr(out, "::/KEEL/BOOT.CFG"));
+    assert_non_null(strstr(out, "::/KEEL/INITRD.TAR"));
 
     char dir[] = "/tmp/keel-image-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -328,6 +336,20 @@ static void esp_kernel_byte(uint8_t *img, size_t *len, const struct image_info *
     esp_copy_of(img, good, "kernel.stripped.elf")[1000] ^= 0xFF;
 }
 
+static void esp_initrd_byte(uint8_t *img, size_t *len, const struct image_info *good)
+{
+    (void)len;
+    esp_copy_of(img, good, "initrd.tar")[0] ^= 0xFF;
+}
+
+/* The BIOS partition's copy of the ramdisk, its CRC-32 no longer the header's. */
+static void bios_initrd_byte(uint8_t *img, size_t *len, const struct image_info *good)
+{
+    (void)len;
+    const struct bootimg_header *h = &good->bios.header;
+    img[((size_t)good->bios.partition_lba + h->module_lba) * SECTOR + h->module_bytes / 2] ^= 0x01;
+}
+
 static void loader_not_pe(uint8_t *img, size_t *len, const struct image_info *good)
 {
     (void)len;
@@ -367,6 +389,8 @@ static const struct damage damages[] = {
     {"fat-total-sectors", fat_total_sectors, "sectors in a partition of"},
     {"fat-hidden-sectors", fat_hidden_sectors, "BPB hidden sectors 0"},
     {"esp-kernel-byte", esp_kernel_byte, "/KEEL/KERNEL.ELF (" /* ... differs */},
+    {"esp-initrd-byte", esp_initrd_byte, "/KEEL/INITRD.TAR (" /* ... differs */},
+    {"bios-initrd-byte", bios_initrd_byte, "ramdisk CRC-32 mismatch"},
     {"loader-not-pe", loader_not_pe, "/EFI/BOOT/BOOTX64.EFI is not a PE32+ x86-64 executable"},
     {"no-config", no_config, "/KEEL/BOOT.CFG: no such file or directory"},
 };

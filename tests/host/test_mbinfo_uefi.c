@@ -4,7 +4,7 @@
  * framebuffer, ACPI RSDP and the EFI memory map, byte by byte from the
  * Multiboot 2 spec (3.6.6, 3.6.12, 3.6.16-17, 3.6.19), and read back by the
  * kernel's own reader (boot/multiboot/multiboot.c), which must prefer the
- * EFI memory map to the basic one.
+ * EFI memory map to the basic one and list the modules as given.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,8 +148,12 @@ static void test_extra_tag_bytes(void **state)
 static void test_round_trip_prefers_efi_map(void **state)
 {
     static struct boot_info info;
+    const struct mb2_module modules[] = {
+        {.start = 0x300000, .end = 0x302800, .cmdline = "initrd"},
+        {.start = 0x303000, .end = 0x303000, .cmdline = NULL},
+    };
     (void)state;
-    struct mb2_extra_tags extra = all_tags(NULL, 0);
+    struct mb2_extra_tags extra = all_tags(modules, 2);
     assert_int_not_equal(
         mb2_build_info_extra(block, sizeof(block), "x", LOADER_NAME, basic_map, 1, &extra), 0);
     assert_int_equal(boot_info_from_multiboot2(&info, 0, (uintptr_t)block), 0);
@@ -177,6 +181,15 @@ static void test_round_trip_prefers_efi_map(void **state)
     assert_int_equal(info.rsdp.version, 2);
     assert_int_equal(info.rsdp.length, 36);
     assert_memory_equal(info.rsdp.bytes, rsdp, 36);
+    /* The modules in their order, with their strings. */
+    assert_int_equal(info.module_count, 2);
+    assert_int_equal(info.modules_dropped, 0);
+    assert_int_equal(info.modules[0].phys_start, 0x300000);
+    assert_int_equal(info.modules[0].phys_end, 0x302800);
+    assert_string_equal(info.modules[0].command_line, "initrd");
+    assert_int_equal(info.modules[1].phys_start, 0x303000);
+    assert_int_equal(info.modules[1].phys_end, 0x303000);
+    assert_string_equal(info.modules[1].command_line, "");
 }
 
 static void test_bad_efi_map_falls_back_to_basic_map(void **state)
