@@ -8,7 +8,8 @@ Layers, in order:
   build   the kernel, the test kernel, the BIOS loader image and the ramdisk of user programs built
           warning-free (-Werror) by gcc and by clang, each in its own build directory; grub-file
           accepts kernel.elf as Multiboot 1 and Multiboot 2
-  host    the cmocka unit tests in build/host/ (AddressSanitizer + UBSan), read as TAP
+  host    the cmocka unit tests in build/host/ (AddressSanitizer + UBSan), read as TAP, and the Python
+          tools' own tests, tests/host/test_*.py (tools/mkfont.py)
   fuzz    each libFuzzer target in build/fuzz/ for a few seconds (longer: make fuzz)
   kernel  the in-kernel tests (tests/kernel/run_kernel_tests.py), for the gcc and the clang build
   boot    the boot scenarios (tests/boot/run_boot_tests.py, BIOS and UEFI), the UEFI loader's own
@@ -128,6 +129,8 @@ def layer_host(tally, build):
                          None if ok else last_lines(output[:output.find(line) + len(line)], 6))
         if status != 0 and not seen_failure:
             tally.record(f"host/{program}", f"exited with status {status}: {last_lines(output)}")
+    for script in sorted(glob.glob(os.path.join(ROOT, "tests", "host", "test_*.py"))):
+        relay(tally, [sys.executable, os.path.relpath(script, ROOT)])
 
 
 FUZZ_SECONDS = 5

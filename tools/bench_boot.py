@@ -31,10 +31,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "boot"))
 
-from keelqemu import Machine, QemuError  # noqa: E402  (found through the path above)
+from keelqemu import OVMF, Machine, QemuError  # noqa: E402  (found through the path above)
 
 # As a word: the BIOS loader's "A20: already enabled" comes long before the kernel is ready.
-OVMF = "/usr/share/ovmf/OVMF.fd"  # UEFI firmware (Debian's ovmf)
 READY = re.compile(r"\bready\b")
 MEMORY = "256M"
 SERIAL_POLL = 0.001  # s: resolution of the measurement

@@ -40,6 +40,7 @@ VGA_PALETTE = [
 ]
 CURSOR_ROWS = 2  # pixel rows of the underline cursor at the bottom of a cell
 UNKNOWN_CHAR = 0x3F
+MAX_REMEMBERED_CELLS = 1 << 16  # distinct cells decode_cell keeps (256 glyphs x a few colours)
 
 PSF1_MAGIC = b"\x36\x04"
 PSF1_MODE_512 = 0x01
@@ -137,6 +138,18 @@ class CellDecoder:
             if glyph is not None:
                 self.by_bitmap.setdefault(font.glyphs[glyph], byte)
         self.cursor_mask = (1 << font.width) - 1
+        self.by_pixels = {}  # a cell's RGB bytes -> decode()'s answer: a screen repeats few distinct cells
+
+    def decode_cell(self, pixels):
+        """decode() for a cell given as its RGB bytes, row after row; each distinct cell is decoded once."""
+        if pixels not in self.by_pixels:
+            if len(self.by_pixels) >= MAX_REMEMBERED_CELLS:
+                self.by_pixels.clear()
+            row_bytes = self.font.width * 3
+            rows = [tuple(tuple(pixels[x:x + 3]) for x in range(y, y + row_bytes, 3))
+                    for y in range(0, len(pixels), row_bytes)]
+            self.by_pixels[pixels] = self.decode(rows)
+        return self.by_pixels[pixels]
 
     def decode(self, rows_of_pixels):
         """rows_of_pixels: font.height tuples of font.width RGB triples. Returns (byte, attr, cursor) or None."""
@@ -204,14 +217,14 @@ def decode_ppm(data, decoder):
     """Decode PPM bytes (a QMP screendump) into a Screen of width // font width by height // font height."""
     width, height, rgb = parse_ppm(data)
     fw, fh = decoder.font.width, decoder.font.height
-    pixels = [tuple(rgb[i:i + 3]) for i in range(0, width * height * 3, 3)]
+    stride, cell_row = width * 3, fw * 3  # bytes in a pixel row of the screen, of one cell
     cells, cursor, unknown = [], None, []
     for row in range(height // fh):
         line = []
         for col in range(width // fw):
-            cell = [tuple(pixels[(row * fh + y) * width + col * fw:(row * fh + y) * width + (col + 1) * fw])
-                    for y in range(fh)]
-            result = decoder.decode(cell)
+            top = row * fh * stride + col * cell_row
+            pixels = b"".join(rgb[top + y * stride:top + y * stride + cell_row] for y in range(fh))
+            result = decoder.decode_cell(pixels)
             if result is None:
                 unknown.append((row, col))
                 line.append((UNKNOWN_CHAR, 0))

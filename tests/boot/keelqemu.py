@@ -46,6 +46,7 @@ import threading
 import time
 
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+OVMF = "/usr/share/ovmf/OVMF.fd"  # UEFI firmware for -bios (Debian's ovmf)
 
 VGA_TEXT_BASE = 0xB8000  # physical address of the colour text-mode buffer
 VGA_COLUMNS = 80

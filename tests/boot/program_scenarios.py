@@ -35,8 +35,8 @@ FREE_FRAMES = re.compile(r"frames: \d+ total \(\d+ MiB\), (\d+) free")
 KILLED = r"crash\[\d+\]: {}, rip 0x[0-9a-f]+: killed"
 CRASH_KINDS = [
     ("null", r"page fault at 0x0 \(read, not present\)"),
-    ("kwrite", r"page fault at 0xffff[0-9a-f]+ \(write, protection\)"),
-    ("kexec", r"page fault at 0xffff[0-9a-f]+ \(execute, protection\)"),
+    ("kwrite", r"page fault at 0xffff[0-9a-f]+ \(write, (protection|not present)\)"),
+    ("kexec", r"page fault at 0xffff[0-9a-f]+ \(execute, (protection|not present)\)"),
     ("priv", r"general protection fault"),
     ("div0", r"divide error"),
     ("ud", r"invalid opcode"),

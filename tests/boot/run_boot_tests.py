@@ -32,7 +32,9 @@ scenario boots to the prompt and is played like a person would, keys through QMP
 Shift held for capitals and symbols) or bytes through COM1, and compares the whole VGA screen with what that
 person expects (typist.Typist, a model of the person and of the documented shell, not of the kernel), the
 serial log as a terminal emulator shows it (terminal.py) with the same rows, and the two devices with each
-other (session.py). What each scenario types and checks: typist.py (the keyboard and serial echo),
+other (session.py). Under OVMF, keel.img through Keel's UEFI loader (pc, -m 512M) plays the same on the
+framebuffer (decoded as above, 160x50 cells): boot/uefi-shell-help, boot/uefi-ttt-computer and
+boot/uefi-ttt-two-player-win. What each scenario types and checks: typist.py (the keyboard and serial echo),
 input_scenarios.py (pastes and key bursts faster than the shell echoes them: nothing lost),
 shell_scenarios.py (help, echo, unknown commands, history and editing, the line limit, panic, reboot,
 shutdown on pc and q35, a session over COM1), ttt_scenarios.py (tic-tac-toe for two players and against
@@ -60,15 +62,16 @@ from typing import Callable
 from damaged_images import DAMAGES, damaged_copy
 from fbscreen import FramebufferMachine, build_font_path
 from input_scenarios import input_scenarios
-from keelqemu import Machine, QemuError, ramdisk_beside
-from session import KERNEL_READY_TIMEOUT, READY, SCREEN_SETTLE_TIMEOUT, context, run_shell_scenario
-from shell_scenarios import shell_scenarios
+from keelqemu import OVMF, Machine, QemuError, ramdisk_beside
+from session import (KERNEL_READY_TIMEOUT, READY, SCREEN_SETTLE_TIMEOUT, UEFI_READY_TIMEOUT, context,
+                     run_shell_scenario)
+from shell_scenarios import shell_scenarios, uefi_shell_scenarios
+from program_scenarios import program_scenarios
 from thread_scenarios import thread_scenarios
-from ttt_scenarios import ttt_scenarios
+from ttt_scenarios import ttt_scenarios, uefi_ttt_scenarios
 from typist import ShellScenario, typing_scenarios
 
 ISO_READY_TIMEOUT = 60  # s: SeaBIOS + GRUB menu timeout + loading from the CD under TCG
-UEFI_READY_TIMEOUT = 60  # s: OVMF's start (about 3 s unloaded under TCG) + the loader + the kernel
 IMG_READY_TIMEOUT = 30  # s: SeaBIOS + Keel's loader (about 0.2 s unloaded; slack for a busy `make test`)
 STILL_HALTED_DELAY = 1  # s: how long a machine that stopped with a message must stay up after it
 
@@ -78,7 +81,6 @@ UEFI_MEMORY_SIZES = ("512M", "1G", "4G")
 MEMORY_SLACK_MIB = 2  # what SeaBIOS/ACPI reserve below the top of RAM, plus the legacy hole below 1 MiB
 # OVMF keeps its runtime services, ACPI tables and NVS variables in RAM: 6 MiB at 512M and 1G, here.
 UEFI_MEMORY_SLACK_MIB = 12
-OVMF = "/usr/share/ovmf/OVMF.fd"
 MEMORY_LINE = re.compile(r"Memory: (\d+) MiB detected")
 MODULE_LINE = re.compile(r"^module: 0x([0-9a-f]+)-0x([0-9a-f]+) \((\d+) KiB\) (.*?)\s*$", re.MULTILINE)
 RAMDISK_STRING = "initrd"  # the module string GRUB (grub.cfg) and Keel's loaders give the ramdisk
@@ -390,6 +392,7 @@ def scenarios(args):
     for image, sizes in uefi_images(args):
         for memory in sizes:
             result.append(Scenario(f"boot/{image.kind}-{memory}", image, memory=memory))
+    result += uefi_shell_scenarios(args.img, FONT_PATH) + uefi_ttt_scenarios(args.img, FONT_PATH)
     for image, memory in other_buses(args):
         result.append(Scenario(f"boot/{image.kind}-{memory}", image, memory=memory))
     img = images(args)[2]
@@ -397,6 +400,7 @@ def scenarios(args):
         result.append(Scenario(f"boot/img-{damage.name}", img, memory=DAMAGED_IMAGE_MEMORY, damage=damage))
     result += typing_scenarios(args.kernel) + input_scenarios(args.kernel) + shell_scenarios(args.kernel)
     result += ttt_scenarios(args.kernel) + thread_scenarios(args.kernel)
+    result += program_scenarios(args.kernel, ramdisk_beside(args.kernel))
     for memory in BIOS_MEMORY_SIZES:
         result.append(CrossCheck(f"boot/img-equals-grub-{memory}", f"boot/img-{memory}", f"boot/iso-{memory}"))
     for memory in ("512M", "4G"):  # both loaders hand over OVMF's own memory map

@@ -6,7 +6,8 @@ terminal must show the same rows (and bells), and the two devices must agree (Se
 named below are checked on top of that, so a mistake in the model cannot hide a wrong screen.
   boot/shell-help             `help`: one row per command, in the order help clear echo mem input uptime cpu
                               color ttt int3 panic reboot shutdown ps spawn kill sleep run, each as
-                              "  NAME [usage]  description"
+                              "  NAME [usage]  description"; then, those rows told to the Typist
+                              (Typist.learn), the whole screen and serial once more
   boot/shell-echo             `echo hello "big  world"` prints "hello big  world" (quotes group, spaces kept)
   boot/shell-unknown-command  `frobnicate` prints "unknown command: frobnicate (try help)"; `color pink` ends
                               with the row "usage: color <fg> <bg>" and a new prompt
@@ -24,12 +25,14 @@ named below are checked on top of that, so a mistake in the model cannot hide a 
   boot/shell-shutdown-q35     guest-shutdown (ACPI S5), on the pc and the q35 machine
   boot/shell-serial-session   everything over COM1: `echo`, an unknown command, then ESC [ A twice and
                               Return runs the echo again, then `help` (as in shell-help)
+  boot/uefi-shell-help        shell-help on keel.img under OVMF (pc, -m 512M): the same checks on the decoded
+                              framebuffer, at its 160x50 grid
 """
 
 import re
 import time
 
-from session import ECHO_TIMEOUT, contains, poll
+from session import ECHO_TIMEOUT, contains, last_text_row, poll
 from typist import (BURST_HOLD_MS, COMMANDS, CTRL_C, DELETE, DOWN, END, ENTER, HOME, LEFT, LINE_LIMIT, PROMPT,
                     RIGHT, SERIAL_ENTER, SERIAL_UP, UP, ShellScenario)
 
@@ -66,7 +69,15 @@ def help_problem(screen):
 
 def play_help(session):
     session.type("help\n")
-    return session.check() or help_problem(session.vm.screen())
+    problem = session.check() or help_problem(session.vm.screen())
+    if problem:
+        return problem
+    # The rows help_problem has read are what `help` printed: once the model knows them, the whole screen is
+    # compared again, the rows above the first prompt included.
+    screen = [row.rstrip() for row in session.vm.screen()]
+    command = max(i for i, row in enumerate(screen) if row == PROMPT + "help")
+    session.typist.learn(screen[command + 1:last_text_row(screen)])
+    return session.check()
 
 
 def play_echo(session):
@@ -213,3 +224,8 @@ def shell_scenarios(kernel):
                       stays_up=False),
         ShellScenario("boot/shell-serial-session", kernel, play_serial_session, serial_input=True),
     ]
+
+
+def uefi_shell_scenarios(image, font):
+    """The scenarios that run on the UEFI framebuffer: `image` under OVMF, decoded against `font`."""
+    return [ShellScenario("boot/uefi-shell-help", image, play_help, font=font)]

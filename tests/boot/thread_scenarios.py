@@ -31,7 +31,6 @@ never on serial (kernel/console.h, console_draw_top_right).
 import re
 import time
 
-from keelqemu import VGA_COLUMNS
 from session import ECHO_TIMEOUT, poll
 from terminal import SerialTerminal
 from ttt_scenarios import Game, press, read_view, play_computer, wait_game
@@ -54,8 +53,9 @@ DAY_S = 24 * 3600
 
 
 def terminal_rows(vm):
-    """Every row a serial terminal shows for the whole log, scrolled-off ones included."""
-    return [row.rstrip() for row in SerialTerminal().feed(vm.serial_text()).main.text_rows()]
+    """Every row a serial terminal as wide as the screen shows for the whole log, scrolled-off ones included."""
+    terminal = SerialTerminal(vm.columns, vm.rows).feed(vm.serial_text())
+    return [row.rstrip() for row in terminal.main.text_rows()]
 
 
 def reply_after(rows, line, count):
@@ -255,16 +255,16 @@ class ClockHidden:
 
     def screen(self):
         rows = self._vm.screen()
-        return [rows[0][:VGA_COLUMNS - CLOCK_COLUMNS] + " " * CLOCK_COLUMNS] + rows[1:]
+        return [rows[0][:-CLOCK_COLUMNS] + " " * CLOCK_COLUMNS] + rows[1:]
 
     def screen_cells(self):
         cells = self._vm.screen_cells()
-        top = cells[0][:VGA_COLUMNS - CLOCK_COLUMNS] + [(0x20, 0x07)] * CLOCK_COLUMNS
+        top = cells[0][:-CLOCK_COLUMNS] + [(0x20, 0x07)] * CLOCK_COLUMNS
         return [top] + cells[1:]
 
     def clock(self):
         """The top-right corner's text."""
-        return self._vm.screen()[0][VGA_COLUMNS - CLOCK_COLUMNS:]
+        return self._vm.screen()[0][-CLOCK_COLUMNS:]
 
 
 def seconds_of(text):

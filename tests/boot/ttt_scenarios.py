@@ -24,6 +24,9 @@ below it, and nothing else (Session.check, Session.restored_problem).
   boot/ttt-serial-terminal            `ttt 2` and a move over COM1: a serial terminal (terminal.SerialTerminal)
                                       shows on its alternate screen exactly the VGA screen, with no control
                                       sequence it does not understand; after Q its main screen is back
+On keel.img under OVMF (pc, -m 512M), the board read off the decoded framebuffer (160x50 cells):
+  boot/uefi-ttt-computer              as ttt-computer-never-loses-simple
+  boot/uefi-ttt-two-player-win        as ttt-two-player-win
 """
 
 import re
@@ -308,8 +311,8 @@ def play_computer(session):
 
 
 def serial_board_problem(vm):
-    """None if a serial terminal's alternate screen shows what the VGA screen shows."""
-    terminal = SerialTerminal().feed(vm.serial_text())
+    """None if a serial terminal's alternate screen (the screen's size) shows what the screen shows."""
+    terminal = SerialTerminal(vm.columns, vm.rows).feed(vm.serial_text())
     if terminal.unknown_alternate:
         return (f"serial: the game sends sequences no terminal understands: "
                 f"{', '.join(terminal.unknown_alternate[:3])}")
@@ -320,7 +323,7 @@ def serial_board_problem(vm):
     wrong = [r for r in range(len(screen)) if shown[r] != screen[r]]
     if wrong:
         r = wrong[0]
-        return f"serial terminal row {r}: {shown[r]!r}, the VGA screen has {screen[r]!r}"
+        return f"serial terminal row {r}: {shown[r]!r}, the screen has {screen[r]!r}"
     return None
 
 
@@ -348,4 +351,12 @@ def ttt_scenarios(kernel):
         ShellScenario("boot/ttt-illegal-move", kernel, play_illegal_move),
         ShellScenario("boot/ttt-computer-never-loses-simple", kernel, play_computer),
         ShellScenario("boot/ttt-serial-terminal", kernel, play_serial_terminal, serial_input=True),
+    ]
+
+
+def uefi_ttt_scenarios(image, font):
+    """The games on the UEFI framebuffer: `image` under OVMF, decoded against `font`."""
+    return [
+        ShellScenario("boot/uefi-ttt-computer", image, play_computer, font=font),
+        ShellScenario("boot/uefi-ttt-two-player-win", image, play_two_player_win, font=font),
     ]

@@ -267,13 +267,15 @@ def press_all(vm, typist, keys, hold_ms=TYPING_HOLD_MS, paced=False):
 
 @dataclass
 class ShellScenario:
-    """Boot the kernel ELF to the shell's first prompt and let `play` drive it (session.Session)."""
+    """Boot Keel to the shell's first prompt and let `play` drive it (session.Session): the kernel ELF with
+    QEMU's -kernel on VGA text, or (with `font`) a disk image under OVMF on the UEFI GOP framebuffer."""
     name: str
-    kernel: str
+    path: str  # the kernel ELF; with `font`, the disk image (keel.img) OVMF boots through Keel's UEFI loader
     play: Callable  # play(session) -> None if all was as expected, else what was wrong
     serial_input: bool = False  # COM1 must be writable
     machine: list = field(default_factory=list)  # more QEMU arguments, e.g. ["-machine", "q35"]
     stays_up: bool = True  # QEMU must still run when play returns
+    font: str = None  # UEFI: the font file the framebuffer is decoded against (fbscreen.FramebufferMachine)
 
 
 def type_hello_world(session):

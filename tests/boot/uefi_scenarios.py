@@ -27,9 +27,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from keelqemu import Machine  # noqa: E402
+from keelqemu import OVMF, Machine  # noqa: E402
 
-OVMF = "/usr/share/ovmf/OVMF.fd"
 READY = "Keel is ready"
 BOOT_TIMEOUT = 60  # seconds to the prompt under TCG (about 5 are usual)
 STILL_RUNNING_AFTER = 5  # seconds a stopped loader must leave QEMU running
