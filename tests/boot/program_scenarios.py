@@ -107,13 +107,15 @@ def play_ls_cat(session, initrd):
         return problem
     listing = serial_after(session.vm, "keel> ls\n").split("keel> ")[0]
     for name, data in files.items():
-        if not re.search(rf"^.*\b{re.escape(name)}\b.*\b{len(data)}\b", listing, re.MULTILINE):
+        if not any(re.search(rf"\b{re.escape(name)}\b", row) and re.search(rf"\b{len(data)}\b", row)
+                   for row in listing.split("\n")):
             return f"ls: no line naming {name} with its size {len(data)}: {listing[:300]!r}"
     readme = files["README"].decode().rstrip("\n").split("\n")
     problem = run_command(session, "cat README", re.escape(readme[-1]))
     if problem:
         return problem
-    shown = serial_after(session.vm, "keel> cat README\n").split("keel> ")[0].rstrip("\n").split("\n")
+    out = serial_after(session.vm, "keel> cat README\n")
+    shown = out[:out.rfind("\nkeel> ")].split("\n")  # up to the next prompt (the README names it too)
     if [row.rstrip() for row in shown] != [row.rstrip() for row in readme]:
         return f"cat README shows {shown[:3]!r}..., the archive's README begins {readme[:3]!r}"
     return run_command(session, "cat nothing", r"cat: nothing: ")
@@ -124,7 +126,7 @@ def play_crash_kinds(session):
         problem = run_command(session, f"crash {kind}", KILLED.format(what))
         if problem:
             return f"crash {kind}: {problem}"
-        screen = "\n".join(session.vm.screen())
+        screen = "".join(session.vm.screen())  # full rows run on: a wrapped line reads as one
         if not re.search(KILLED.format(what), screen):
             return f"crash {kind}: the screen lacks the kill line"
         problem = run_command(session, f"echo ok {kind}", rf"^ok {kind}$")

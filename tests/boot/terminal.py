@@ -17,6 +17,8 @@ SerialTerminal reads the serial log the way a terminal emulator does (ECMA-48 / 
   CSI K                                           erase from the cursor to the end of the row
   CSI ? 1049 h / CSI ? 1049 l                     xterm's alternate screen (80x25, cleared) and back to the
                                                   main screen exactly as it was
+  CSI n ; ... m   CSI ? 25 l / h                  colours (SGR) and hiding or showing the cursor: understood,
+                                                  and they change no text
 Anything else is recorded, in `unknown` on the main screen and in `unknown_alternate` on the alternate one, so
 a test can report a sequence no terminal would understand.
 """
@@ -154,6 +156,10 @@ class SerialTerminal:
             self.screen.erase_screen()
         elif final == "K" and parameters in ("", "0"):
             self.screen.erase_to_end_of_row()
+        elif final == "m" and re.fullmatch(r"[0-9;]*", parameters):
+            pass  # SGR: colours and intensity change no text
+        elif final in "hl" and parameters == "?25":
+            pass  # cursor hidden / shown: no text either
         elif final == "h" and parameters == "?1049":
             self.alternate = TextScreen(width=self.width, height=self.alternate_rows)
         elif final == "l" and parameters == "?1049":
