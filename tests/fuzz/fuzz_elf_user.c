@@ -91,7 +91,7 @@ static void build_template(uint8_t *f)
     put_phdr(f + 120, 4, 4, 0x1800, 0, 0x20, 0x20);
     put_phdr(f + 176, 1, 4, 0x2000, 0x402000, 0x100, 0x100);
     put_phdr(f + 232, 1, 6, 0x2100, 0x403100, 0x200, 0x2800); /* as ld places data */
-    put_phdr(f + 288, 0x6474e551, 6, 0, 0, 0, 0); /* PT_GNU_STACK */
+    put_phdr(f + 288, 0x6474e551, 6, 0, 0, 0, 0);             /* PT_GNU_STACK */
 }
 
 struct load {
