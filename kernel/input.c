@@ -39,11 +39,11 @@ static void wake_readers(void)
  * by input_set_interrupt_handler decides whether it takes the key. The
  * keyboard's bytes are scancode set 1 (the 8042 translates): Ctrl is 0x1D
  * (0xE0 0x1D on the right), its release 0x9D, C is 0x2E. */
-#define SCANCODE_EXTENDED  0xE0
-#define SCANCODE_CTRL      0x1D
-#define SCANCODE_CTRL_UP   0x9D
-#define SCANCODE_C         0x2E
-#define SERIAL_CTRL_C      0x03
+#define SCANCODE_EXTENDED 0xE0
+#define SCANCODE_CTRL     0x1D
+#define SCANCODE_CTRL_UP  0x9D
+#define SCANCODE_C        0x2E
+#define SERIAL_CTRL_C     0x03
 
 static bool (*interrupt_handler)(void);
 static bool left_ctrl, right_ctrl, extended;

@@ -37,10 +37,10 @@
 #define MSR_GS_BASE        0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102 /* swapped with GS_BASE by swapgs */
 
-#define RFLAGS_TF  BIT_ULL(8)  /* trap (single step) */
-#define RFLAGS_DF  BIT_ULL(10) /* string direction */
-#define RFLAGS_NT  BIT_ULL(14) /* nested task */
-#define RFLAGS_AC  BIT_ULL(18) /* alignment check; with CR4.SMAP: user access allowed */
+#define RFLAGS_TF   BIT_ULL(8)  /* trap (single step) */
+#define RFLAGS_DF   BIT_ULL(10) /* string direction */
+#define RFLAGS_NT   BIT_ULL(14) /* nested task */
+#define RFLAGS_AC   BIT_ULL(18) /* alignment check; with CR4.SMAP: user access allowed */
 #define RFLAGS_IOPL (BIT_ULL(12) | BIT_ULL(13)) /* I/O privilege level */
 
 /* Page attribute table (SDM vol. 3A, 12.12): eight memory types, chosen by
@@ -61,16 +61,16 @@
      PAT_ENTRY(3, PAT_TYPE_UC) | PAT_ENTRY(4, PAT_TYPE_WB) | PAT_ENTRY(5, PAT_TYPE_WT) |           \
      PAT_ENTRY(6, PAT_TYPE_UC_MINUS) | PAT_ENTRY(7, PAT_TYPE_UC))
 
-#define CPUID_FEATURES     0x00000001  /* feature flags in ECX and EDX */
-#define CPUID_EDX_PAT      BIT_ULL(16) /* page attribute table */
-#define CPUID_MAX_LEAF     0x00000000  /* EAX = the highest basic leaf */
-#define CPUID_EXTENDED     0x00000007  /* structured extended features (subleaf 0) */
-#define CPUID_7_EBX_SMEP   BIT_ULL(7)
-#define CPUID_7_EBX_SMAP   BIT_ULL(20)
-#define CPUID_EXT_MAX_LEAF 0x80000000  /* EAX = the highest extended leaf */
-#define CPUID_EXT_FEATURES 0x80000001  /* extended feature flags in ECX and EDX */
+#define CPUID_FEATURES        0x00000001  /* feature flags in ECX and EDX */
+#define CPUID_EDX_PAT         BIT_ULL(16) /* page attribute table */
+#define CPUID_MAX_LEAF        0x00000000  /* EAX = the highest basic leaf */
+#define CPUID_EXTENDED        0x00000007  /* structured extended features (subleaf 0) */
+#define CPUID_7_EBX_SMEP      BIT_ULL(7)
+#define CPUID_7_EBX_SMAP      BIT_ULL(20)
+#define CPUID_EXT_MAX_LEAF    0x80000000  /* EAX = the highest extended leaf */
+#define CPUID_EXT_FEATURES    0x80000001  /* extended feature flags in ECX and EDX */
 #define CPUID_EXT_EDX_SYSCALL BIT_ULL(11) /* syscall/sysret in 64-bit mode */
-#define CPUID_EXT_EDX_NX   BIT_ULL(20) /* execute-disable bit */
-#define CPUID_EXT_EDX_LM   BIT_ULL(29) /* Intel 64 / AMD64 long mode */
+#define CPUID_EXT_EDX_NX      BIT_ULL(20) /* execute-disable bit */
+#define CPUID_EXT_EDX_LM      BIT_ULL(29) /* Intel 64 / AMD64 long mode */
 
 #endif

@@ -14,8 +14,8 @@
 #include <kernel/console.h>
 #include <kernel/ksyms.h>
 #include <kernel/panic.h>
-#include <lib/format.h>
 #include <lib/errno.h>
+#include <lib/format.h>
 #include <mm/paging.h>
 #include <mm/stacks.h>
 

@@ -34,9 +34,9 @@
 #define KERNEL_DATA_DESCRIPTOR                                                                     \
     (SEG_LIMIT_MAX | SEG_ACCESSED | SEG_WRITABLE | SEG_CODE_OR_DATA | SEG_PRESENT |                \
      SEG_DEFAULT_32 | SEG_GRANULARITY)
-#define SEG_DPL_USER (3ull << 45) /* descriptor privilege level 3 */
-#define USER_CODE_DESCRIPTOR (KERNEL_CODE_DESCRIPTOR | SEG_DPL_USER)
-#define USER_DATA_DESCRIPTOR (KERNEL_DATA_DESCRIPTOR | SEG_DPL_USER)
+#define SEG_DPL_USER          (3ull << 45) /* descriptor privilege level 3 */
+#define USER_CODE_DESCRIPTOR  (KERNEL_CODE_DESCRIPTOR | SEG_DPL_USER)
+#define USER_DATA_DESCRIPTOR  (KERNEL_DATA_DESCRIPTOR | SEG_DPL_USER)
 #define TSS_TYPE_AVAILABLE_64 0x9ull /* system descriptor type (SDM table 3-2) */
 
 struct tss {

@@ -4,7 +4,6 @@
 #ifndef KEEL_ARCH_X86_64_GDT_H
 #define KEEL_ARCH_X86_64_GDT_H
 
-
 /* Selectors. The order is what syscall and sysret demand (SDM vol. 3A,
  * 5.8.8): syscall loads CS from STAR[47:32] and SS from that + 8; sysret
  * loads SS from STAR[63:48] + 8 and CS from STAR[63:48] + 16, both with

@@ -32,7 +32,7 @@ bool user_mode_smap(void);
  * of a program's start: RIP entry, RSP stack, RFLAGS with IF, user
  * selectors, every other register 0; then enter it. Interrupts off. */
 __attribute__((noreturn)) void user_enter_at(struct interrupt_frame *frame, uint64_t entry,
-                                              uint64_t stack);
+                                             uint64_t stack);
 
 /* Copy n bytes between kernel and user memory: 0, or -EFAULT if a page is
  * not mapped (or, to user memory, not writable). Part of the copy may have

@@ -111,9 +111,8 @@ static size_t key_bytes(const struct key_event *ev, char *out)
         enum keycode key;
         const char *bytes;
     } sequences[] = {
-        {KEY_UP, "\x1b[A"},   {KEY_DOWN, "\x1b[B"}, {KEY_RIGHT, "\x1b[C"},
-        {KEY_LEFT, "\x1b[D"}, {KEY_HOME, "\x1b[H"}, {KEY_END, "\x1b[F"},
-        {KEY_DELETE, "\x1b[3~"},
+        {KEY_UP, "\x1b[A"},   {KEY_DOWN, "\x1b[B"}, {KEY_RIGHT, "\x1b[C"},   {KEY_LEFT, "\x1b[D"},
+        {KEY_HOME, "\x1b[H"}, {KEY_END, "\x1b[F"},  {KEY_DELETE, "\x1b[3~"},
     };
     if (ev->ascii) {
         out[0] = ev->ascii == '\n' ? '\r' : ev->ascii == '\b' ? 0x7f : ev->ascii;

@@ -42,8 +42,8 @@ int exec_write_user(struct address_space *space, uint64_t dst, const void *src, 
 
 static int map_segment(struct process *p, const struct user_segment *seg, const uint8_t *file)
 {
-    unsigned flags = (seg->flags & USER_SEG_WRITE ? MAP_WRITE : 0) |
-                     (seg->flags & USER_SEG_EXEC ? MAP_EXEC : 0);
+    unsigned flags =
+        (seg->flags & USER_SEG_WRITE ? MAP_WRITE : 0) | (seg->flags & USER_SEG_EXEC ? MAP_EXEC : 0);
     uint64_t first = seg->vaddr & ~PAGE_MASK;
     uint64_t end = (seg->vaddr + seg->memsz + PAGE_MASK) & ~PAGE_MASK;
     for (uint64_t page = first; page < end; page += PAGE_SIZE) {

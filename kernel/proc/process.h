@@ -37,9 +37,9 @@ struct process {
     char name[PROCESS_NAME_MAX];
     struct process *parent; /* NULL: started by the kernel */
     enum process_state state;
-    int status;      /* ZOMBIE: what wait reports (keel/syscall.h) */
-    bool exited;     /* it called exit (or faulted): status is set */
-    bool orphan;     /* its parent has ended: freed at its own end */
+    int status;  /* ZOMBIE: what wait reports (keel/syscall.h) */
+    bool exited; /* it called exit (or faulted): status is set */
+    bool orphan; /* its parent has ended: freed at its own end */
     struct thread *thread;
     struct address_space space;
     uint64_t brk_start, brk; /* the program break: [brk_start, brk) is its heap */

@@ -78,7 +78,7 @@ struct thread {
 /* What thread_create_owned sets before the new thread can first run. */
 struct thread_owner {
     void *owner;
-    uint64_t page_table_root; /* 0: the kernel's */
+    uint64_t page_table_root;          /* 0: the kernel's */
     void (*on_exit)(struct thread *t); /* called by the exiting thread, interrupts off */
 };
 

@@ -10,8 +10,8 @@
 #include <kernel/main.h>
 #include <kernel/panic.h>
 #include <kernel/power.h>
-#include <kernel/shell/shell.h>
 #include <kernel/shell/program_commands.h>
+#include <kernel/shell/shell.h>
 #include <kernel/shell/thread_commands.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>

@@ -416,14 +416,14 @@ static void test_raw_bits_write_combine(void **state)
     uint64_t e[4];
     unsigned flags = 0;
     (void)state;
-    assert_int_equal(vm_map(&as, 0xffff800080000000ull, 0x80000000, PAGE_SIZE,
-                            MAP_WRITE | MAP_WRITE_COMBINE),
-                     0);
+    assert_int_equal(
+        vm_map(&as, 0xffff800080000000ull, 0x80000000, PAGE_SIZE, MAP_WRITE | MAP_WRITE_COMBINE),
+        0);
     assert_int_equal(raw_walk(0xffff800080000000ull, e), 4);
     assert_int_equal(e[3], 0x80000000 | SDM_P | SDM_RW | SDM_PWT | SDM_XD);
-    assert_int_equal(vm_map(&as, 0xffff800080200000ull, 0x80200000, PAGE_SIZE_2M,
-                            MAP_WRITE | MAP_WRITE_COMBINE),
-                     0);
+    assert_int_equal(
+        vm_map(&as, 0xffff800080200000ull, 0x80200000, PAGE_SIZE_2M, MAP_WRITE | MAP_WRITE_COMBINE),
+        0);
     assert_int_equal(raw_walk(0xffff800080200000ull, e), 3);
     assert_int_equal(e[2], 0x80200000 | SDM_P | SDM_RW | SDM_PWT | SDM_PS | SDM_XD);
     assert_int_equal(vm_translate(&as, 0xffff800080200000ull, NULL, &flags, NULL), 0);

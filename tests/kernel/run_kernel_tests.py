@@ -26,7 +26,7 @@ The ramdisk (--initrd, by default initrd.tar beside the kernel) is passed with -
 process cases (process_*) run a second time on `-cpu max`, which has SMEP and SMAP, as one more boot with
 ktest=process_* (reported as kernel/cpu-max/<name>); should-panic cases named smap_* boot on `-cpu max`.
 
-Usage: tests/kernel/run_kernel_tests.py [--kernel build/kernel-test.elf] [--initrd FILE] [--timeout 30] [-j 2]
+Usage: tests/kernel/run_kernel_tests.py [--kernel build/kernel-test.elf] [--initrd FILE] [--timeout 90] [-j 2]
 """
 
 import argparse
@@ -161,7 +161,7 @@ def should_panic_line(kernel, name, timeout, initrd):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="Run Keel's in-kernel tests in QEMU.")
     parser.add_argument("--kernel", default="build/kernel-test.elf", help="the test kernel ELF")
-    parser.add_argument("--timeout", type=float, default=30, help="seconds per boot before calling it a hang")
+    parser.add_argument("--timeout", type=float, default=90, help="seconds per boot before calling it a hang")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="should-panic boots to run at once")
     parser.add_argument("--initrd", help="the ramdisk for the process cases (default: initrd.tar beside "
                         "the kernel, if it is there)")

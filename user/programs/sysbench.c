@@ -16,9 +16,9 @@
 #include <user/lib/stdio.h>
 #include <user/lib/sys.h>
 
-#define CALLS           100000u
-#define LOOP_OVERHEAD   3u /* mov, dec, jnz */
-#define WARMUP_CALLS    100u
+#define CALLS         100000u
+#define LOOP_OVERHEAD 3u /* mov, dec, jnz */
+#define WARMUP_CALLS  100u
 
 static inline uint64_t rdtsc(void)
 {
