@@ -98,8 +98,9 @@ static void print_page_fault(uint64_t error, uint64_t cr2)
     if (!(error & PF_PRESENT) && cr2 < NULL_PAGE_END)
         kprintf("(a NULL pointer dereference: nothing is mapped in the first page)\n");
     else if ((error & PF_PRESENT) && !(error & PF_USER) && cr2 < KEEL_USER_LIMIT)
-        kprintf("(the kernel touched a program's page outside the user-copy functions: SMAP%s)\n",
-                error & PF_INSTRUCTION_FETCH ? " or SMEP" : "");
+        kprintf("%s\n", error & PF_INSTRUCTION_FETCH
+                            ? "(SMEP: the kernel tried to run code on a user page)"
+                            : "(SMAP: the kernel touched a user page outside the copy functions)");
     kprintf("error code 0x%llx: P=%u W=%u U=%u R=%u I=%u PK=%u SS=%u\n", (unsigned long long)error,
             !!(error & PF_PRESENT), !!(error & PF_WRITE), !!(error & PF_USER),
             !!(error & PF_RESERVED_BIT), !!(error & PF_INSTRUCTION_FETCH),

@@ -37,7 +37,7 @@
 #define SYS_KILL         10 /* kill(int pid) -> 0: ends the process (status KEEL_STATUS_KILLED) */
 #define SYS_SLEEP        11 /* sleep(uint64_t ms) -> 0, or -EINTR when the process is killed */
 #define SYS_UPTIME       12 /* uptime() -> milliseconds since boot */
-#define SYS_BRK          13 /* brk(void *end) -> the program break after the call; end 0 asks */
+#define SYS_BRK          13 /* brk(void *end) -> the break after the call; 0 asks; -ENOMEM: kept */
 #define SYS_YIELD        14 /* yield() -> 0 */
 #define SYS_CONSOLE_MODE 15 /* console_mode(int mode) -> the previous mode (KEEL_CONSOLE_*) */
 #define SYS_CONSOLE_SIZE 16 /* console_size() -> columns << 16 | rows */
@@ -52,7 +52,12 @@
  * line has been typed (edited and echoed by the kernel, ending in '\n'); in
  * raw mode it returns as soon as at least one byte is there, unechoed, keys
  * as a terminal sends them (Enter '\r', Backspace 0x7f, arrows ESC [ A..D).
- * Ctrl+C ends the foreground program in both modes. */
+ * Ctrl+C ends the foreground program in both modes.
+ * Output to fds 1 and 2 is UTF-8 text with ANSI (ECMA-48) control sequences,
+ * shown on the screen as a terminal shows them (drivers/vga/ansi.h lists the
+ * set) and sent to the serial line unchanged. When the foreground program
+ * ends, however it ends, the main screen, the cursor and the colours come
+ * back. */
 #define KEEL_CONSOLE_LINE 0
 #define KEEL_CONSOLE_RAW  1
 
