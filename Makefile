@@ -577,7 +577,7 @@ $(BUILD)/bench/bench_heap: tools/bench_heap.c $(HEAP_SOURCES) mm/heap/heap.h
 #   make user     build/user/NAME for every program (with symbols and debug information)
 #   make initrd   build/initrd.tar: the programs without debug information, and README
 #                 (user/README.initrd), as a deterministic ustar archive
-USER_PROGRAMS := hello true ls cat crash sysfuzz spawnloop ttt heaptest sysbench
+USER_PROGRAMS := hello true ls cat crash sysfuzz spawnloop ttt heaptest sysbench readline
 sysfuzz_USER_SOURCES := user/programs/sysfuzz_gen.c
 ttt_USER_SOURCES := user/programs/ttt_keys.c user/programs/ttt_screen.c apps/ttt/ttt.c
 

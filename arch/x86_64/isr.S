@@ -17,6 +17,8 @@
  * the call into C sees the ABI's alignment.
  */
 
+#include <arch/x86_64/frame.h>
+
     .text
 
 .macro STUB_NO_ERROR vector
@@ -38,42 +40,14 @@ interrupt_common:
     testb $3, 24(%rsp)              /* CS of the interrupted code: from ring 3? */
     jz 1f
     swapgs                          /* then GS gets the kernel's base (percpu.h) */
-1:  pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+1:  PUSH_GENERAL_REGISTERS
     cld                             /* the ABI expects DF = 0 on function entry */
     testb $1, smap_on(%rip)         /* user code may have set RFLAGS.AC: shut SMAP again */
     jz 2f
     clac
 2:  mov %rsp, %rdi                  /* struct interrupt_frame * */
     call interrupt_dispatch
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     add $16, %rsp                   /* vector and error code */
     testb $3, 8(%rsp)               /* back to ring 3? then its GS base again */
     jz 3f

@@ -19,6 +19,7 @@
  * mapped (KEEL_USER_LIMIT), so no `syscall` can leave a non-canonical
  * return address, and the dispatcher still checks and takes iretq then.
  */
+#include <arch/x86_64/frame.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/percpu.h>
 #include <arch/x86_64/user_mode.h>
@@ -36,40 +37,12 @@ syscall_entry:
     pushq %rcx                          /* user RIP */
     pushq $0                            /* error code */
     pushq $SYSCALL_FRAME_VECTOR
-    pushq %rax                          /* then what isr.S's interrupt_common saves */
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS              /* then what isr.S's interrupt_common saves */
     xorl %ebp, %ebp                     /* a backtrace ends here, not in user memory */
     movq %rsp, %rdi                     /* struct interrupt_frame * */
     call syscall_dispatch               /* returns with IF = 0; eax != 0: use iretq */
     testl %eax, %eax                    /* the flags survive the pops and lea below */
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax                           /* the result */
+    POP_GENERAL_REGISTERS               /* rax is the result now */
     leaq 16(%rsp), %rsp                 /* vector and error code */
     jnz 1f
     movq (%rsp), %rcx                   /* RIP, RFLAGS and RSP from the frame */
@@ -90,21 +63,7 @@ syscall_entry:
     .global user_enter
 user_enter:
     movq %rdi, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     addq $16, %rsp
     swapgs
     iretq

@@ -15,39 +15,12 @@
 #include <kernel/proc/uaccess.h>
 #include <kernel/sched/thread.h>
 #include <kernel/shell/line_edit.h>
+#include <kernel/shell/shell.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
 #define WRITE_CHUNK 256
 #define RAW_MAX     64
-
-static void out_write(void *ctx, const char *s, size_t n)
-{
-    (void)ctx;
-    console_write(s, n);
-}
-
-static void out_cursor_left(void *ctx, size_t n)
-{
-    (void)ctx;
-    console_cursor_left(n);
-}
-
-static void out_bell(void *ctx)
-{
-    (void)ctx;
-    console_bell();
-}
-
-static void out_clear_screen(void *ctx)
-{
-    (void)ctx;
-    console_clear();
-}
-
-static const struct line_output output = {
-    NULL, out_write, out_cursor_left, out_bell, out_clear_screen,
-};
 
 static struct line_editor editor; /* about 7 KiB: not on a kernel stack */
 static char line[LINE_EDIT_MAX + 2];
@@ -69,14 +42,14 @@ static int edit_line(void)
         line_editor_init(&editor);
         editor_ready = true;
     }
-    line_edit_begin(&editor, "", &output);
+    line_edit_begin(&editor, "", &console_line_output);
     enum line_edit_result result;
     do {
         struct key_event ev;
         input_wait_press(&ev);
         if (thread_should_stop())
             return -EINTR;
-        result = line_edit_key(&editor, &ev, &output);
+        result = line_edit_key(&editor, &ev, &console_line_output);
     } while (result == LINE_EDIT_CONTINUE);
     if (result == LINE_EDIT_CANCELLED)
         return edit_line();

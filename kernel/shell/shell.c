@@ -37,7 +37,7 @@ static void out_clear_screen(void *ctx)
     console_clear();
 }
 
-static const struct line_output console_output = {
+const struct line_output console_line_output = {
     NULL, out_write, out_cursor_left, out_bell, out_clear_screen,
 };
 
@@ -86,12 +86,12 @@ void shell_run(void)
     uint32_t dropped_reported = input_dropped();
     line_editor_init(&editor);
     for (;;) {
-        line_edit_begin(&editor, SHELL_PROMPT, &console_output);
+        line_edit_begin(&editor, SHELL_PROMPT, &console_line_output);
         enum line_edit_result result;
         do {
             struct key_event ev;
             input_wait_press(&ev);
-            result = line_edit_key(&editor, &ev, &console_output);
+            result = line_edit_key(&editor, &ev, &console_line_output);
         } while (result == LINE_EDIT_CONTINUE);
         report_dropped_input(&dropped_reported);
         if (result == LINE_EDIT_DONE) {

@@ -27,6 +27,11 @@ struct shell_command {
 extern const struct shell_command shell_commands[];
 extern const unsigned shell_command_count;
 
+/* The line editor's output on the console (both screens): the shell's, and
+ * that of programs reading a line (kernel/proc/console_io.c). */
+struct line_output;
+extern const struct line_output console_line_output;
+
 /* Read and run commands forever. */
 __attribute__((noreturn)) void shell_run(void);
 

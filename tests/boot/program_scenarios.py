@@ -5,6 +5,9 @@ the prompt (session.Session) and types as a person would (QMP send-key, or COM1)
 comes from the README and from the archive itself (read here with Python's tarfile), never from the kernel.
   boot/program-hello        `hello big world`: "Hello from user space", its pid, and each argument on screen
                             and serial; `echo after` still works (the model checks every row after it)
+  boot/program-readline     `readline`, then "hi there" typed with a Backspace and Left/Right edits on the
+                            keyboard: the kernel's line editor echoes and edits it, and the program gets the
+                            whole line, '\n' included, over several 7-byte reads
   boot/program-ls-cat       `ls` lists every file of build/initrd.tar with its size; `cat README` shows the
                             archive's README, line by line; `cat nothing` says why it cannot
   boot/program-crash-kinds  `crash null`, `kwrite`, `kexec`, `priv`, `div0`, `ud`, `stack`: each ends with the
@@ -27,8 +30,8 @@ import tarfile
 import time
 
 from session import ECHO_TIMEOUT, poll
-from ttt_scenarios import ESCAPE, Game, leave_game, open_game, play_digits, rows_problem, wait_game
-from typist import CTRL_C, SERIAL_ENTER, TYPING_HOLD_MS, ShellScenario, chords
+from ttt_scenarios import ESCAPE, Game, leave_game, open_game, play_digits, press, rows_problem, wait_game
+from typist import BACKSPACE, CTRL_C, ENTER, LEFT, SERIAL_ENTER, TYPING_HOLD_MS, ShellScenario, chords
 
 PROGRAM_TIMEOUT = 60  # s: sysfuzz and spawnloop run for a while under TCG
 FREE_FRAMES = re.compile(r"frames: \d+ total \(\d+ MiB\), (\d+) free")
@@ -98,6 +101,23 @@ def play_hello(session):
     if "Hello from user space" not in screen:
         return "screen: no 'Hello from user space'"
     return echo_problem(session, "after")
+
+
+def play_readline(session):
+    vm = session.vm
+    session.type("readline\n")
+    problem = wait_serial_after(vm, "keel> readline\n", r"line\? ")
+    if problem:
+        return problem
+    press(vm, *chords("hi therx"), BACKSPACE, *chords("e"), *[LEFT] * 7,
+          *chords("o"), ENTER)  # "hi there", then "o" after "h": "hoi there"
+    problem = wait_serial_after(vm, "keel> readline\n", r'read 10 bytes in 2 reads: "hoi there"')
+    if problem:
+        return problem
+    screen = "\n".join(row.rstrip() for row in vm.screen())
+    if 'read 10 bytes in 2 reads: "hoi there"' not in screen:
+        return "screen: no 'read 10 bytes in 2 reads' line"
+    return run_command(session, "echo next", r"^next$")
 
 
 def play_ls_cat(session, initrd):
@@ -197,6 +217,7 @@ def program_scenarios(kernel, initrd):
     ramdisk = ["-initrd", initrd]
     return [
         ShellScenario("boot/program-hello", kernel, play_hello, machine=ramdisk),
+        ShellScenario("boot/program-readline", kernel, play_readline, machine=ramdisk),
         ShellScenario("boot/program-ls-cat", kernel, lambda s: play_ls_cat(s, initrd), machine=ramdisk),
         ShellScenario("boot/program-crash-kinds", kernel, play_crash_kinds, machine=ramdisk),
         ShellScenario("boot/program-ctrl-c", kernel, play_ctrl_c, serial_input=True, machine=ramdisk),

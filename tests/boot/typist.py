@@ -62,7 +62,7 @@ COMMANDS = ("help", "clear", "echo", "mem", "input", "uptime", "cpu", "color", "
             "reboot", "shutdown", "ps", "spawn", "kill", "sleep", "run")
 # The programs on the ramdisk (README, "Programs in ring 3"): typed as a command, each runs; its output is
 # not predicted.
-PROGRAMS = ("hello", "ls", "cat", "crash", "sysfuzz", "spawnloop", "sysbench")
+PROGRAMS = ("hello", "true", "ls", "cat", "crash", "sysfuzz", "spawnloop", "heaptest", "sysbench", "readline")
 
 
 def split_arguments(line):
