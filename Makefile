@@ -658,7 +658,8 @@ test_sysfuzz_gen_SOURCES := user/programs/sysfuzz_gen.c
 test_ttt_keys_SOURCES := user/programs/ttt_keys.c
 test_ttt_screen_SOURCES := user/programs/ttt_screen.c user/lib/outbuf.c lib/format.c apps/ttt/ttt.c
 test_user_programs_SOURCES :=
-test_user_programs_OBJECTS := $(USER_BINARIES) $(INITRD) user/README.initrd
+# Makefile too: the program list reaches the test as -DUSER_PROGRAMS.
+test_user_programs_OBJECTS := $(USER_BINARIES) $(INITRD) user/README.initrd Makefile
 $(BUILD)/host/test_user_programs: HOST_CFLAGS += -DUSER_PROGRAMS='"$(USER_PROGRAMS)"' \
     -DUSER_DIR='"$(abspath $(BUILD)/user)"' -DINITRD='"$(abspath $(INITRD))"' \
     -DREADME_SOURCE='"$(abspath user/README.initrd)"'
