@@ -10,6 +10,7 @@
 #define KEEL_ARCH_X86_64_FRAME_H
 
 #ifdef __ASSEMBLER__
+/* clang-format off: GNU as macros, not C */
 /* Push rax ... r15: r15 ends lowest, at the frame's start. */
 .macro PUSH_GENERAL_REGISTERS
     pushq %rax
@@ -47,6 +48,7 @@
     popq %rbx
     popq %rax
 .endm
+/* clang-format on */
 #endif
 
 #endif
