@@ -10,7 +10,8 @@
 #define KEEL_ARCH_X86_64_FRAME_H
 
 #ifdef __ASSEMBLER__
-/* clang-format off: GNU as macros, not C */
+/* GNU as macros, not C: */
+/* clang-format off */
 /* Push rax ... r15: r15 ends lowest, at the frame's start. */
 .macro PUSH_GENERAL_REGISTERS
     pushq %rax
