@@ -11,7 +11,7 @@
  * damaged copies, one fault each, must be refused with the message naming
  * that fault, by image_verify and by `mkimage --check`. Last, what keeps the
  * BIOS loader fast under QEMU (boot/bios/addresses.h): no page of stage 2's
- * code takes a store.
+ * code takes a store, and the kernel file carries no ELF symbol table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -480,6 +480,21 @@ static void test_stage2_stores_miss_code_pages(void **state)
     free(elf.data);
 }
 
+/* The loaders read the whole kernel file; the ELF symbol table is dead weight (the
+ * kernel's own table for backtraces is in .rodata). */
+static void test_kernel_file_has_no_symbol_table(void **state)
+{
+    (void)state;
+    struct file elf = read_all(build_path("kernel.stripped.elf"));
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)elf.data;
+    assert_true(elf.len >= sizeof(*eh) && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0);
+    assert_true(eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= elf.len);
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(elf.data + eh->e_shoff);
+    for (unsigned i = 0; i < eh->e_shnum; i++)
+        assert_int_not_equal(sh[i].sh_type, SHT_SYMTAB);
+    free(elf.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_damaged_copies_refused),
         cmocka_unit_test(test_mkimage_refuses_bad_esp),
         cmocka_unit_test(test_stage2_stores_miss_code_pages),
+        cmocka_unit_test(test_kernel_file_has_no_symbol_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
