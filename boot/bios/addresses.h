@@ -1,7 +1,8 @@
 /*
  * addresses.h - where Keel's BIOS loader keeps what in the first 640 KiB.
  *
- *   0x00500 .. 0x07BFF   stack of both stages, down from LOADER_STACK_TOP
+ *   0x00500 .. 0x06FFF   stack of both stages, down from LOADER_STACK_TOP
+ *   0x07000 .. 0x07BFF   unused: keeps the stack out of stage 1's page
  *   0x07C00 .. 0x07DFF   stage 1, the MBR (the BIOS loads it here)
  *   0x07E00 .. 0x07FFF   the boot header (boot/bios/bootimg.h), read by stage 1
  *   0x08000 .. 0x0FFFF   stage 2 with its .bss: its real-mode code runs with
@@ -13,16 +14,27 @@
  * The areas above stage 2 start on 64 KiB boundaries so that no BIOS
  * transfer into them crosses one.
  *
+ * No store of the loader's should land in a 4 KiB page that holds code that
+ * has run: an emulator that translates code (QEMU's TCG, how Keel is mostly
+ * booted) sends every store into such a page down a slow path that looks for
+ * self-modifying code, about 30 times the cost of a plain store. So the
+ * stack ends at the page boundary below stage 1, and stage 2's variables lie
+ * on pages of their own (stage2.ld). A stack in stage 1's page made stage 2's
+ * console set-up alone take 35 to 100 ms under QEMU instead of 1 ms.
+ *
  * stage1.S, stage2_entry.S and the C of stage 2 all include this file, so it
- * holds preprocessor definitions only. The linker scripts get the numbers
- * they need as absolute symbols that the two .S files define from them.
+ * holds preprocessor definitions only (mm/paging.h's are, down to its C part).
+ * The linker scripts get the numbers they need as absolute symbols that the
+ * two .S files define from them.
  */
 #ifndef KEEL_BOOT_BIOS_ADDRESSES_H
 #define KEEL_BOOT_BIOS_ADDRESSES_H
 
+#include <mm/paging.h> /* PAGE_SIZE */
+
 #define STAGE1_ADDR      0x7C00
-#define LOADER_STACK_TOP STAGE1_ADDR /* the stack grows down from below stage 1 */
-#define BOOT_HEADER_ADDR 0x7E00      /* right after stage 1's sector */
+#define LOADER_STACK_TOP (STAGE1_ADDR & ~(PAGE_SIZE - 1)) /* 0x7000: below stage 1's page */
+#define BOOT_HEADER_ADDR 0x7E00                           /* right after stage 1's sector */
 #define STAGE2_ADDR      0x8000
 #define STAGE2_END       0x10000
 

@@ -13,8 +13,9 @@
  *      jumps there with DL = boot drive and SI = the partition entry.
  * Any failure prints a one-line message through the BIOS and halts.
  *
- * Memory used (boot/bios/addresses.h): 0x0500-0x7BFF stack, 0x7C00 this
- * sector, 0x7E00 the header, 0x8000-0xFFFF stage 2.
+ * Memory used (boot/bios/addresses.h): 0x0500-0x6FFF stack (not in this
+ * sector's page), 0x7C00 this sector, 0x7E00 the header, 0x8000-0xFFFF
+ * stage 2.
  */
 #include <boot/bios/bootimg.h>
 #include <boot/bios/addresses.h>
@@ -48,7 +49,7 @@ _start:
     mov %ax, %ds                    /* data: our variables and the header */
     mov %ax, %es                    /* string instructions (cmpsb) use ES:DI */
     mov %ax, %ss                    /* stack segment ... */
-    mov $LOADER_STACK_TOP, %sp      /* ... growing down from just below this sector */
+    mov $LOADER_STACK_TOP, %sp      /* ... growing down from the page below this one */
     ljmp $0, $start_normalized      /* some BIOSes enter at 07C0:0000: make CS = 0 */
 start_normalized:
     sti                             /* the BIOS disk services need their interrupts */

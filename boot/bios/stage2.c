@@ -56,9 +56,9 @@ static uint64_t usable_bytes(void)
     return total;
 }
 
-/* CRC-32 of stage 2 as stage 1 loaded it. Must run before anything writes
- * to stage 2's variables: .bss may share the last loaded sector (the image
- * tool pads it with zeros, and zeros are all stage2_entry.S has written). */
+/* CRC-32 of stage 2 as stage 1 loaded it. Must run before the first BIOS
+ * call, which patches the thunk's `int` instruction (stage2_entry.S); the
+ * variables are not covered, .bss starts on the page after the image. */
 static uint32_t stage2_crc(void)
 {
     const struct bootimg_header *header = (const struct bootimg_header *)BOOT_HEADER_ADDR;

@@ -26,10 +26,11 @@
 #define DATA16_SELECTOR 0x20
 
 /* What stage2.ld needs, as absolute symbols (a linker script cannot read
- * headers): where stage 2 is loaded, how long its file may be and where it
- * must end. */
-    .global __stage2_addr, __stage2_max_bytes, __stage2_end
+ * headers): where stage 2 is loaded, how long its file may be, where it
+ * must end and the page size its variables are aligned to. */
+    .global __stage2_addr, __stage2_max_bytes, __stage2_end, __page_size
     .set __stage2_addr, STAGE2_ADDR
+    .set __page_size, PAGE_SIZE
     .set __stage2_max_bytes, BOOTIMG_STAGE2_MAX_SECTORS * BOOTIMG_SECTOR_SIZE
     .set __stage2_end, STAGE2_END
 
@@ -173,7 +174,9 @@ enter_kernel:
     mov $MULTIBOOT2_BOOTLOADER_MAGIC, %eax
     jmp *%ecx
 
-    .section .data16, "aw"
+/* Read-only: the descriptors come with their accessed bits set, so the CPU
+ * never writes them back either (Intel SDM vol. 3 3.4.5.1). */
+    .section .rodata
     .balign 8
 gdt:
     .quad 0                         /* null descriptor */
@@ -189,10 +192,12 @@ realmode_idt_pointer:
     .word 0x3FF                     /* 256 vectors of 4 bytes */
     .long 0
 
+/* Written on every BIOS call: in .bss, away from the code (addresses.h). */
+    .section .bss
     .balign 4
 thunk_regs:
     .skip BIOS_REGS_SIZE
 caller_regs:
-    .long 0
+    .skip 4
 saved_esp:
-    .long 0
+    .skip 4

@@ -10,7 +10,9 @@
  * there (kernel.stripped.elf, uefi/BOOTX64.EFI, boot/uefi/boot.cfg,
  * initrd.tar, which is also the BIOS partition's module). Then
  * damaged copies, one fault each, must be refused with the message naming
- * that fault, by image_verify and by `mkimage --check`.
+ * that fault, by image_verify and by `mkimage --check`. Last, what keeps the
+ * BIOS loader fast under QEMU (boot/bios/addresses.h): no page of stage 2's
+ * code takes a store, and the kernel file carries no ELF symbol table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boot/bios/addresses.h>
+#include <elf.h>
 #include <tools/image_verify.h>
 
 #define SECTOR 512
@@ -460,6 +464,61 @@ static void test_mkimage_refuses_bad_esp(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Pages [first, last] that an allocated section of an ELF file covers. */
+static void section_pages(const Elf32_Shdr *sh, uint32_t *first, uint32_t *last)
+{
+    *first = sh->sh_addr / PAGE_SIZE;
+    *last = (sh->sh_addr + (sh->sh_size ? sh->sh_size : 1) - 1) / PAGE_SIZE;
+}
+
+/* A store into a page holding code that has run takes QEMU's slow path: stage 2's
+ * writable sections and the stack must share no page with code. */
+static void test_stage2_stores_miss_code_pages(void **state)
+{
+    (void)state;
+    struct file elf = read_all(build_path("bios/stage2.elf"));
+    const Elf32_Ehdr *eh = (const Elf32_Ehdr *)elf.data;
+    assert_true(elf.len >= sizeof(*eh) && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0);
+    assert_true(eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf32_Shdr) <= elf.len);
+    const Elf32_Shdr *sh = (const Elf32_Shdr *)(elf.data + eh->e_shoff);
+    unsigned writable = 0;
+
+    for (unsigned w = 0; w < eh->e_shnum; w++) {
+        if ((sh[w].sh_flags & (SHF_ALLOC | SHF_WRITE)) != (SHF_ALLOC | SHF_WRITE))
+            continue;
+        writable++;
+        uint32_t w_first, w_last;
+        section_pages(&sh[w], &w_first, &w_last);
+        for (unsigned x = 0; x < eh->e_shnum; x++) {
+            if (!(sh[x].sh_flags & SHF_EXECINSTR))
+                continue;
+            uint32_t x_first, x_last;
+            section_pages(&sh[x], &x_first, &x_last);
+            if (w_first <= x_last && x_first <= w_last)
+                fail_msg("stage 2: a writable section at %#x shares a page with code at %#x",
+                         (unsigned)sh[w].sh_addr, (unsigned)sh[x].sh_addr);
+        }
+    }
+    assert_true(writable > 0); /* .bss at least: the check saw the sections */
+    assert_true(LOADER_STACK_TOP % PAGE_SIZE == 0 && LOADER_STACK_TOP <= STAGE1_ADDR);
+    free(elf.data);
+}
+
+/* The loaders read the whole kernel file; the ELF symbol table is dead weight (the
+ * kernel's own table for backtraces is in .rodata). */
+static void test_kernel_file_has_no_symbol_table(void **state)
+{
+    (void)state;
+    struct file elf = read_all(build_path("kernel.stripped.elf"));
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)elf.data;
+    assert_true(elf.len >= sizeof(*eh) && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0);
+    assert_true(eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= elf.len);
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(elf.data + eh->e_shoff);
+    for (unsigned i = 0; i < eh->e_shnum; i++)
+        assert_int_not_equal(sh[i].sh_type, SHT_SYMTAB);
+    free(elf.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +526,8 @@ int main(void)
         cmocka_unit_test(test_debian_tools_agree),
         cmocka_unit_test(test_damaged_copies_refused),
         cmocka_unit_test(test_mkimage_refuses_bad_esp),
+        cmocka_unit_test(test_stage2_stores_miss_code_pages),
+        cmocka_unit_test(test_kernel_file_has_no_symbol_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
