@@ -25,7 +25,7 @@
 #define EI_DATA     5
 #define EI_VERSION  6
 #define ELFCLASS64  2
-#define ELFDATA2LSB 1      /* two's complement, little endian */
+#define ELFDATA2LSB 1 /* two's complement, little endian */
 #define EV_CURRENT  1
 #define ET_EXEC     2      /* an executable at fixed addresses (not ET_DYN, a PIE) */
 #define EM_X86_64   62     /* AMD64 psABI, "Machine Information" */
