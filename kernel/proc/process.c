@@ -132,7 +132,6 @@ __attribute__((noreturn)) void process_exit(int status)
 }
 
 struct start {
-    struct process *process;
     uint64_t entry, stack;
 };
 
@@ -180,7 +179,6 @@ int process_spawn(struct process *parent, const char *path, int argc, const char
     p->console_mode = KEEL_CONSOLE_LINE;
     for (int fd = KEEL_STDIN; fd <= KEEL_STDERR; fd++)
         p->files[fd] = file_console();
-    start->process = p;
     int err = exec_load(p, file.data, (size_t)file.size, argc, argv, &start->entry, &start->stack,
                         &reason);
 

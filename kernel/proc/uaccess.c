@@ -22,13 +22,12 @@ int copy_to_user(uint64_t dst, const void *src, size_t n)
 
 long copy_string_from_user(char *dst, uint64_t src, size_t max)
 {
-    if (max == 0 || !user_address_ok(src))
-        return -EFAULT;
     /* Never read past the user range: a string running into it is bad. */
-    bool clipped = max > KEEL_USER_LIMIT - src;
-    size_t limit = clipped ? (size_t)(KEEL_USER_LIMIT - src) : max;
-    long length = user_copy_string(dst, (const char *)(uintptr_t)src, limit);
-    if (length == -ENAMETOOLONG && clipped)
+    uint64_t span = user_string_span(src, max);
+    if (span == 0)
+        return -EFAULT;
+    long length = user_copy_string(dst, (const char *)(uintptr_t)src, (size_t)span);
+    if (length == -ENAMETOOLONG && span < max)
         return -EFAULT;
     return length;
 }
