@@ -645,10 +645,10 @@ $(INITRD): $(USER_BINARIES) user/README.initrd
 	$(call quiet,TAR,$@)
 	$(Q)rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd
 	$(Q)for p in $(USER_PROGRAMS); do \
-	    objcopy --strip-debug $(BUILD)/user/$$p $(BUILD)/initrd/$$p && chmod 0755 $(BUILD)/initrd/$$p \
+	    objcopy --strip-all $(BUILD)/user/$$p $(BUILD)/initrd/$$p && chmod 0755 $(BUILD)/initrd/$$p \
 	    || exit 1; done
 	$(Q)cp user/README.initrd $(BUILD)/initrd/README && chmod 0644 $(BUILD)/initrd/README
-	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name \
+	$(Q)tar --format=ustar --blocking-factor=1 --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name \
 	    -C $(BUILD)/initrd -cf $@.tmp $(sort README $(USER_PROGRAMS))
 	$(Q)mv $@.tmp $@
 

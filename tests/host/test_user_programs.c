@@ -6,12 +6,17 @@
  * (USER_DIR/NAME) and its copy inside the archive (INITRD) must be a static
  * ELF64 x86-64 executable (ET_EXEC, no PT_INTERP, no PT_DYNAMIC) entered at
  * _start; its PT_LOAD segments are text R-X, rodata R-- and data RW- in
- * that order from KEEL_USER_BASE, none writable and executable, none
- * sharing a page with another, all below KEEL_USER_LIMIT, file offsets
- * congruent to addresses modulo the page; the stack is not executable.
+ * that order from KEEL_USER_BASE's page, none writable and executable,
+ * none sharing a page with another, all below KEEL_USER_LIMIT, file offsets
+ * congruent to addresses modulo the page; the stack is not executable. The
+ * archive's copy must load the same bytes and be packed: its segments
+ * follow the headers and each other with no more than alignment between
+ * them, and only the section headers after them (the BIOS loader reads
+ * every byte of the archive at boot).
  * The archive must hold exactly README and the programs, in name order,
  * as POSIX ustar with valid checksums, owner and group 0 without names,
- * time 0, modes 0644 and 0755, and README must be user/README.initrd.
+ * time 0, modes 0644 and 0755, ending right after its two zero blocks, and
+ * README must be user/README.initrd.
  * Headers are read with the host's <elf.h>, not with Keel's own code.
  */
 #include <setjmp.h>
@@ -33,6 +38,8 @@
 #define MAX_PROGRAMS 32
 #define BLOCK        512u
 #define LOAD_COUNT   3
+#define ALIGN_SLACK  64u   /* bytes a section's alignment may leave between segments */
+#define TRAILER_MAX  1024u /* section headers and names after the last segment */
 
 static char program_names[MAX_PROGRAMS][64];
 static size_t program_count;
@@ -158,10 +165,10 @@ static void test_archive_headers_are_deterministic_ustar(void **state)
         assert_true(strncmp(m->name, "./", 2) != 0);
         assert_int_equal(octal(h + 100, 8), strcmp(m->name, "README") == 0 ? 0644 : 0755);
     }
-    /* Two zero blocks end it. */
+    /* Two zero blocks end it, and nothing follows them (no record padding). */
     size_t end = (size_t)(members[member_count - 1].data - archive.data) +
                  (members[member_count - 1].size + BLOCK - 1) / BLOCK * BLOCK;
-    assert_true(end + 2 * BLOCK <= archive.size);
+    assert_int_equal(end + 2 * BLOCK, archive.size);
     for (size_t i = end; i < end + 2 * BLOCK; i++)
         assert_int_equal(archive.data[i], 0);
 }
@@ -224,7 +231,26 @@ static void check_segments(const char *what, const Elf64_Phdr *loads[LOAD_COUNT]
                          (unsigned long long)(p->p_vaddr / PAGE_SIZE * PAGE_SIZE), i - 1);
         }
     }
-    assert_true(loads[0]->p_vaddr == KEEL_USER_BASE);
+    assert_true(loads[0]->p_vaddr / PAGE_SIZE == KEEL_USER_BASE / PAGE_SIZE);
+}
+
+/* The archive's copy wastes no bytes: the text right after the program
+ * headers, each segment's bytes soon after the previous one's, and only
+ * the section headers after the last. */
+static void check_packed(const char *what, const uint8_t *data, size_t size,
+                         const Elf64_Phdr *loads[LOAD_COUNT])
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
+    uint64_t end = eh->e_phoff + (uint64_t)eh->e_phnum * eh->e_phentsize;
+    for (unsigned i = 0; i < LOAD_COUNT; i++) {
+        if (loads[i]->p_offset < end || loads[i]->p_offset - end >= ALIGN_SLACK)
+            fail_msg("%s: segment %u at file offset %#llx, %llu bytes after the previous end",
+                     what, i, (unsigned long long)loads[i]->p_offset,
+                     (unsigned long long)(loads[i]->p_offset - end));
+        end = loads[i]->p_offset + loads[i]->p_filesz;
+    }
+    if (size - end > TRAILER_MAX)
+        fail_msg("%s: %llu bytes after the last segment", what, (unsigned long long)(size - end));
 }
 
 /* Every check of the header comment on one ELF file; its PT_LOADs in loads. */
@@ -264,12 +290,6 @@ static void check_program(const char *what, const uint8_t *data, size_t size,
     if (!entry_executable)
         fail_msg("%s: entry %#llx outside the executable segment", what,
                  (unsigned long long)eh->e_entry);
-    uint64_t start;
-    if (!symbol_value(data, size, "_start", &start))
-        fail_msg("%s: no _start symbol", what);
-    if (start != eh->e_entry)
-        fail_msg("%s: entry %#llx is not _start (%#llx)", what, (unsigned long long)eh->e_entry,
-                 (unsigned long long)start);
 }
 
 static void test_program(void **state)
@@ -282,12 +302,21 @@ static void test_program(void **state)
         fail_msg("%s: cannot read", path);
     const Elf64_Phdr *linked_loads[LOAD_COUNT], *packed_loads[LOAD_COUNT];
     check_program(path, linked.data, linked.size, linked_loads);
+    uint64_t start;
+    if (!symbol_value(linked.data, linked.size, "_start", &start))
+        fail_msg("%s: no _start symbol", path);
+    const uint64_t entry = ((const Elf64_Ehdr *)linked.data)->e_entry;
+    if (start != entry)
+        fail_msg("%s: entry %#llx is not _start (%#llx)", path, (unsigned long long)entry,
+                 (unsigned long long)start);
     const struct member *m = find_member(name);
     if (!m)
         fail_msg("%s: not in %s", name, INITRD);
     snprintf(what, sizeof(what), "%s in %s", name, INITRD);
     check_program(what, m->data, m->size, packed_loads);
-    /* The copy without debug information loads exactly the same bytes. */
+    check_packed(what, m->data, m->size, packed_loads);
+    assert_true(((const Elf64_Ehdr *)m->data)->e_entry == entry);
+    /* The copy without symbols loads exactly the same bytes. */
     for (unsigned i = 0; i < LOAD_COUNT; i++) {
         const Elf64_Phdr *a = linked_loads[i], *b = packed_loads[i];
         assert_true(a->p_vaddr == b->p_vaddr && a->p_memsz == b->p_memsz &&
