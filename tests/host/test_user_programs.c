@@ -244,8 +244,8 @@ static void check_packed(const char *what, const uint8_t *data, size_t size,
     uint64_t end = eh->e_phoff + (uint64_t)eh->e_phnum * eh->e_phentsize;
     for (unsigned i = 0; i < LOAD_COUNT; i++) {
         if (loads[i]->p_offset < end || loads[i]->p_offset - end >= ALIGN_SLACK)
-            fail_msg("%s: segment %u at file offset %#llx, %llu bytes after the previous end",
-                     what, i, (unsigned long long)loads[i]->p_offset,
+            fail_msg("%s: segment %u at file offset %#llx, %llu bytes after the previous end", what,
+                     i, (unsigned long long)loads[i]->p_offset,
                      (unsigned long long)(loads[i]->p_offset - end));
         end = loads[i]->p_offset + loads[i]->p_filesz;
     }
