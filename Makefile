@@ -203,6 +203,9 @@ test_ttt_SOURCES := apps/ttt/ttt.c
 test_line_edit_SOURCES := kernel/shell/line_edit.c
 test_args_SOURCES := kernel/shell/args.c
 test_acpi_SOURCES := drivers/acpi/tables.c drivers/acpi/s5.c
+# Which CPUs and interrupt controllers the machine has (the MADT).
+HOST_TESTS += test_madt
+test_madt_SOURCES := drivers/acpi/madt.c drivers/acpi/tables.c
 test_cpuinfo_SOURCES := arch/x86_64/cpuinfo.c
 test_cp437_SOURCES := drivers/vga/cp437.c
 test_fb_console_SOURCES := drivers/fb/psf.c drivers/fb/fb_console.c drivers/vga/vga.c $(FONT_SOURCE)

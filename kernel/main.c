@@ -26,6 +26,7 @@
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/shell/shell.h>
+#include <kernel/smp.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>
 #include <mm/kheap.h>
@@ -146,6 +147,7 @@ static __attribute__((noreturn)) void kernel_continue(void)
     init_interrupts();
     sched_init(); /* from here on this flow is the thread "main" */
     irq_set_exit_hook(sched_interrupt_exit);
+    smp_init(boot_info);
     process_init(boot_info);
 #ifdef KEEL_KTEST
     ktest_main(boot_info);

@@ -30,9 +30,22 @@
  * IRQ 0 masked at the PIC: the mask is what silences QEMU, whose 8254 still
  * delivers a count that was running when the channel was stopped; such an
  * edge waits in the PIC and arrives, finding nothing due, when IRQ 0 opens.
+ *
+ * Local APIC timers: once kernel/smp.c has the local APICs on
+ * (timer_use_lapic), every CPU has an alarm of its own, its local APIC
+ * timer in one-shot mode, and the PIT serves only the calibration. The
+ * APIC timer's rate is measured against the TSC (itself measured against
+ * the PIT above): a free count-down from 2^32 - 1 over LAPIC_CALIBRATION_NS
+ * of TSC time, the tightest of a few. The deadlines are then per CPU: each
+ * CPU's alarm and sleep_ms's deadline on that CPU arm that CPU's timer, and
+ * the alarm handler runs on the CPU whose timer fired. One count of the
+ * timer reaches 2^32 - 1 ticks (about 69 s at QEMU's 1 GHz / 16); a later
+ * deadline re-arms from the interrupt as with the PIT.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
+#include <arch/x86_64/lapic.h>
+#include <arch/x86_64/percpu.h>
 #include <arch/x86_64/pic.h>
 #include <arch/x86_64/pit.h>
 #include <kernel/console.h>
@@ -64,19 +77,43 @@
 #define PIT_RANGE_NS     (PIT_COUNT_MAX * NS_PER_S / PIT_INPUT_HZ)
 #define PIT_MARGIN_SHIFT 13 /* count >> 13: 1/8192 */
 
+/* The local APIC timers: calibration over 10 ms, a few tries; the margin
+ * as for the PIT. */
+#define LAPIC_CALIBRATION_NS    10000000ull
+#define LAPIC_CALIBRATION_TRIES 3
+#define LAPIC_COUNT_MAX         UINT32_MAX
+
 static uint64_t tsc_hz;
 static uint64_t tsc_at_init;
 static uint64_t ns_mult; /* 0 before timer_init: the time reads 0 */
 
-/* Deadlines (TIMER_NO_ALARM: none) and what the PIT counts toward; written
- * with interrupts off, read by IRQ 0 and by sleep_ms's loop. */
-static volatile uint64_t alarm_deadline = TIMER_NO_ALARM;
-static volatile uint64_t sleep_deadline = TIMER_NO_ALARM;
+/* One CPU's deadlines (TIMER_NO_ALARM: none) and what its one-shot counts
+ * toward; written by that CPU with interrupts off, read by its timer
+ * interrupt and its sleep_ms loop. Before timer_use_lapic only CPU 0 runs,
+ * on the PIT. */
+struct cpu_timer {
+    volatile uint64_t alarm_deadline;
+    volatile uint64_t sleep_deadline;
+    uint64_t armed_deadline; /* valid while armed */
+    bool armed;              /* a count runs whose interrupt has not come yet */
+};
+
+static struct cpu_timer cpu_timers[KEEL_MAX_CPUS];
 static timer_alarm_handler_fn alarm_handler;
-static uint64_t pit_deadline; /* valid while pit_armed */
-static bool pit_armed;        /* a count runs whose IRQ 0 has not come yet */
-static bool irq_open;         /* IRQ 0 unmasked at the PIC */
+static bool irq_open; /* IRQ 0 unmasked at the PIC */
 static volatile uint64_t interrupts;
+static uint64_t lapic_hz;      /* 0: the PIT is the one-shot */
+static uint64_t lapic_ns_mult; /* ticks = ns * lapic_ns_mult >> MULT_SHIFT */
+
+static struct cpu_timer *my_timer(void)
+{
+    return &cpu_timers[this_cpu()->id];
+}
+
+static void timer_init_ap_slot(unsigned cpu)
+{
+    cpu_timers[cpu] = (struct cpu_timer){TIMER_NO_ALARM, TIMER_NO_ALARM, 0, false};
+}
 
 static uint64_t ticks_to_ns(uint64_t ticks)
 {
@@ -128,36 +165,69 @@ static void set_irq_open(bool open)
         pic_mask(TIMER_IRQ);
 }
 
-/* Point the PIT at the earlier deadline, or stop it; interrupts off. */
-static void program_next(void)
+/* Local APIC ticks for delta_ns, with the PIT's margin. */
+static uint32_t lapic_count_for(uint64_t delta_ns)
 {
-    uint64_t next = alarm_deadline < sleep_deadline ? alarm_deadline : sleep_deadline;
-    if (next == TIMER_NO_ALARM) {
-        if (pit_armed)
-            pit_oneshot_stop();
-        pit_armed = false;
-        set_irq_open(false);
-        return;
-    }
-    if (pit_armed && pit_deadline == next)
-        return; /* already counting toward it */
-    uint64_t now = timer_now_ns();
-    pit_oneshot_start(pit_count_for(next > now ? next - now : 0));
-    pit_deadline = next;
-    pit_armed = true;
-    set_irq_open(true);
+    unsigned __int128 ticks = ((unsigned __int128)delta_ns * lapic_ns_mult) >> MULT_SHIFT;
+    ticks += (ticks >> PIT_MARGIN_SHIFT) + 1;
+    return ticks < LAPIC_COUNT_MAX ? (uint32_t)ticks : LAPIC_COUNT_MAX;
 }
 
-/* IRQ 0: settle the deadlines that have passed, then re-arm for the rest. */
+/* Stop the one-shot, or start it toward delta_ns from now. */
+static void oneshot_stop(void)
+{
+    if (lapic_hz)
+        lapic_timer_stop();
+    else {
+        pit_oneshot_stop();
+        set_irq_open(false);
+    }
+}
+
+static void oneshot_start(uint64_t delta_ns)
+{
+    if (lapic_hz)
+        lapic_timer_start(lapic_count_for(delta_ns));
+    else {
+        pit_oneshot_start(pit_count_for(delta_ns));
+        set_irq_open(true);
+    }
+}
+
+/* Point this CPU's one-shot at its earlier deadline, or stop it;
+ * interrupts off. */
+static void program_next(void)
+{
+    struct cpu_timer *t = my_timer();
+    uint64_t next = t->alarm_deadline < t->sleep_deadline ? t->alarm_deadline : t->sleep_deadline;
+    if (next == TIMER_NO_ALARM) {
+        if (t->armed)
+            oneshot_stop();
+        else if (!lapic_hz)
+            set_irq_open(false);
+        t->armed = false;
+        return;
+    }
+    if (t->armed && t->armed_deadline == next)
+        return; /* already counting toward it */
+    uint64_t now = timer_now_ns();
+    oneshot_start(next > now ? next - now : 0);
+    t->armed_deadline = next;
+    t->armed = true;
+}
+
+/* IRQ 0, or this CPU's local APIC timer: settle the deadlines that have
+ * passed, then re-arm for the rest. */
 static void timer_irq(void)
 {
-    interrupts = interrupts + 1;
-    pit_armed = false; /* this was its edge (or a stale one: re-armed below) */
+    __atomic_fetch_add(&interrupts, 1, __ATOMIC_RELAXED);
+    struct cpu_timer *t = my_timer();
+    t->armed = false; /* this was its edge (or a stale one: re-armed below) */
     uint64_t now = timer_now_ns();
-    if (sleep_deadline <= now)
-        sleep_deadline = TIMER_NO_ALARM; /* the sleeper's hlt ends with this IRQ */
-    if (alarm_deadline <= now) {
-        alarm_deadline = TIMER_NO_ALARM;
+    if (t->sleep_deadline <= now)
+        t->sleep_deadline = TIMER_NO_ALARM; /* the sleeper's hlt ends with this interrupt */
+    if (t->alarm_deadline <= now) {
+        t->alarm_deadline = TIMER_NO_ALARM;
         if (alarm_handler)
             alarm_handler(now);
     }
@@ -179,14 +249,14 @@ timer_alarm_handler_fn timer_alarm_handler(void)
 void timer_set_alarm(uint64_t deadline_ns)
 {
     uint64_t flags = cpu_save_and_disable_interrupts();
-    alarm_deadline = deadline_ns;
+    my_timer()->alarm_deadline = deadline_ns;
     program_next();
     cpu_restore_interrupts(flags);
 }
 
 uint64_t timer_alarm_deadline(void)
 {
-    return alarm_deadline;
+    return my_timer()->alarm_deadline;
 }
 
 uint64_t sleep_ms(uint64_t ms)
@@ -199,8 +269,9 @@ uint64_t sleep_ms(uint64_t ms)
         cpu_disable_interrupts();
         /* The earliest sleeper's deadline is armed; a later one re-arms
          * its own when the earlier wakes everyone. */
-        if (deadline < sleep_deadline)
-            sleep_deadline = deadline;
+        struct cpu_timer *t = my_timer();
+        if (deadline < t->sleep_deadline)
+            t->sleep_deadline = deadline;
         program_next();
         cpu_enable_interrupts_and_halt(); /* sti; hlt: IRQ 0 cannot slip in between */
         wakeups++;
@@ -293,8 +364,67 @@ static bool tsc_is_invariant(void)
     return edx & CPUID_EDX_INVARIANT_TSC;
 }
 
+/* The local APIC timer's rate in Hz, from a free count-down over
+ * LAPIC_CALIBRATION_NS of TSC time; the tightest of a few tries. */
+static uint64_t calibrate_lapic_hz(void)
+{
+    uint64_t best = 0, best_width = UINT64_MAX;
+    for (int i = 0; i < LAPIC_CALIBRATION_TRIES; i++) {
+        lapic_timer_start_free();
+        uint64_t t0 = rdtsc();
+        uint32_t c0 = lapic_timer_remaining();
+        uint64_t t1 = rdtsc();
+        uint64_t end = t0 + LAPIC_CALIBRATION_NS * tsc_hz / NS_PER_S;
+        while (rdtsc() < end)
+            cpu_relax();
+        uint64_t t2 = rdtsc();
+        uint32_t c1 = lapic_timer_remaining();
+        uint64_t t3 = rdtsc();
+        lapic_timer_stop();
+        uint64_t width = (t1 - t0) + (t3 - t2);
+        uint64_t ticks = (t2 + t3) / 2 - (t0 + t1) / 2;
+        if (c1 < c0 && ticks && width < best_width) {
+            best_width = width;
+            best = (uint64_t)(c0 - c1) * tsc_hz / ticks; /* 10 ms of ticks (< 2^30) times < 2^34 */
+        }
+    }
+    return best;
+}
+
+uint64_t timer_lapic_hz(void)
+{
+    return lapic_hz;
+}
+
+bool timer_use_lapic(void)
+{
+    uint64_t hz = calibrate_lapic_hz();
+    if (hz == 0)
+        return false;
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    pit_oneshot_stop();
+    irq_remove(TIMER_IRQ);
+    irq_open = false;
+    interrupt_install_local(VECTOR_LAPIC_TIMER, timer_irq);
+    lapic_ns_mult = (hz << MULT_SHIFT) / NS_PER_S;
+    lapic_hz = hz;
+    my_timer()->armed = false;
+    program_next(); /* what the PIT counted toward, now on the local APIC */
+    cpu_restore_interrupts(flags);
+    kprintf("timer: local APIC timers at %llu MHz (bus clock / %u), one-shot on every CPU\n",
+            (unsigned long long)((hz + HZ_PER_MHZ / 2) / HZ_PER_MHZ), LAPIC_TIMER_DIVIDE);
+    return true;
+}
+
+void timer_init_ap(void)
+{
+    timer_init_ap_slot(this_cpu()->id);
+}
+
 void timer_init(void)
 {
+    for (unsigned i = 0; i < KEEL_MAX_CPUS; i++)
+        timer_init_ap_slot(i);
     tsc_hz = calibrate_tsc_hz();
     ns_mult = (NS_PER_S << MULT_SHIFT) / tsc_hz;
     tsc_at_init = rdtsc();

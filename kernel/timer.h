@@ -8,6 +8,7 @@
 #ifndef KEEL_KERNEL_TIMER_H
 #define KEEL_KERNEL_TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define TIMER_NO_ALARM UINT64_MAX /* timer_set_alarm: disarmed */
@@ -43,6 +44,17 @@ timer_alarm_handler_fn timer_alarm_handler(void);
 uint64_t timer_alarm_deadline(void);
 /* IRQ 0s taken since boot, for `uptime` and tests. */
 uint64_t timer_interrupts(void);
+
+/* Move every CPU's one-shot to its local APIC timer (kernel/smp.c, once the
+ * boot CPU's local APIC is on): calibrate it against the TSC, stop the PIT
+ * and take IRQ 0 away; prints the line. False (the PIT stays) if the APIC
+ * timer does not count. Then timer_set_alarm and sleep_ms arm the calling
+ * CPU's own timer, and the alarm handler runs on the CPU whose timer fired. */
+bool timer_use_lapic(void);
+/* Local APIC timer ticks per second, 0 while the PIT is the one-shot. */
+uint64_t timer_lapic_hz(void);
+/* An application processor's timer state, before it arms anything. */
+void timer_init_ap(void);
 
 /* Sleep at least `ms` milliseconds, halting the CPU until IRQ 0 (or another
  * interrupt) comes: for code that runs without a scheduler (a thread sleeps

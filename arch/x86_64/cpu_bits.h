@@ -15,6 +15,8 @@
 
 #define CR0_PE BIT_ULL(0)  /* protected mode */
 #define CR0_WP BIT_ULL(16) /* honour read-only pages in ring 0 too */
+#define CR0_NW BIT_ULL(29) /* not write-through (with CD: caches off) */
+#define CR0_CD BIT_ULL(30) /* cache disable */
 #define CR0_PG BIT_ULL(31) /* paging */
 
 #define CR4_PAE   BIT_ULL(5)  /* physical address extension: needed for long mode */

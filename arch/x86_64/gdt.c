@@ -10,9 +10,15 @@
  * Until mm/memory.c has built the kernel's page tables, the IST entries point
  * at small early stacks in .bss; then gdt_set_ist_stack moves each to its
  * stack in the stack region, above an unmapped guard page.
+ *
+ * Every CPU has a GDT and a TSS of its own (a TSS descriptor is marked busy
+ * when loaded, and RSP0 is the running thread's stack on each CPU): the
+ * boot CPU's are entry 0, and gdt_init_ap builds an application
+ * processor's with the IST stacks kernel/smp.c made for it.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
+#include <arch/x86_64/percpu.h>
 #include <mm/stacks.h>
 #include <stddef.h>
 
@@ -58,11 +64,15 @@ struct gdt_pointer {
 
 #define EARLY_IST_STACK_SIZE 4096
 
-static struct tss tss;
+#define GDT_ENTRIES 7
+
+static struct tss tss[KEEL_MAX_CPUS];
 static uint8_t early_ist_stacks[3][EARLY_IST_STACK_SIZE] __attribute__((aligned(16)));
-/* null, kernel code, kernel data, user data, user code, TSS (a 16-byte
- * system descriptor) */
-static uint64_t gdt[7] __attribute__((aligned(16)));
+/* Per CPU: null, kernel code, kernel data, user data, user code, TSS (a
+ * 16-byte system descriptor) */
+static uint64_t gdt[KEEL_MAX_CPUS][GDT_ENTRIES] __attribute__((aligned(16)));
+
+static void load_tables(unsigned cpu);
 
 /* The two halves of a 64-bit TSS descriptor (SDM figure 8-4). */
 static void set_tss_descriptor(uint64_t *slot, const struct tss *t)
@@ -76,12 +86,12 @@ static void set_tss_descriptor(uint64_t *slot, const struct tss *t)
 
 void gdt_set_kernel_stack(uintptr_t top)
 {
-    tss.rsp[0] = top;
+    tss[this_cpu()->id].rsp[0] = top;
 }
 
 void gdt_set_ist_stack(unsigned ist, uintptr_t top)
 {
-    tss.ist[ist - 1] = top; /* read by the CPU at the next interrupt using it */
+    tss[0].ist[ist - 1] = top; /* read by the CPU at the next interrupt using it */
 }
 
 /* The stack registry entry for an IST slot. */
@@ -100,17 +110,31 @@ void gdt_init(void)
         gdt_set_ist_stack(ist, top);
         stack_register(ist_stack_id(ist), bottom, bottom, top);
     }
-    tss.io_map_base = sizeof(tss);
+    load_tables(0);
+}
 
-    gdt[0] = 0;
-    gdt[GDT_KERNEL_CODE / 8] = KERNEL_CODE_DESCRIPTOR;
-    gdt[GDT_KERNEL_DATA / 8] = KERNEL_DATA_DESCRIPTOR;
-    gdt[GDT_USER_DATA / 8] = USER_DATA_DESCRIPTOR;
-    gdt[GDT_USER_CODE / 8] = USER_CODE_DESCRIPTOR;
-    set_tss_descriptor(&gdt[GDT_TSS / 8], &tss);
+/* Fill CPU cpu's GDT around its TSS and load both. */
+static void load_tables(unsigned cpu)
+{
+    uint64_t *table = gdt[cpu];
+    tss[cpu].io_map_base = sizeof(tss[cpu]);
+    table[0] = 0;
+    table[GDT_KERNEL_CODE / 8] = KERNEL_CODE_DESCRIPTOR;
+    table[GDT_KERNEL_DATA / 8] = KERNEL_DATA_DESCRIPTOR;
+    table[GDT_USER_DATA / 8] = USER_DATA_DESCRIPTOR;
+    table[GDT_USER_CODE / 8] = USER_CODE_DESCRIPTOR;
+    set_tss_descriptor(&table[GDT_TSS / 8], &tss[cpu]);
 
-    struct gdt_pointer pointer = {.limit = sizeof(gdt) - 1, .base = (uint64_t)(uintptr_t)gdt};
+    struct gdt_pointer pointer = {.limit = sizeof(gdt[cpu]) - 1,
+                                  .base = (uint64_t)(uintptr_t)table};
     lgdt(&pointer);
     reload_segments(GDT_KERNEL_CODE, GDT_KERNEL_DATA);
     ltr(GDT_TSS);
+}
+
+void gdt_init_ap(unsigned cpu, const uintptr_t ist_tops[3])
+{
+    for (unsigned i = 0; i < 3; i++)
+        tss[cpu].ist[i] = ist_tops[i];
+    load_tables(cpu);
 }

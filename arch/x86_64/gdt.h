@@ -28,11 +28,15 @@
 /* Build and load the GDT and TSS (IST entries on small early stacks),
  * reload every segment register. */
 void gdt_init(void);
-/* The stack the CPU switches to when an interrupt or exception arrives in
- * ring 3 (TSS.RSP0): the running thread's kernel stack top. */
+/* The stack the running CPU switches to when an interrupt or exception
+ * arrives in ring 3 (its TSS.RSP0): the running thread's kernel stack top.
+ * Needs the GS base (percpu.h). */
 void gdt_set_kernel_stack(uintptr_t top);
-/* Point IST slot `ist` (1-3) at a stack whose top is `top`. */
+/* Point the boot CPU's IST slot `ist` (1-3) at a stack whose top is `top`. */
 void gdt_set_ist_stack(unsigned ist, uintptr_t top);
+/* Build and load application processor cpu's own GDT and TSS, its IST
+ * slots 1-3 at ist_tops[0..2]; reload every segment register. */
+void gdt_init_ap(unsigned cpu, const uintptr_t ist_tops[3]);
 
 #endif /* __ASSEMBLER__ */
 

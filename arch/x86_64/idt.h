@@ -2,17 +2,23 @@
  * idt.h - the IDT, the common interrupt entry and IRQ dispatch.
  *
  * Vectors 0-31 are CPU exceptions (exceptions.c); the two 8259 PICs are
- * remapped to vectors 32-47 (IRQ 0-15).
+ * remapped to vectors 32-47 (IRQ 0-15); once the I/O APIC brings the
+ * lines, IRQ n arrives on vector 48 + n; the local APIC's own vectors
+ * (timer, inter-processor interrupts, spurious) are 240-255 (lapic.h).
  */
 #ifndef KEEL_ARCH_X86_64_IDT_H
 #define KEEL_ARCH_X86_64_IDT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXCEPTION_VECTORS 32
-#define IRQ_VECTOR_BASE   32
-#define IRQ_COUNT         16
+#define EXCEPTION_VECTORS    32
+#define IRQ_VECTOR_BASE      32
+#define IRQ_COUNT            16
+#define APIC_IRQ_VECTOR_BASE 48
+#define LOCAL_VECTOR_BASE    240
+#define LOCAL_VECTOR_COUNT   16
 
 /* What isr.S saves: every general register, then the vector and error code
  * (0 where the CPU pushes none), then what the CPU pushed itself. */
@@ -27,8 +33,26 @@ typedef void (*irq_handler_fn)(void);
 
 /* Fill and load the IDT (exceptions and IRQ vectors; interrupts stay off). */
 void idt_init(void);
-/* Run handler for IRQ line `irq` (0-15); the line is unmasked at the PIC. */
+/* Load the IDT on this CPU (idt_init does it on the boot CPU; each
+ * application processor loads the same table). */
+void idt_load(void);
+/* Run handler for IRQ line `irq` (0-15); the line is unmasked at the PIC,
+ * or routed through the I/O APIC after irq_use_apic. */
 void irq_install(unsigned irq, irq_handler_fn handler);
+/* No handler for line irq any more; masked at the PIC. */
+void irq_remove(unsigned irq);
+/* From now on IRQ lines come through the I/O APIC: route(irq) points line
+ * irq at its vector (APIC_IRQ_VECTOR_BASE + irq), for every line with a
+ * handler now and for each installed later; every PIC line is masked.
+ * Interrupts off. */
+void irq_use_apic(bool (*route)(unsigned irq));
+bool irq_through_apic(void);
+/* Run handler for a local APIC vector (LOCAL_VECTOR_BASE..+15, not the
+ * spurious one), with interrupts off on the CPU that takes it; the EOI and
+ * the exit hook follow. */
+void interrupt_install_local(unsigned vector, irq_handler_fn handler);
+/* How many times a local APIC vector came (on all CPUs together). */
+uint64_t local_interrupt_count(unsigned vector);
 
 /* Called by isr.S for every interrupt and exception. */
 void interrupt_dispatch(struct interrupt_frame *frame);

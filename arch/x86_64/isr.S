@@ -86,15 +86,34 @@ STUB_NO_ERROR 28
 STUB_ERROR 29
 STUB_ERROR 30
 STUB_NO_ERROR 31
+/* The 8259 PICs' IRQs 0-15, then the I/O APICs' lines 0-15 (idt.h). */
 .irp vector, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47
 STUB_NO_ERROR \vector
 .endr
+.irp vector, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+STUB_NO_ERROR \vector
+.endr
+/* The local APIC's own vectors: timer, inter-processor interrupts, error, spurious (lapic.h). */
+.irp vector, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255
+STUB_NO_ERROR \vector
+.endr
 
-/* Addresses of the 48 stubs, in vector order, for idt_init(). */
+/* Addresses of the stubs for vectors 0-63, then for 240-255, for idt_init(). */
     .section .rodata
     .balign 8
     .global interrupt_stubs
 interrupt_stubs:
-.irp vector, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47
+.irp vector, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    .quad interrupt_stub_\vector
+.endr
+.irp vector, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47
+    .quad interrupt_stub_\vector
+.endr
+.irp vector, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+    .quad interrupt_stub_\vector
+.endr
+    .global local_interrupt_stubs
+local_interrupt_stubs:
+.irp vector, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255
     .quad interrupt_stub_\vector
 .endr

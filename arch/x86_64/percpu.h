@@ -14,6 +14,8 @@
 #ifndef KEEL_ARCH_X86_64_PERCPU_H
 #define KEEL_ARCH_X86_64_PERCPU_H
 
+#define KEEL_MAX_CPUS 16 /* CPUs Keel runs on; more are reported and left out */
+
 #define CPU_LOCAL_SELF       0
 #define CPU_LOCAL_KERNEL_RSP 8
 #define CPU_LOCAL_USER_RSP   16
@@ -28,8 +30,13 @@ struct cpu_local {
     unsigned id;            /* 0 for the boot CPU */
 };
 
+extern struct cpu_local cpu_locals[KEEL_MAX_CPUS];
+
 /* Point GS at the boot CPU's struct (before anything can enter from ring 3). */
 void cpu_local_init(void);
+/* The same on an application processor: GS at cpu_locals[id]. */
+void cpu_local_init_ap(unsigned id);
+struct cpu_local *cpu_local_of(unsigned id);
 
 static inline struct cpu_local *this_cpu(void)
 {

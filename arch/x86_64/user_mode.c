@@ -27,14 +27,19 @@ extern const uint64_t user_fixup_table[], user_fixup_table_end[];
 uint8_t smap_on;
 static bool smep_on;
 
-void user_mode_init(void)
+void user_mode_init_cpu(void)
 {
-    uint32_t eax, ebx, ecx, edx;
-
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     wrmsr(MSR_STAR, ((uint64_t)(GDT_USER_DATA - 8) << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
     wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
     wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT);
+}
+
+void user_mode_init(void)
+{
+    uint32_t eax, ebx, ecx, edx;
+
+    user_mode_init_cpu();
 
     cpuid(CPUID_MAX_LEAF, &eax, &ebx, &ecx, &edx);
     if (eax < CPUID_EXTENDED)

@@ -25,6 +25,9 @@
 /* Program the syscall MSRs and turn on SMEP and SMAP where the CPU has
  * them. After gdt_init and cpu_local_init. */
 void user_mode_init(void);
+/* The system-call MSRs (EFER.SCE, STAR, LSTAR, FMASK) on an application
+ * processor; its CR4 (SMEP, SMAP) is copied from the boot CPU's. */
+void user_mode_init_cpu(void);
 bool user_mode_smep(void);
 bool user_mode_smap(void);
 

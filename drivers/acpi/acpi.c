@@ -84,18 +84,50 @@ static const void *map_for_acpi(uint64_t phys, size_t len, void *ctx)
     return phys_to_virt(phys);
 }
 
+/* The kernel's view of the tables: the direct map, and the loader's RSDP. */
+static struct acpi_memory kernel_memory(void)
+{
+    struct acpi_memory memory = {.map = map_for_acpi};
+    if (loader_rsdp && loader_rsdp->present) {
+        memory.loader_rsdp = loader_rsdp->bytes;
+        memory.loader_rsdp_length = loader_rsdp->length;
+    }
+    return memory;
+}
+
 enum acpi_status acpi_power_info(const struct acpi_power_info **out)
 {
     static struct acpi_power_info info;
     static enum acpi_status status;
     static bool read;
     if (!read) {
-        struct acpi_memory memory = {.map = map_for_acpi};
-        if (loader_rsdp && loader_rsdp->present) {
-            memory.loader_rsdp = loader_rsdp->bytes;
-            memory.loader_rsdp_length = loader_rsdp->length;
-        }
+        struct acpi_memory memory = kernel_memory();
         status = acpi_read_power_info(&memory, &info);
+        read = true;
+    }
+    *out = &info;
+    return status;
+}
+
+enum acpi_status acpi_madt(const struct madt_info **out)
+{
+    static struct madt_info info;
+    static enum acpi_status status;
+    static bool read;
+    if (!read) {
+        struct acpi_memory memory = kernel_memory();
+        struct acpi_rsdp rsdp;
+        uint64_t phys, root;
+        bool used_xsdt;
+        const uint8_t *table;
+        uint32_t length;
+        status = acpi_find_rsdp(&memory, &rsdp);
+        if (status == ACPI_OK)
+            status = acpi_find_table(&memory, &rsdp, "APIC", 0, &phys, &used_xsdt, &root);
+        if (status == ACPI_OK)
+            status = acpi_map_table(&memory, phys, "APIC", &table, &length);
+        if (status == ACPI_OK)
+            status = madt_parse(table, length, &info);
         read = true;
     }
     *out = &info;

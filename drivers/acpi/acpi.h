@@ -6,6 +6,7 @@
 #define KEEL_DRIVERS_ACPI_ACPI_H
 
 #include <boot/boot_info.h>
+#include <drivers/acpi/madt.h>
 #include <drivers/acpi/s5.h>
 #include <stddef.h>
 
@@ -19,6 +20,11 @@ void acpi_init(const struct mem_region *regions, size_t count, const struct acpi
  * machine, read once and then kept. Tables outside the direct map are
  * mapped read-only there on demand. */
 enum acpi_status acpi_power_info(const struct acpi_power_info **out);
+
+/* This machine's MADT (its CPUs, I/O APICs and interrupt overrides),
+ * read once and then kept. ACPI_ERR_NO_TABLE when there is none (a machine
+ * with one CPU and only the 8259 PICs). */
+enum acpi_status acpi_madt(const struct madt_info **out);
 
 /* What the power-off needs from the kernel, passed in (drivers call
  * nothing in kernel/): a printf to the console and a wait. */

@@ -1,0 +1,40 @@
+/*
+ * smp.h - the machine's CPUs: the local and I/O APICs set up from the ACPI
+ * MADT, and the application processors started (kernel/smp.c).
+ */
+#ifndef KEEL_KERNEL_SMP_H
+#define KEEL_KERNEL_SMP_H
+
+#include <boot/boot_info.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum cpu_state {
+    CPU_ABSENT,   /* no such slot */
+    CPU_STARTING, /* start-up IPIs sent */
+    CPU_ONLINE,   /* running the kernel */
+    CPU_FAILED,   /* did not answer; left out */
+};
+
+struct cpu_info {
+    uint32_t apic_id;
+    enum cpu_state state;
+};
+
+/* Turn on the boot CPU's local APIC (x2APIC where there is one), move the
+ * one-shot timers to the local APICs, route the keyboard and COM1 through
+ * the I/O APIC and mask the PICs, then start every other usable CPU the
+ * MADT lists (up to KEEL_MAX_CPUS). Without a MADT or a local APIC the
+ * machine runs on the boot CPU and the PICs, as before; the boot line says
+ * which. After sched_init. `cpus=1` on the command line starts no AP. */
+void smp_init(const struct boot_info *info);
+
+/* CPUs known (online or not) and their states; cpu 0 is the boot CPU. */
+unsigned smp_cpu_count(void);
+unsigned smp_cpus_online(void);
+bool smp_cpu_info(unsigned cpu, struct cpu_info *out);
+const char *cpu_state_name(enum cpu_state state);
+/* Whether the APICs (not the PICs) deliver interrupts. */
+bool smp_apic_mode(void);
+
+#endif
