@@ -69,6 +69,7 @@ static char stack_names[KEEL_MAX_CPUS][IST_SLOTS + 1][16];
 /* Set by the boot CPU when it gives up on an AP: if that AP wakes later
  * after all, it halts instead of joining. */
 static volatile bool given_up[KEEL_MAX_CPUS];
+static uint64_t shootdowns;
 
 unsigned smp_cpu_count(void)
 {
@@ -154,6 +155,127 @@ static bool setup_ioapics(void)
         ioapic_add(mmio, madt->ioapics[i].gsi_base);
     }
     return ioapic_count() > 0;
+}
+
+/* ------------------------------------------------------------ calls on other CPUs */
+
+/* One mailbox per CPU: a function another CPU wants run there, in the
+ * handler of VECTOR_IPI_CALL. A CPU that waits (for a mailbox to be free,
+ * or for its call to be done) empties its own mailbox meanwhile, so two
+ * CPUs calling each other with interrupts off cannot deadlock. */
+struct mailbox {
+    volatile uint32_t busy; /* a sender owns it */
+    void (*fn)(void *arg);
+    void *arg;
+    volatile uint32_t pending; /* filled, not yet run */
+};
+
+static struct mailbox mailboxes[KEEL_MAX_CPUS];
+
+static void run_my_mailbox(void)
+{
+    struct mailbox *m = &mailboxes[this_cpu()->id];
+    if (!__atomic_load_n(&m->pending, __ATOMIC_ACQUIRE))
+        return;
+    m->fn(m->arg);
+    __atomic_store_n(&m->pending, 0, __ATOMIC_RELEASE);
+}
+
+static void call_interrupt(void)
+{
+    run_my_mailbox();
+}
+
+/* Post fn(arg) to cpu's mailbox and interrupt it. */
+static void post(unsigned cpu, void (*fn)(void *), void *arg)
+{
+    struct mailbox *m = &mailboxes[cpu];
+    while (__atomic_exchange_n(&m->busy, 1, __ATOMIC_ACQUIRE)) {
+        run_my_mailbox();
+        cpu_relax();
+    }
+    m->fn = fn;
+    m->arg = arg;
+    __atomic_store_n(&m->pending, 1, __ATOMIC_RELEASE);
+    lapic_send_ipi(cpus[cpu].apic_id, VECTOR_IPI_CALL);
+}
+
+/* Wait until cpu has run what was posted to it, then free its mailbox. */
+static void wait_done(unsigned cpu)
+{
+    struct mailbox *m = &mailboxes[cpu];
+    while (__atomic_load_n(&m->pending, __ATOMIC_ACQUIRE)) {
+        run_my_mailbox();
+        cpu_relax();
+    }
+    __atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
+}
+
+static bool is_online(unsigned cpu)
+{
+    return cpu < cpu_count && __atomic_load_n(&cpus[cpu].state, __ATOMIC_ACQUIRE) == CPU_ONLINE;
+}
+
+int smp_call_on(unsigned cpu, void (*fn)(void *arg), void *arg)
+{
+    if (!is_online(cpu))
+        return -EINVAL;
+    if (cpu == this_cpu()->id) {
+        uint64_t flags = cpu_save_and_disable_interrupts();
+        fn(arg);
+        cpu_restore_interrupts(flags);
+        return 0;
+    }
+    post(cpu, fn, arg);
+    wait_done(cpu);
+    return 0;
+}
+
+static void drop_page(void *virt)
+{
+    invlpg((uintptr_t)virt);
+}
+
+/* memory_set_shootdown's hook: every other online CPU drops virt too. */
+static void shootdown(uint64_t virt)
+{
+    unsigned me = this_cpu()->id;
+    uint32_t sent = 0; /* one bit per CPU posted to */
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+        if (cpu != me && is_online(cpu)) {
+            post(cpu, drop_page, (void *)(uintptr_t)virt);
+            sent |= 1u << cpu;
+        }
+    }
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+        if (sent & (1u << cpu))
+            wait_done(cpu);
+    __atomic_fetch_add(&shootdowns, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t smp_shootdowns(void)
+{
+    return shootdowns;
+}
+
+/* ------------------------------------------------------------ stopping every CPU */
+
+static volatile bool stopping;
+
+/* The NMI hook: when a CPU panics, every other one halts here for good. */
+static bool stop_requested(struct interrupt_frame *f)
+{
+    (void)f;
+    if (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+        return false;
+    cpu_halt_forever();
+}
+
+void smp_stop_others(void)
+{
+    if (online < 2 || __atomic_exchange_n(&stopping, true, __ATOMIC_ACQ_REL))
+        return;
+    lapic_send_nmi_others();
 }
 
 /* ------------------------------------------------------------ application processors */
@@ -377,6 +499,11 @@ void smp_init(const struct boot_info *info)
         unsigned cpu = cpu_count++;
         cpus[cpu].apic_id = madt->cpus[i].apic_id;
         start_ap(cpu);
+    }
+    if (online > 1) {
+        interrupt_install_local(VECTOR_IPI_CALL, call_interrupt);
+        exception_set_nmi_hook(stop_requested);
+        memory_set_shootdown(shootdown);
     }
     kprintf("smp: %u CPU(s) online\n", online);
 }

@@ -37,4 +37,14 @@ const char *cpu_state_name(enum cpu_state state);
 /* Whether the APICs (not the PICs) deliver interrupts. */
 bool smp_apic_mode(void);
 
+/* Run fn(arg) on CPU cpu, in an interrupt handler there (interrupts off),
+ * and wait until it has run; on the calling CPU it runs at once. 0, or
+ * -EINVAL for a CPU that is not online. fn must not block. */
+int smp_call_on(unsigned cpu, void (*fn)(void *arg), void *arg);
+/* TLB shootdowns done since boot (one per changed kernel page while
+ * other CPUs are online). */
+uint64_t smp_shootdowns(void);
+/* Halt every other CPU with an NMI (a panic's first step); once only. */
+void smp_stop_others(void);
+
 #endif

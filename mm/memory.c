@@ -53,9 +53,21 @@ static void free_table(uint64_t phys)
     frame_free(&frames, phys);
 }
 
+/* Set by kernel/smp.c once other CPUs run: they drop the entry too. */
+static void (*invalidate_others)(uint64_t virt);
+
+void memory_set_shootdown(void (*hook)(uint64_t virt))
+{
+    invalidate_others = hook;
+}
+
+/* A kernel mapping changed: every CPU may cache it (kernel pages are
+ * global, and every address space shares the kernel half). */
 static void invalidate(uint64_t virt)
 {
     invlpg((uintptr_t)virt);
+    if (invalidate_others)
+        invalidate_others(virt);
 }
 
 static const struct page_table_ops kernel_table_ops = {

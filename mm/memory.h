@@ -46,6 +46,9 @@ int memory_user_map_new(struct address_space *as, uint64_t virt, unsigned flags,
 /* Unmap the 4 KiB page at virt and free its frame; -ENOENT if unmapped.
  * The caller flushes the TLB where it is in use. */
 int memory_user_unmap(struct address_space *as, uint64_t virt);
+/* hook(virt) is called after this CPU drops a changed kernel mapping from
+ * its TLB, to make every other CPU drop it too (a TLB shootdown). */
+void memory_set_shootdown(void (*hook)(uint64_t virt));
 /* A thread stack of `size` bytes (a multiple of PAGE_SIZE, at most
  * KERNEL_STACK_SLOT - PAGE_SIZE) in a free slot of the stack region, behind
  * an unmapped guard page, zero-filled, registered under name (which must

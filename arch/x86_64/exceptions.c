@@ -21,6 +21,7 @@
 
 #define VECTOR_BREAKPOINT   3
 #define VECTOR_DOUBLE_FAULT 8
+#define VECTOR_NMI 2
 #define VECTOR_PAGE_FAULT   14
 #define SYMBOL_TEXT_MAX     96
 #define NULL_PAGE_END       PAGE_SIZE /* faults below this are NULL (or NULL + small offset) */
@@ -198,8 +199,17 @@ void exception_describe_page_fault(uint64_t error, char *buf, size_t size)
               error & PF_PRESENT ? "protection" : "not present");
 }
 
+static bool (*nmi_hook)(struct interrupt_frame *f);
+
+void exception_set_nmi_hook(bool (*hook)(struct interrupt_frame *f))
+{
+    nmi_hook = hook;
+}
+
 void exception_handle(struct interrupt_frame *f)
 {
+    if (f->vector == VECTOR_NMI && nmi_hook && nmi_hook(f))
+        return; /* an NMI another CPU sent on purpose */
     if ((f->cs & 3) && user_handler) {
         user_handler(f, read_cr2()); /* ends the program, or returns to resume it */
         return;

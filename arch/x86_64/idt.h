@@ -64,6 +64,9 @@ void exception_handle(struct interrupt_frame *frame);
 void exception_set_user_handler(void (*handler)(struct interrupt_frame *f, uint64_t cr2));
 /* "page fault", "general protection fault", ... ("exception" if unnamed). */
 const char *exception_short_name(uint64_t vector);
+/* Run hook first for every NMI; when it returns true the NMI was one it
+ * expected (another CPU stopping this one) and nothing else happens. */
+void exception_set_nmi_hook(bool (*hook)(struct interrupt_frame *f));
 /* A page fault's error code as "read, not present", "write, protection"... */
 void exception_describe_page_fault(uint64_t error, char *buf, size_t size);
 
