@@ -146,7 +146,8 @@ static bool setup_ioapics(void)
 {
     for (size_t i = 0; i < madt->ioapic_count; i++) {
         void *mmio;
-        int err = memory_map_device(madt->ioapics[i].phys, PAGE_SIZE, MAP_WRITE | MAP_NOCACHE, &mmio);
+        int err =
+            memory_map_device(madt->ioapics[i].phys, PAGE_SIZE, MAP_WRITE | MAP_NOCACHE, &mmio);
         if (err) {
             kprintf("smp: cannot map the I/O APIC at %#x (%s)\n", madt->ioapics[i].phys,
                     error_name(err));
@@ -258,6 +259,17 @@ uint64_t smp_shootdowns(void)
     return shootdowns;
 }
 
+void smp_restore_shootdown(void)
+{
+    if (online > 1)
+        memory_set_shootdown(shootdown);
+}
+
+void invlpg_page(void *virt)
+{
+    invlpg((uintptr_t)virt);
+}
+
 /* ------------------------------------------------------------ stopping every CPU */
 
 static volatile bool stopping;
@@ -342,7 +354,8 @@ static bool prepare_trampoline(const struct boot_info *info)
 
 static struct ap_start_params *trampoline_params(void)
 {
-    return phys_to_virt(AP_TRAMPOLINE_PHYS + (uint64_t)(ap_trampoline_params - ap_trampoline_start));
+    return phys_to_virt(AP_TRAMPOLINE_PHYS +
+                        (uint64_t)(ap_trampoline_params - ap_trampoline_start));
 }
 
 /* The AP's boot stack (its idle thread's, later) and IST stacks. */
@@ -473,9 +486,9 @@ void smp_init(const struct boot_info *info)
         apic_mode = true;
         cpu_restore_interrupts(flags);
     }
-    kprintf("apic: %s, %zu I/O APIC(s), %s; %zu CPU(s) in the MADT\n",
-            x2apic ? "x2APIC" : "xAPIC", (size_t)ioapic_count(),
-            apic_mode ? "8259 PICs masked" : "IRQs still on the 8259 PICs", madt->cpu_count);
+    kprintf("apic: %s, %zu I/O APIC(s), %s; %zu CPU(s) in the MADT\n", x2apic ? "x2APIC" : "xAPIC",
+            (size_t)ioapic_count(), apic_mode ? "8259 PICs masked" : "IRQs still on the 8259 PICs",
+            madt->cpu_count);
 
     unsigned limit = cpu_limit(info);
     boot_cr4 = read_cr4();

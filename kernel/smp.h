@@ -44,6 +44,10 @@ int smp_call_on(unsigned cpu, void (*fn)(void *arg), void *arg);
 /* TLB shootdowns done since boot (one per changed kernel page while
  * other CPUs are online). */
 uint64_t smp_shootdowns(void);
+/* Put the shootdown hook back after a test took it away. */
+void smp_restore_shootdown(void);
+/* Drop one page from this CPU's TLB (an smp_call_on function). */
+void invlpg_page(void *virt);
 /* Halt every other CPU with an NMI (a panic's first step); once only. */
 void smp_stop_others(void);
 

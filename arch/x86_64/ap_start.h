@@ -36,10 +36,10 @@
 #include <stdint.h>
 
 struct ap_start_params {
-    uint64_t cr3;   /* the start-up PML4 (below 4 GiB) */
-    uint64_t stack; /* the AP's first RSP, in its boot stack */
-    uint64_t entry; /* void entry(uint64_t cpu), in the kernel's half */
-    uint64_t cpu;   /* the AP's number (cpu_locals index) */
+    uint64_t cr3;              /* the start-up PML4 (below 4 GiB) */
+    uint64_t stack;            /* the AP's first RSP, in its boot stack */
+    uint64_t entry;            /* void entry(uint64_t cpu), in the kernel's half */
+    uint64_t cpu;              /* the AP's number (cpu_locals index) */
     volatile uint64_t started; /* set to 1 by the AP once in 64-bit mode */
 };
 

@@ -21,7 +21,7 @@
 
 #define VECTOR_BREAKPOINT   3
 #define VECTOR_DOUBLE_FAULT 8
-#define VECTOR_NMI 2
+#define VECTOR_NMI          2
 #define VECTOR_PAGE_FAULT   14
 #define SYMBOL_TEXT_MAX     96
 #define NULL_PAGE_END       PAGE_SIZE /* faults below this are NULL (or NULL + small offset) */

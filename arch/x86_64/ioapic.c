@@ -5,7 +5,7 @@
 #include <kernel/spinlock.h>
 #include <stddef.h>
 
-#define IOREGSEL         0    /* word offsets in the window */
+#define IOREGSEL         0 /* word offsets in the window */
 #define IOWIN            4
 #define REG_VERSION      0x01
 #define REG_REDIRECTION  0x10

@@ -8,9 +8,9 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/lapic.h>
 
-#define MSR_APIC_BASE   0x1B
-#define APIC_BASE_X2APIC (1ull << 10) /* EXTD */
-#define APIC_BASE_ENABLE (1ull << 11) /* global enable */
+#define MSR_APIC_BASE     0x1B
+#define APIC_BASE_X2APIC  (1ull << 10) /* EXTD */
+#define APIC_BASE_ENABLE  (1ull << 11) /* global enable */
 #define APIC_BASE_ADDRESS 0xFFFFFF000ull
 #define MSR_X2APIC_FIRST  0x800
 
@@ -18,18 +18,18 @@
 #define CPUID_1_ECX_X2APIC (1u << 21)
 
 /* Register offsets (xAPIC). */
-#define REG_ID        0x020
-#define REG_VERSION   0x030
-#define REG_TPR       0x080
-#define REG_EOI       0x0B0
-#define REG_SVR       0x0F0
-#define REG_ESR       0x280
-#define REG_ICR_LOW   0x300
-#define REG_ICR_HIGH  0x310
-#define REG_LVT_TIMER 0x320
-#define REG_LVT_LINT0 0x350
-#define REG_LVT_LINT1 0x360
-#define REG_LVT_ERROR 0x370
+#define REG_ID            0x020
+#define REG_VERSION       0x030
+#define REG_TPR           0x080
+#define REG_EOI           0x0B0
+#define REG_SVR           0x0F0
+#define REG_ESR           0x280
+#define REG_ICR_LOW       0x300
+#define REG_ICR_HIGH      0x310
+#define REG_LVT_TIMER     0x320
+#define REG_LVT_LINT0     0x350
+#define REG_LVT_LINT1     0x360
+#define REG_LVT_ERROR     0x370
 #define REG_TIMER_INITIAL 0x380
 #define REG_TIMER_CURRENT 0x390
 #define REG_TIMER_DIVIDE  0x3E0
@@ -41,15 +41,15 @@
 #define LVT_DELIVERY_NMI (4u << 8)
 #define TIMER_DIVIDE_16  0x3 /* divide configuration 0b0011 */
 
-#define ICR_FIXED       (0u << 8)
-#define ICR_NMI         (4u << 8)
-#define ICR_INIT        (5u << 8)
-#define ICR_STARTUP     (6u << 8)
-#define ICR_BUSY        (1u << 12) /* xAPIC delivery status: send pending */
-#define ICR_ASSERT      (1u << 14)
-#define ICR_LEVEL       (1u << 15)
-#define ICR_OTHERS      (3u << 18) /* destination shorthand: all excluding self */
-#define ICR_BUSY_SPINS  1000000u
+#define ICR_FIXED      (0u << 8)
+#define ICR_NMI        (4u << 8)
+#define ICR_INIT       (5u << 8)
+#define ICR_STARTUP    (6u << 8)
+#define ICR_BUSY       (1u << 12) /* xAPIC delivery status: send pending */
+#define ICR_ASSERT     (1u << 14)
+#define ICR_LEVEL      (1u << 15)
+#define ICR_OTHERS     (3u << 18) /* destination shorthand: all excluding self */
+#define ICR_BUSY_SPINS 1000000u
 
 /* MPS INTI flags (the MADT's). */
 #define INTI_POLARITY_MASK 0x3u

@@ -39,12 +39,12 @@
 #define MADT_UID_ALL_CPUS UINT32_MAX /* an NMI entry that applies to every CPU */
 
 /* MPS INTI flags, as in overrides and NMI entries. */
-#define MADT_POLARITY_MASK   0x3u
-#define MADT_POLARITY_HIGH   0x1u
-#define MADT_POLARITY_LOW    0x3u
-#define MADT_TRIGGER_MASK    0xCu
-#define MADT_TRIGGER_EDGE    0x4u
-#define MADT_TRIGGER_LEVEL   0xCu
+#define MADT_POLARITY_MASK 0x3u
+#define MADT_POLARITY_HIGH 0x1u
+#define MADT_POLARITY_LOW  0x3u
+#define MADT_TRIGGER_MASK  0xCu
+#define MADT_TRIGGER_EDGE  0x4u
+#define MADT_TRIGGER_LEVEL 0xCu
 
 struct madt_cpu {
     uint32_t apic_id;

@@ -237,8 +237,8 @@ static void test_unknown_and_short_entries_skipped(void **state)
     struct builder b;
     struct madt_info info;
     start(&b, 0xFEE00000, 1);
-    entry(&b, 0x7F, 6);    /* a type this reader does not use */
-    entry(&b, 0, 4);       /* a local APIC entry too short for its fields */
+    entry(&b, 0x7F, 6);       /* a type this reader does not use */
+    entry(&b, 0, 4);          /* a local APIC entry too short for its fields */
     override(&b, 1, 3, 3, 0); /* an override for a bus other than ISA */
     local_apic(&b, 0, 0, 1);
     assert_int_equal(parse(&b, b.length, &info), ACPI_OK);

@@ -25,6 +25,8 @@ Exit status 1 on any failure.
 The ramdisk (--initrd, by default initrd.tar beside the kernel) is passed with -initrd to every boot. The
 process cases (process_*) run a second time on `-cpu max`, which has SMEP and SMAP, as one more boot with
 ktest=process_* (reported as kernel/cpu-max/<name>); should-panic cases named smap_* boot on `-cpu max`.
+The SMP cases (smp_*), which the one-CPU run leaves out, run in a boot with -smp 4 under multi-threaded TCG
+as ktest=smp_* (reported as kernel/smp4/<name>); should-panic cases named smp_* boot with -smp 4 as well.
 
 Usage: tests/kernel/run_kernel_tests.py [--kernel build/kernel-test.elf] [--initrd FILE] [--timeout 90] [-j 2]
 """
@@ -51,13 +53,17 @@ SUITE = "all-cases"  # the name under which a broken first boot is reported
 CPU_WITH_SMAP = "max"
 PROCESS_CASES = "process_"
 SMAP_CASES = "smap_"
+SMP_CASES = "smp_"
+SMP_CPUS = 4  # tests/kernel/test_smp.c's TEST_CPUS
 
 
 class Boot:
     """The outcome of one boot of the test kernel: its serial lines and how QEMU ended."""
 
-    def __init__(self, kernel, append, timeout, initrd=None, cpu=None):
+    def __init__(self, kernel, append, timeout, initrd=None, cpu=None, smp=None):
         args = ["-kernel", kernel]
+        if smp:
+            args += ["-smp", str(smp), "-accel", "tcg,thread=multi"]
         if append:
             args += ["-append", append]
         if initrd:
@@ -145,7 +151,8 @@ def reported(lines, pattern, name):
 
 def should_panic_line(kernel, name, timeout, initrd):
     """Boot with ktest=<name>; PASS only with the PASS line on serial and exit status 33."""
-    boot = Boot(kernel, f"ktest={name}", timeout, initrd, cpu=CPU_WITH_SMAP if name.startswith(SMAP_CASES) else None)
+    boot = Boot(kernel, f"ktest={name}", timeout, initrd, cpu=CPU_WITH_SMAP if name.startswith(SMAP_CASES) else None,
+                smp=SMP_CPUS if name.startswith(SMP_CASES) else None)
     failures = reported(boot.lines, FAIL_LINE, name)
     problems = [failures[0].group(2) or "failed"] if failures else []
     exit_problem = boot.exit_problem(EXIT_SUCCESS)
@@ -179,6 +186,9 @@ def main(argv):
     cpu_max, _ = suite_lines(Boot(args.kernel, f"ktest={PROCESS_CASES}*", args.timeout, initrd, CPU_WITH_SMAP),
                              group="cpu-max/")
     lines += cpu_max
+    smp, _ = suite_lines(Boot(args.kernel, f"ktest={SMP_CASES}*", args.timeout, initrd, smp=SMP_CPUS),
+                         group=f"smp{SMP_CPUS}/")
+    lines += smp
     failed = 0
     for line in lines:
         print(line, flush=True)

@@ -7,6 +7,8 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/idt.h>
+#include <arch/x86_64/ioapic.h>
+#include <arch/x86_64/lapic.h>
 #include <arch/x86_64/pic.h>
 #include <kernel/console.h>
 #include <kernel/ktest.h>
@@ -51,9 +53,34 @@ KTEST(int3_reports_and_resumes)
 
 KTEST(pic_masks_only_used_lines_open)
 {
+    if (irq_through_apic()) {
+        /* The I/O APIC brings the lines: every PIC line is masked. */
+        KTEST_CHECK_EQ(pic_masks(), 0xFFFF);
+        return;
+    }
     /* Open: IRQ 1 keyboard, 2 cascade, 4 COM1; IRQ 0 (the timer) only
      * while an alarm is armed, so it is left out here. */
     KTEST_CHECK_EQ(pic_masks() | TIMER_IRQ_MASK, 0xFFFF & ~((1 << 1) | (1 << 2) | (1 << 4)));
+}
+
+/* Under QEMU (pc and q35) the MADT has an I/O APIC, so the keyboard and
+ * COM1 come through it: unmasked, on vector 48 + IRQ, edge-triggered,
+ * active high, to the boot CPU; the timer's IRQ 0 is not routed at all. */
+KTEST(ioapic_routes_keyboard_and_com1_only)
+{
+    KTEST_CHECK(irq_through_apic());
+    static const unsigned used[] = {1, 4};
+    for (unsigned i = 0; i < 2; i++) {
+        uint64_t entry;
+        KTEST_CHECK(ioapic_entry(used[i], &entry)); /* no override: GSI = IRQ */
+        KTEST_CHECK_EQ(entry & 0xFF, APIC_IRQ_VECTOR_BASE + used[i]);
+        KTEST_CHECK_EQ(entry & (1ull << 16), 0);                  /* unmasked */
+        KTEST_CHECK_EQ(entry & ((1ull << 15) | (1ull << 13)), 0); /* edge, active high */
+        KTEST_CHECK_EQ(entry >> 56, lapic_id());
+    }
+    uint64_t timer;
+    KTEST_CHECK(ioapic_entry(2, &timer)); /* IRQ 0's GSI on QEMU */
+    KTEST_CHECK(timer & (1ull << 16));
 }
 
 KTEST(spurious_irq7_and_irq15_recognised)
