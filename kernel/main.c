@@ -111,9 +111,7 @@ static void init_interrupts(void)
     pic_init();
     timer_init();
     input_init();
-    cpu_enable_interrupts();
-    kprintf("interrupts: 32 exceptions, IST for #DF/NMI/#MC, PIC at vectors %d-%d\n",
-            IRQ_VECTOR_BASE, IRQ_VECTOR_BASE + IRQ_COUNT - 1);
+    cpu_enable_interrupts(); /* smp_init prints the line: it picks the controller */
 }
 
 #ifndef KEEL_KTEST

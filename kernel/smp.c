@@ -459,7 +459,9 @@ void smp_init(const struct boot_info *info)
     cpus[0].state = CPU_ONLINE;
     enum acpi_status status = acpi_madt(&madt);
     if (status != ACPI_OK || !lapic_present()) {
-        kprintf("smp: %s: one CPU, 8259 PICs\n",
+        timer_print_line();
+        kprintf("interrupts: 8259 PICs at vectors %d-%d, IST for #DF/NMI/#MC; one CPU (%s)\n",
+                IRQ_VECTOR_BASE, IRQ_VECTOR_BASE + IRQ_COUNT - 1,
                 status != ACPI_OK ? acpi_status_name(status) : "no local APIC");
         return;
     }
@@ -468,7 +470,9 @@ void smp_init(const struct boot_info *info)
         void *mmio;
         int err = memory_map_device(madt->lapic_phys, PAGE_SIZE, MAP_WRITE | MAP_NOCACHE, &mmio);
         if (err) {
-            kprintf("smp: cannot map the local APIC at %#llx (%s): one CPU, 8259 PICs\n",
+            timer_print_line();
+            kprintf("interrupts: 8259 PICs, IST for #DF/NMI/#MC; one CPU (local APIC at %#llx: "
+                    "%s)\n",
                     (unsigned long long)madt->lapic_phys, error_name(err));
             return;
         }
@@ -486,9 +490,7 @@ void smp_init(const struct boot_info *info)
         apic_mode = true;
         cpu_restore_interrupts(flags);
     }
-    kprintf("apic: %s, %zu I/O APIC(s), %s; %zu CPU(s) in the MADT\n", x2apic ? "x2APIC" : "xAPIC",
-            (size_t)ioapic_count(), apic_mode ? "8259 PICs masked" : "IRQs still on the 8259 PICs",
-            madt->cpu_count);
+    timer_print_line();
 
     unsigned limit = cpu_limit(info);
     boot_cr4 = read_cr4();
@@ -518,5 +520,7 @@ void smp_init(const struct boot_info *info)
         exception_set_nmi_hook(stop_requested);
         memory_set_shootdown(shootdown);
     }
-    kprintf("smp: %u CPU(s) online\n", online);
+    kprintf("interrupts: %s + %s, IST for #DF/NMI/#MC; %u of %zu CPUs online\n",
+            x2apic ? "x2APIC" : "xAPIC", apic_mode ? "I/O APIC (PICs masked)" : "8259 PICs", online,
+            madt->cpu_count);
 }

@@ -411,8 +411,6 @@ bool timer_use_lapic(void)
     my_timer()->armed = false;
     program_next(); /* what the PIT counted toward, now on the local APIC */
     cpu_restore_interrupts(flags);
-    kprintf("timer: local APIC timers at %llu MHz (bus clock / %u), one-shot on every CPU\n",
-            (unsigned long long)((hz + HZ_PER_MHZ / 2) / HZ_PER_MHZ), LAPIC_TIMER_DIVIDE);
     return true;
 }
 
@@ -432,7 +430,15 @@ void timer_init(void)
     irq_install(TIMER_IRQ, timer_irq); /* unmasks IRQ 0 */
     irq_open = true;
     program_next(); /* nothing armed: IRQ 0 masked again */
-    kprintf("timer: TSC %llu MHz (%s), PIT one-shot\n",
-            (unsigned long long)((tsc_hz + HZ_PER_MHZ / 2) / HZ_PER_MHZ),
+}
+
+void timer_print_line(void)
+{
+    kprintf("timer: TSC %llu MHz (%s), ", (unsigned long long)((tsc_hz + HZ_PER_MHZ / 2) / HZ_PER_MHZ),
             tsc_is_invariant() ? "invariant" : "not invariant");
+    if (lapic_hz)
+        kprintf("local APIC one-shot at %llu MHz on every CPU\n",
+                (unsigned long long)((lapic_hz + HZ_PER_MHZ / 2) / HZ_PER_MHZ));
+    else
+        kprintf("PIT one-shot\n");
 }

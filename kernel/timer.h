@@ -14,8 +14,10 @@
 #define TIMER_NO_ALARM UINT64_MAX /* timer_set_alarm: disarmed */
 
 /* Calibrate the TSC against the PIT, stop PIT channel 0 (one-shot mode)
- * and install IRQ 0; prints the timer line. Interrupts stay off. */
+ * and install IRQ 0. Interrupts stay off. */
 void timer_init(void);
+/* The boot line: the TSC's rate and which one-shot serves the alarms. */
+void timer_print_line(void);
 /* Monotonic nanoseconds since timer_init, from the TSC; safe in IRQ context. */
 uint64_t timer_now_ns(void);
 /* timer_now_ns() / 1000000. */
@@ -47,7 +49,7 @@ uint64_t timer_interrupts(void);
 
 /* Move every CPU's one-shot to its local APIC timer (kernel/smp.c, once the
  * boot CPU's local APIC is on): calibrate it against the TSC, stop the PIT
- * and take IRQ 0 away; prints the line. False (the PIT stays) if the APIC
+ * and take IRQ 0 away. False (the PIT stays) if the APIC
  * timer does not count. Then timer_set_alarm and sleep_ms arm the calling
  * CPU's own timer, and the alarm handler runs on the CPU whose timer fired. */
 bool timer_use_lapic(void);
