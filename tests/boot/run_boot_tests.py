@@ -39,7 +39,8 @@ input_scenarios.py (pastes and key bursts faster than the shell echoes them: not
 shell_scenarios.py (help, echo, unknown commands, history and editing, the line limit, panic, reboot,
 shutdown on pc and q35, a session over COM1), ttt_scenarios.py (tic-tac-toe for two players and against
 the computer, the shell's screen given back exactly, the game on a serial terminal) and thread_scenarios.py
-(`ps`, `spawn`, `kill`, the clock demo, typing and the game with CPU-bound threads running).
+(`ps`, `spawn`, `kill`, the clock demo, typing and the game with CPU-bound threads running), and
+smp_scenarios.py (1 to 8 CPUs on pc and q35 under multi-threaded TCG: all online, a program and the game).
 
 Each scenario prints one line, `PASS: <name>` or `FAIL: <name>: <reason>`, in a fixed order; the exit status
 is 1 if any failed. Scenarios run two at a time (TCG is CPU-bound and the machines have 2 cores).
@@ -67,6 +68,7 @@ from session import (KERNEL_READY_TIMEOUT, READY, SCREEN_SETTLE_TIMEOUT, UEFI_RE
                      run_shell_scenario)
 from shell_scenarios import shell_scenarios, uefi_shell_scenarios
 from program_scenarios import program_scenarios
+from smp_scenarios import smp_scenarios
 from thread_scenarios import thread_scenarios
 from ttt_scenarios import ttt_scenarios, uefi_ttt_scenarios
 from typist import ShellScenario, typing_scenarios
@@ -401,6 +403,7 @@ def scenarios(args):
     result += typing_scenarios(args.kernel) + input_scenarios(args.kernel) + shell_scenarios(args.kernel)
     result += ttt_scenarios(args.kernel) + thread_scenarios(args.kernel)
     result += program_scenarios(args.kernel, ramdisk_beside(args.kernel))
+    result += smp_scenarios(args.kernel, ramdisk_beside(args.kernel))
     for memory in BIOS_MEMORY_SIZES:
         result.append(CrossCheck(f"boot/img-equals-grub-{memory}", f"boot/img-{memory}", f"boot/iso-{memory}"))
     for memory in ("512M", "4G"):  # both loaders hand over OVMF's own memory map
