@@ -434,7 +434,8 @@ void timer_init(void)
 
 void timer_print_line(void)
 {
-    kprintf("timer: TSC %llu MHz (%s), ", (unsigned long long)((tsc_hz + HZ_PER_MHZ / 2) / HZ_PER_MHZ),
+    kprintf("timer: TSC %llu MHz (%s), ",
+            (unsigned long long)((tsc_hz + HZ_PER_MHZ / 2) / HZ_PER_MHZ),
             tsc_is_invariant() ? "invariant" : "not invariant");
     if (lapic_hz)
         kprintf("local APIC one-shot at %llu MHz on every CPU\n",
