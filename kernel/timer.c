@@ -30,6 +30,13 @@
  * IRQ 0 masked at the PIC: the mask is what silences QEMU, whose 8254 still
  * delivers a count that was running when the channel was stopped; such an
  * edge waits in the PIC and arrives, finding nothing due, when IRQ 0 opens.
+ *
+ * The PIT is one device: timer_lock (last in the lock order, see
+ * kernel/spinlock.h) covers both deadlines and its programming, so any CPU
+ * may arm it; IRQ 0 calls the alarm's handler without the lock (the
+ * scheduler's takes sched_lock). Its IRQ reaches the boot CPU, so this
+ * alarm is the boot CPU's; a per-CPU one-shot (the local APIC timer) takes
+ * its place for the others.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
@@ -37,6 +44,7 @@
 #include <arch/x86_64/pit.h>
 #include <kernel/console.h>
 #include <kernel/panic.h>
+#include <kernel/spinlock.h>
 #include <kernel/timer.h>
 
 #define TIMER_IRQ  0
@@ -69,7 +77,8 @@ static uint64_t tsc_at_init;
 static uint64_t ns_mult; /* 0 before timer_init: the time reads 0 */
 
 /* Deadlines (TIMER_NO_ALARM: none) and what the PIT counts toward; written
- * with interrupts off, read by IRQ 0 and by sleep_ms's loop. */
+ * under timer_lock, read by IRQ 0 and by sleep_ms's loop. */
+static struct spinlock timer_lock = SPINLOCK_INIT("timer_lock");
 static volatile uint64_t alarm_deadline = TIMER_NO_ALARM;
 static volatile uint64_t sleep_deadline = TIMER_NO_ALARM;
 static timer_alarm_handler_fn alarm_handler;
@@ -128,7 +137,7 @@ static void set_irq_open(bool open)
         pic_mask(TIMER_IRQ);
 }
 
-/* Point the PIT at the earlier deadline, or stop it; interrupts off. */
+/* Point the PIT at the earlier deadline, or stop it; timer_lock held. */
 static void program_next(void)
 {
     uint64_t next = alarm_deadline < sleep_deadline ? alarm_deadline : sleep_deadline;
@@ -148,27 +157,34 @@ static void program_next(void)
     set_irq_open(true);
 }
 
-/* IRQ 0: settle the deadlines that have passed, then re-arm for the rest. */
+/* IRQ 0: settle the deadlines that have passed, then re-arm for the rest
+ * (after the handler, which usually arms the alarm again itself). */
 static void timer_irq(void)
 {
+    spin_lock(&timer_lock);
     interrupts = interrupts + 1;
     pit_armed = false; /* this was its edge (or a stale one: re-armed below) */
     uint64_t now = timer_now_ns();
     if (sleep_deadline <= now)
         sleep_deadline = TIMER_NO_ALARM; /* the sleeper's hlt ends with this IRQ */
+    timer_alarm_handler_fn fire = NULL;
     if (alarm_deadline <= now) {
         alarm_deadline = TIMER_NO_ALARM;
-        if (alarm_handler)
-            alarm_handler(now);
+        fire = alarm_handler;
     }
+    spin_unlock(&timer_lock);
+    if (fire)
+        fire(now);
+    spin_lock(&timer_lock);
     program_next();
+    spin_unlock(&timer_lock);
 }
 
 void timer_set_alarm_handler(timer_alarm_handler_fn handler)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&timer_lock);
     alarm_handler = handler;
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&timer_lock, flags);
 }
 
 timer_alarm_handler_fn timer_alarm_handler(void)
@@ -178,10 +194,10 @@ timer_alarm_handler_fn timer_alarm_handler(void)
 
 void timer_set_alarm(uint64_t deadline_ns)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&timer_lock);
     alarm_deadline = deadline_ns;
     program_next();
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&timer_lock, flags);
 }
 
 uint64_t timer_alarm_deadline(void)
@@ -196,12 +212,14 @@ uint64_t sleep_ms(uint64_t ms)
         ms < (TIMER_NO_ALARM - 1 - start) / NS_PER_MS ? start + ms * NS_PER_MS : TIMER_NO_ALARM - 1;
     uint64_t wakeups = 0;
     while (timer_now_ns() < deadline) {
-        cpu_disable_interrupts();
+        cpu_disable_interrupts(); /* this CPU: the halt below must not miss IRQ 0 */
         /* The earliest sleeper's deadline is armed; a later one re-arms
          * its own when the earlier wakes everyone. */
+        spin_lock(&timer_lock);
         if (deadline < sleep_deadline)
             sleep_deadline = deadline;
         program_next();
+        spin_unlock(&timer_lock);
         cpu_enable_interrupts_and_halt(); /* sti; hlt: IRQ 0 cannot slip in between */
         wakeups++;
     }

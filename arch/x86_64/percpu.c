@@ -1,5 +1,5 @@
 /*
- * percpu.c - the boot CPU's struct cpu_local (see percpu.h).
+ * percpu.c - every CPU's struct cpu_local (see percpu.h).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
@@ -10,14 +10,26 @@ _Static_assert(offsetof(struct cpu_local, self) == CPU_LOCAL_SELF, "syscall.S of
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_LOCAL_KERNEL_RSP, "syscall.S offsets");
 _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_LOCAL_USER_RSP, "syscall.S offsets");
 
-static struct cpu_local boot_cpu;
+struct cpu_local cpu_locals[KEEL_MAX_CPUS];
+volatile unsigned cpus_online;
+
+struct cpu_local *cpu_local_of(unsigned id)
+{
+    return id < KEEL_MAX_CPUS ? &cpu_locals[id] : NULL;
+}
+
+void cpu_local_init_ap(unsigned id)
+{
+    struct cpu_local *cpu = &cpu_locals[id];
+    cpu->self = cpu;
+    cpu->id = id;
+    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)cpu);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
 
 void cpu_local_init(void)
 {
-    boot_cpu.self = &boot_cpu;
-    boot_cpu.id = 0;
-    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&boot_cpu);
-    wrmsr(MSR_KERNEL_GS_BASE, 0);
+    cpu_local_init_ap(0);
 }
 
 void cpu_set_kernel_stack(uint64_t top)
