@@ -63,7 +63,7 @@ static uint16_t early_cells[VGA_WIDTH * VGA_HEIGHT];
 static uint16_t fb_cells[FB_MAX_CELLS];
 static struct fb_console fb_screen;
 static uint64_t fb_phys, fb_bytes;
-static struct spinlock console_lock = SPINLOCK_INIT;
+static struct spinlock console_lock = SPINLOCK_INIT("console_lock");
 
 /* ANSI/ECMA-48 control sequences for the serial terminal (xterm and every
  * terminal emulator since understand them). They go to serial only: the

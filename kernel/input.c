@@ -8,11 +8,17 @@
  * leave bytes in the devices until it catches up, and input_dropped (which
  * should stay 0) counts anything lost all the same.
  *
- * Waiting: the reader checks for input with interrupts off and, if there
+ * input_lock covers the decoders, the keys handed back and the reading
+ * side of both drivers' rings, so readers on several CPUs take turns.
+ *
+ * Waiting: the reader checks for input holding input_lock and, if there
  * is none, sleeps on a wait queue that both drivers' interrupt handlers
- * wake. An interrupt cannot fall between the check and the sleep (they
- * run with interrupts off), so no wake-up is lost, and nothing polls: the
- * CPU runs other threads or halts in the idle thread meanwhile.
+ * wake, letting go of the lock only once it is as good as asleep
+ * (wait_queue_wait_dropping). The handlers queue their byte first and
+ * wake holding input_lock, so a byte that arrives after the check, on
+ * whichever CPU, finds the reader on the queue: no wake-up is lost, and
+ * nothing polls: the CPU runs other threads or halts in the idle thread
+ * meanwhile.
  */
 #include <arch/x86_64/cpu.h>
 #include <drivers/ps2/keyboard.h>
@@ -23,16 +29,20 @@
 #include <kernel/input.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sched/wait_queue.h>
+#include <kernel/spinlock.h>
 #include <kernel/timer.h>
 #include <lib/string.h>
 
+static struct spinlock input_lock = SPINLOCK_INIT("input_lock");
 static struct kbd_decoder keyboard;
 static struct wait_queue readers = WAIT_QUEUE_INIT("input");
 
-/* Both drivers call this from their interrupt handlers. */
+/* Both drivers call this from their interrupt handlers, after queueing. */
 static void wake_readers(void)
 {
+    spin_lock(&input_lock);
     wait_queue_wake_all(&readers);
+    spin_unlock(&input_lock);
 }
 /* Ctrl+C, watched for in the interrupt handlers themselves, so that it
  * reaches a program that never reads its input (a loop): the handler set
@@ -46,7 +56,7 @@ static void wake_readers(void)
 #define SERIAL_CTRL_C     0x03
 
 static bool (*interrupt_handler)(void);
-static bool left_ctrl, right_ctrl, extended;
+static bool left_ctrl, right_ctrl, extended; /* the keyboard driver's lock covers them */
 
 void input_set_interrupt_handler(bool (*handler)(void))
 {
@@ -118,64 +128,69 @@ static unsigned pending_count;
 
 bool input_unread(const struct key_event *events, unsigned count)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&input_lock);
     bool fits = pending_count + count <= INPUT_UNREAD_MAX;
     if (fits) {
         memmove(&pending[count], pending, pending_count * sizeof(pending[0]));
         memcpy(pending, events, count * sizeof(pending[0]));
         pending_count += count;
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&input_lock, flags);
     return fits;
 }
 
 static bool take_pending(struct key_event *out)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
     bool any = pending_count > 0;
     if (any) {
         *out = pending[0];
         pending_count--;
         memmove(pending, &pending[1], pending_count * sizeof(pending[0]));
     }
-    cpu_restore_interrupts(flags);
     return any;
 }
 
-bool input_poll(struct key_event *out)
+/* input_poll with input_lock held. */
+static bool poll_locked(struct key_event *out)
 {
     return take_pending(out) || poll_keyboard(out) || poll_serial(out);
 }
 
-/* The next press, or false once deadline_ns has passed (interrupts off). */
+bool input_poll(struct key_event *out)
+{
+    uint64_t flags = spin_lock_irqsave(&input_lock);
+    bool any = poll_locked(out);
+    spin_unlock_irqrestore(&input_lock, flags);
+    return any;
+}
+
+/* The next press, or false once deadline_ns has passed (input_lock held). */
 static bool wait_press(struct key_event *out, uint64_t deadline_ns)
 {
     for (;;) {
-        while (input_poll(out))
+        while (poll_locked(out))
             if (out->pressed)
                 return true;
         if (thread_should_stop())
             return false;
-        if (deadline_ns == TIMER_NO_ALARM)
-            wait_queue_wait(&readers);
-        else if (!wait_queue_wait_until(&readers, deadline_ns))
+        if (!wait_queue_wait_dropping(&readers, &input_lock, deadline_ns))
             return false;
     }
 }
 
 void input_wait_press(struct key_event *out)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&input_lock);
     while (!wait_press(out, TIMER_NO_ALARM) && !thread_should_stop())
         ;
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&input_lock, flags);
 }
 
 bool input_wait_press_until(struct key_event *out, uint64_t deadline_ns)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&input_lock);
     bool pressed = wait_press(out, deadline_ns);
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&input_lock, flags);
     return pressed;
 }
 

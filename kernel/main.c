@@ -178,7 +178,6 @@ void kernel_main(const struct boot_info *info)
     kernel_print_boot_summary(info);
     gdt_init(); /* CPU tables first: from here on, faults are reported */
     idt_init();
-    cpu_local_init();
     user_mode_init();
     take_over_memory(info);
 }

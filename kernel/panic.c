@@ -7,12 +7,18 @@
  * pointers (the kernel keeps them, -fno-omit-frame-pointer), each return
  * address resolved against the symbol table linked into the kernel.
  *
- * The console lock is broken first, so a panic prints even when it struck
- * while the console was in use. A second panic while the first is being
- * reported (say, a bug in the console) must not recurse: it writes a short
- * line straight to serial and the first screen row, then halts.
+ * Any CPU may panic, and two may at once: the first to swap its number
+ * into panic_cpu reports, any other one just halts (its report would only
+ * interleave with the first). The reporter first stops the other CPUs
+ * through the hook the arch side installs (an NMI or IPI broadcast), then
+ * breaks the console lock, so a panic prints even when it struck while
+ * the console was in use. The report names the CPU: "panic on CPU n: ".
+ * A second panic on the reporting CPU while the first is being reported
+ * (say, a bug in the console) must not recurse: it writes a short line
+ * straight to serial and the first screen row, then halts.
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/percpu.h>
 #include <drivers/serial/serial.h>
 #include <drivers/vga/vga.h>
 #include <kernel/console.h>
@@ -22,15 +28,22 @@
 
 #define BACKTRACE_MAX_FRAMES 12
 #define SYMBOL_TEXT_MAX      96
+#define NO_CPU               (-1)
 
 static const char nested_message[] = "KERNEL PANIC while panicking: halted";
 
-static volatile bool panicking;
+static int panic_cpu = NO_CPU; /* the CPU that reports, once one panics */
 static panic_hook_fn panic_hook;
+static void (*volatile stop_others)(void);
 
 void panic_set_hook(panic_hook_fn hook)
 {
     panic_hook = hook;
+}
+
+void panic_set_stop_others(void (*stop)(void))
+{
+    stop_others = stop;
 }
 
 /* Report a panic during a panic with as little machinery as possible. */
@@ -67,17 +80,31 @@ static void panic_header(const char *title, unsigned title_len)
     console_putc('\n');
 }
 
+/* Become the CPU that reports, or halt: another one reports already. */
+static void claim_the_report(void)
+{
+    int self = (int)cpu_read_id(), first = NO_CPU;
+    if (__atomic_compare_exchange_n(&panic_cpu, &first, self, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return;
+    if (first == self)
+        panic_nested();
+    cpu_halt_forever();
+}
+
 void panic_begin(void)
 {
-    cpu_disable_interrupts();
-    if (panicking)
-        panic_nested();
-    panicking = true;
+    cpu_disable_interrupts(); /* this CPU never runs anything else again */
+    claim_the_report();
+    void (*stop)(void) = stop_others;
+    if (stop)
+        stop();
     bool console_was_locked = console_panic_unlock();
     static const char title[] = "KERNEL PANIC";
     panic_header(title, sizeof(title) - 1);
     if (console_was_locked)
         kprintf("(the console lock was held; output above may be cut short)\n");
+    kprintf("panic on CPU %u: ", cpu_read_id());
 }
 
 /* Whether `frame` can be a saved frame pointer: 8-byte aligned, with both

@@ -76,7 +76,7 @@ const char *power_error_name(int error)
 void power_reboot(void)
 {
     kprintf("reboot: pulsing the reset line through the 8042 keyboard controller\n");
-    cpu_disable_interrupts();
+    cpu_disable_interrupts(); /* this CPU only: nothing else runs here until the reset */
     for (int attempt = 0; attempt < RESET_ATTEMPTS; attempt++) {
         ps2_pulse_reset_line();
         delay_ms(RESET_WAIT_MS);

@@ -34,6 +34,7 @@
 #include <drivers/acpi/acpi.h>
 #include <kernel/console.h>
 #include <kernel/panic.h>
+#include <kernel/sched/sched.h>
 #include <kernel/smp.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>
@@ -187,6 +188,8 @@ static void call_interrupt(void)
     run_my_mailbox();
 }
 
+void (*spin_wait_poll)(void);
+
 /* Post fn(arg) to cpu's mailbox and interrupt it. */
 static void post(unsigned cpu, void (*fn)(void *), void *arg)
 {
@@ -261,7 +264,7 @@ uint64_t smp_shootdowns(void)
 
 void smp_restore_shootdown(void)
 {
-    if (online > 1)
+    if (cpu_count > 1)
         memory_set_shootdown(shootdown);
 }
 
@@ -292,15 +295,6 @@ void smp_stop_others(void)
 
 /* ------------------------------------------------------------ application processors */
 
-/* An online AP's life until the scheduler runs threads on it: halt until
- * an interrupt, forever. */
-static __attribute__((noreturn)) void smp_ap_idle(const struct kernel_stack *stack)
-{
-    (void)stack;
-    for (;;)
-        cpu_enable_interrupts_and_halt();
-}
-
 /* Where an AP's C code starts, on its boot stack, with the start-up page
  * tables still in CR3 and interrupts off. */
 static __attribute__((noreturn)) void ap_entry(uint64_t cpu)
@@ -320,7 +314,7 @@ static __attribute__((noreturn)) void ap_entry(uint64_t cpu)
     timer_init_ap();
     __atomic_store_n(&cpus[cpu].state, CPU_ONLINE, __ATOMIC_RELEASE);
     __atomic_fetch_add(&online, 1, __ATOMIC_RELEASE);
-    smp_ap_idle(ap_boot_stacks[cpu]);
+    sched_start_ap(ap_boot_stacks[cpu]); /* this flow becomes the CPU's idle thread */
 }
 
 /* The four start-up pages: the trampoline, and page tables that map the
@@ -438,6 +432,24 @@ static bool start_ap(unsigned cpu)
     return true;
 }
 
+/* The scheduler's kick: make that CPU look at the run queue. */
+static void kick(unsigned cpu)
+{
+    lapic_send_ipi(cpus[cpu].apic_id, VECTOR_IPI_KICK);
+}
+
+/* Before the first AP starts: everything by which CPUs reach each other. */
+static void install_cross_cpu_hooks(void)
+{
+    interrupt_install_local(VECTOR_IPI_CALL, call_interrupt);
+    interrupt_install_local(VECTOR_IPI_KICK, sched_kick_received);
+    exception_set_nmi_hook(stop_requested);
+    memory_set_shootdown(shootdown);
+    spin_wait_poll = run_my_mailbox;
+    sched_set_kick(kick);
+    panic_set_stop_others(smp_stop_others);
+}
+
 /* How many CPUs the command line allows (a word `cpus=N`), else KEEL_MAX_CPUS. */
 static unsigned cpu_limit(const struct boot_info *info)
 {
@@ -511,14 +523,15 @@ void smp_init(const struct boot_info *info)
                     AP_TRAMPOLINE_PHYS);
             break;
         }
+        if (!timer_lapic_hz()) {
+            kprintf("smp: the local APIC timer does not count: no other CPU started\n");
+            break;
+        }
+        if (cpu_count == 1)
+            install_cross_cpu_hooks();
         unsigned cpu = cpu_count++;
         cpus[cpu].apic_id = madt->cpus[i].apic_id;
         start_ap(cpu);
-    }
-    if (online > 1) {
-        interrupt_install_local(VECTOR_IPI_CALL, call_interrupt);
-        exception_set_nmi_hook(stop_requested);
-        memory_set_shootdown(shootdown);
     }
     kprintf("interrupts: %s + %s, IST for #DF/NMI/#MC; %u of %zu CPUs online\n",
             x2apic ? "x2APIC" : "xAPIC", apic_mode ? "I/O APIC (PICs masked)" : "8259 PICs", online,

@@ -10,7 +10,7 @@
 #include <mm/memory.h>
 
 static struct heap heap;
-static struct spinlock heap_lock = SPINLOCK_INIT;
+static struct spinlock heap_lock = SPINLOCK_INIT("heap_lock");
 static size_t mapped_bytes; /* HEAP_BASE .. HEAP_BASE + mapped_bytes is mapped */
 static size_t failed_allocs;
 

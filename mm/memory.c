@@ -197,7 +197,7 @@ static int map_new_pages(uint64_t virt, uint64_t pages)
 /* Frames and page tables are shared by every thread: one lock, taken
  * with interrupts off, around each change (heap growth nests inside the
  * heap's own lock, always in that order). */
-static struct spinlock memory_lock = SPINLOCK_INIT;
+static struct spinlock memory_lock = SPINLOCK_INIT("memory_lock");
 
 int memory_map_new_pages(uint64_t virt, uint64_t pages)
 {

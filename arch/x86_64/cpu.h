@@ -114,8 +114,10 @@ static inline void lgdt(const void *pointer)
 }
 
 /* Load CS with a far return (there is no far jump with a register operand
- * in 64-bit mode) and DS, ES, SS with the data selector; FS and GS get the
- * null selector, which 64-bit mode allows. */
+ * in 64-bit mode) and DS, ES, SS with the data selector; FS gets the null
+ * selector, which 64-bit mode allows. GS is left alone: loading it would
+ * reset its base, which points at the CPU's struct cpu_local (percpu.h)
+ * from the first C code on (entry.S loaded the null selector already). */
 static inline void reload_segments(uint16_t code_selector, uint16_t data_selector)
 {
     __asm__ volatile("pushq %q0\n\t"
@@ -127,8 +129,7 @@ static inline void reload_segments(uint16_t code_selector, uint16_t data_selecto
                      "mov %w1, %%es\n\t"
                      "mov %w1, %%ss\n\t"
                      "xor %%eax, %%eax\n\t"
-                     "mov %%ax, %%fs\n\t"
-                     "mov %%ax, %%gs"
+                     "mov %%ax, %%fs"
                      :
                      : "r"((uint64_t)code_selector), "r"(data_selector)
                      : "rax", "memory");

@@ -23,7 +23,7 @@ struct ioapic {
 static struct ioapic ioapics[IOAPIC_MAX];
 static unsigned count;
 /* IOREGSEL then IOWIN is two accesses: one CPU at a time. */
-static struct spinlock lock = SPINLOCK_INIT;
+static struct spinlock lock = SPINLOCK_INIT("ioapic_lock");
 
 static uint32_t read_reg(const struct ioapic *io, uint8_t reg)
 {

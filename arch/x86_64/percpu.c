@@ -11,6 +11,12 @@ _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_LOCAL_KERNEL_RSP, "
 _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_LOCAL_USER_RSP, "syscall.S offsets");
 
 struct cpu_local cpu_locals[KEEL_MAX_CPUS];
+volatile unsigned cpus_online;
+
+struct cpu_local *cpu_local_of(unsigned id)
+{
+    return id < KEEL_MAX_CPUS ? &cpu_locals[id] : NULL;
+}
 
 void cpu_local_init_ap(unsigned id)
 {
@@ -24,11 +30,6 @@ void cpu_local_init_ap(unsigned id)
 void cpu_local_init(void)
 {
     cpu_local_init_ap(0);
-}
-
-struct cpu_local *cpu_local_of(unsigned id)
-{
-    return &cpu_locals[id];
 }
 
 void cpu_set_kernel_stack(uint64_t top)

@@ -8,6 +8,7 @@
  * KERNEL_VMA, which is the window through which the block is read; a block
  * beyond it cannot be read and is reported as such.
  */
+#include <arch/x86_64/percpu.h>
 #include <boot/boot_info.h>
 #include <boot/multiboot/multiboot.h>
 #include <kernel/console.h>
@@ -36,6 +37,7 @@ static int boot_info_translate(uint32_t magic, uint32_t info_phys)
 
 void boot_main(uint32_t magic, uint32_t info_phys)
 {
+    cpu_local_init(); /* first: every lock (the console's) records its CPU through GS */
     console_init();
     int err = boot_info_translate(magic, info_phys);
     console_select(&boot_info.framebuffer);

@@ -191,6 +191,8 @@ int acpi_power_off(const struct acpi_services *kernel)
         kernel->say("shutdown: SCI_EN still clear after %u ms; trying anyway\n",
                     SCI_ENABLE_WAIT_MS);
 
+    /* This CPU only: no interrupt handler between the writes. Other CPUs
+     * may run on; the power-off ends them too. */
     uint64_t flags = cpu_save_and_disable_interrupts();
     uint16_t a = sleep_type_value(pm1a, info->s5.slp_typa);
     uint16_t b = pm1b ? sleep_type_value(pm1b, info->s5.slp_typb) : 0;

@@ -9,7 +9,10 @@
  * keyboard sends scancode set 1, whatever set it speaks natively.
  *
  * The interrupt handler only moves the byte from port 0x60 into a
- * fixed-size ring: no decoding, no allocation, no locks, no printing.
+ * fixed-size ring: no decoding, no allocation, no printing. keyboard_lock
+ * makes it the ring's one writer whichever CPU takes IRQ 1, and covers the
+ * hold below (the reader, on another CPU, takes the byte that waited).
+ * The reading side is the caller's (kernel/input.c's lock).
  * When the ring is full it leaves the byte in the controller's output
  * buffer and masks IRQ 1 at the PIC; the main loop reads that byte itself
  * once it has popped one, then unmasks (the next byte's edge waits in the
@@ -22,14 +25,16 @@
 #include <arch/x86_64/pic.h>
 #include <drivers/ps2/i8042.h>
 #include <drivers/ps2/keyboard.h>
+#include <kernel/spinlock.h>
 #include <lib/ring.h>
 
 #define KEYBOARD_SET_LEDS 0xED
 #define KEYBOARD_IRQ      1
 #define FLUSH_LIMIT       64
 
+static struct spinlock keyboard_lock = SPINLOCK_INIT("keyboard_lock");
 static struct byte_ring keyboard_bytes;
-static volatile bool keyboard_held; /* IRQ 1 masked; set and cleared with interrupts off */
+static volatile bool keyboard_held; /* IRQ 1 masked; set and cleared under keyboard_lock */
 static volatile uint32_t holds;     /* how often the ring filled up */
 
 static bool wait_output_full(void)
@@ -64,7 +69,7 @@ void ps2_keyboard_set_filter(bool (*filter)(uint8_t byte))
 }
 
 /* Move the byte waiting in the controller into the ring, or, if the ring
- * is full, leave it there and mask IRQ 1. Interrupts must be off. */
+ * is full, leave it there and mask IRQ 1. keyboard_lock held. */
 static void take_waiting_byte(void)
 {
     if (!(inb(I8042_STATUS) & I8042_STATUS_OUTPUT_FULL))
@@ -90,7 +95,9 @@ void ps2_keyboard_set_notify(void (*notify)(void))
 
 static void keyboard_interrupt(void)
 {
+    spin_lock(&keyboard_lock);
     take_waiting_byte();
+    spin_unlock(&keyboard_lock);
     if (notify_reader)
         notify_reader();
 }
@@ -99,13 +106,13 @@ static void keyboard_interrupt(void)
  * and unmask. */
 static void resume_if_room(void)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&keyboard_lock);
     if (keyboard_held && ring_free(&keyboard_bytes) > 0) {
         keyboard_held = false;
         take_waiting_byte();
         pic_unmask(KEYBOARD_IRQ);
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&keyboard_lock, flags);
 }
 
 bool ps2_keyboard_init(void)

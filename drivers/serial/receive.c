@@ -12,21 +12,25 @@
  * UART's 16-byte FIFO and the sender waits too (QEMU stops reading its
  * side of the line while the FIFO is full; a terminal that watches CTS
  * pauses). The main loop, once it has popped enough to take a full FIFO,
- * drains the UART itself and turns both back on. That drain runs with
- * interrupts off, so the ring still has one producer at a time.
+ * drains the UART itself and turns both back on. That drain and the
+ * interrupt handler both hold serial_receive_lock, so the ring has one
+ * writer at a time whichever CPUs they run on; the reading side is the
+ * caller's (kernel/input.c's lock).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
 #include <drivers/serial/serial.h>
 #include <drivers/serial/uart16550.h>
+#include <kernel/spinlock.h>
 #include <lib/ring.h>
 
 #define COM1_IRQ       4
 #define RX_DRAIN_LIMIT (4 * UART_FIFO_BYTES) /* per drain, so a stuck UART cannot hang us */
 #define RX_RESUME_ROOM UART_FIFO_BYTES       /* room for all a held UART can have */
 
+static struct spinlock serial_receive_lock = SPINLOCK_INIT("serial_receive_lock");
 static struct byte_ring received;
-static volatile bool receive_held; /* IER bit 0 and RTS off; set and cleared with interrupts off */
+static volatile bool receive_held; /* IER bit 0 and RTS off; set and cleared under the lock */
 static volatile uint32_t holds;    /* how often the receiver was held */
 static volatile uint32_t overruns; /* LSR overrun errors: bytes the UART itself lost */
 
@@ -48,7 +52,7 @@ void serial_set_receive_filter(bool (*filter)(uint8_t byte))
 
 /* Move the bytes waiting in the UART into the ring while it has room;
  * holds the receiver when the ring is full (or after RX_DRAIN_LIMIT bytes,
- * in case the UART keeps reporting data). Interrupts must be off. */
+ * in case the UART keeps reporting data). serial_receive_lock held. */
 static void take_waiting_bytes(void)
 {
     for (int i = 0; i < RX_DRAIN_LIMIT; i++) {
@@ -75,7 +79,9 @@ void serial_set_receive_notify(void (*notify)(void))
 
 static void serial_interrupt(void)
 {
+    spin_lock(&serial_receive_lock);
     take_waiting_bytes();
+    spin_unlock(&serial_receive_lock);
     if (notify_reader)
         notify_reader();
 }
@@ -84,7 +90,7 @@ static void serial_interrupt(void)
  * take what waited in the UART and, if that fitted, let bytes in again. */
 static void resume_if_room(void)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&serial_receive_lock);
     if (receive_held && ring_free(&received) >= RX_RESUME_ROOM) {
         receive_held = false;
         take_waiting_bytes();
@@ -93,7 +99,7 @@ static void resume_if_room(void)
             outb(UART_IER, IER_RECEIVED_DATA);
         }
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&serial_receive_lock, flags);
 }
 
 bool serial_enable_receive(void)

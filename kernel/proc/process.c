@@ -2,9 +2,13 @@
  * process.c - the process table: spawn, exit, wait, kill, and what happens
  * when a program faults (see process.h).
  *
- * One CPU: the table (every struct process and its state) changes only
- * with interrupts off, as the scheduler's structures do, so the keyboard's
- * interrupt handler may kill the foreground program (Ctrl+C).
+ * The table (the list, each process's pid, parent, state, status, thread
+ * and family flags, the foreground pid) is process_lock's, a spinlock
+ * taken with interrupts off, so the keyboard's interrupt handler may kill
+ * the foreground program (Ctrl+C) from any CPU. It comes before heap_lock
+ * and sched_lock in the lock order (kernel/spinlock.h): a process is freed
+ * and its thread is made, killed and woken under it. The parent waits for
+ * child_exits with process_lock dropped while it sleeps.
  *
  * A program's thread ends in three ways, all through thread_exit and so
  * through on_thread_exit, which runs in that thread with interrupts off:
@@ -27,6 +31,8 @@
 #include <kernel/proc/process.h>
 #include <kernel/proc/ramdisk.h>
 #include <kernel/sched/sched.h>
+#include <kernel/spinlock.h>
+#include <kernel/timer.h>
 #include <lib/errno.h>
 #include <lib/format.h>
 #include <lib/string.h>
@@ -35,6 +41,7 @@
 
 #define VECTOR_PAGE_FAULT 14
 
+static struct spinlock process_lock = SPINLOCK_INIT("process_lock");
 static struct process *processes; /* every process not yet freed */
 static unsigned count;
 static int next_pid = 1;
@@ -65,7 +72,7 @@ static struct process *find(int pid)
     return NULL;
 }
 
-/* Off the list and freed (interrupts off). */
+/* Off the list and freed (process_lock held). */
 static void free_process(struct process *p)
 {
     for (struct process **link = &processes; *link; link = &(*link)->next) {
@@ -87,26 +94,10 @@ static void close_files(struct process *p)
     }
 }
 
-/* The exiting thread's last act for its process (interrupts off). */
-static void on_thread_exit(struct thread *t)
+/* Its children are nobody's now: a zombie among them goes at once, the
+ * others when they end (process_lock held). */
+static void orphan_children(struct process *p)
 {
-    struct process *p = t->owner;
-    if (!p->exited)
-        p->status = KEEL_STATUS_KILLED | KEEL_KILLED_BY_REQUEST;
-    write_cr3(kernel_address_space()->root); /* off the tables about to go */
-    t->page_table_root = 0;
-    memory_user_space_destroy(&p->space);
-    p->pages = 0;
-    close_files(p);
-    p->thread = NULL;
-    p->state = PROCESS_ZOMBIE;
-    if (p->pid == foreground) {
-        console_reset_program_state(); /* main screen, cursor and colours back */
-        console_io_reset();
-        foreground = 0;
-    }
-    /* Its children are nobody's now: a zombie among them goes at once, the
-     * others when they end. */
     for (struct process *child = processes, *next; child; child = next) {
         next = child->next;
         if (child->parent != p)
@@ -116,16 +107,42 @@ static void on_thread_exit(struct thread *t)
         if (child->state == PROCESS_ZOMBIE)
             free_process(child);
     }
+}
+
+/* The exiting thread's last act for its process (interrupts off). What
+ * only this thread uses goes first, without the lock. */
+static void on_thread_exit(struct thread *t)
+{
+    struct process *p = t->owner;
+    write_cr3(kernel_address_space()->root); /* off the tables about to go */
+    t->page_table_root = 0;
+    memory_user_space_destroy(&p->space);
+    close_files(p);
+    spin_lock(&process_lock);
+    if (!p->exited)
+        p->status = KEEL_STATUS_KILLED | KEEL_KILLED_BY_REQUEST;
+    p->pages = 0;
+    p->thread = NULL;
+    p->state = PROCESS_ZOMBIE;
+    bool was_foreground = p->pid == foreground;
+    if (was_foreground)
+        foreground = 0;
+    orphan_children(p);
     if (p->orphan)
         free_process(p);
     else
         wait_queue_wake_all(&child_exits);
+    spin_unlock(&process_lock);
+    if (was_foreground) {
+        console_reset_program_state(); /* main screen, cursor and colours back */
+        console_io_reset();
+    }
 }
 
 __attribute__((noreturn)) void process_exit(int status)
 {
     struct process *p = process_current();
-    cpu_disable_interrupts();
+    cpu_disable_interrupts(); /* this thread only: thread_exit wants them off */
     p->status = status & 0xff;
     p->exited = true;
     thread_exit(NULL);
@@ -142,7 +159,7 @@ static void *process_thread(void *arg)
     struct start *start = arg;
     uint64_t entry = start->entry, stack = start->stack;
     kfree(start);
-    cpu_disable_interrupts();
+    cpu_disable_interrupts(); /* this CPU only: nothing may come between here and ring 3 */
     if (thread_should_stop())
         thread_exit(NULL); /* killed before it ever ran */
     struct interrupt_frame frame;
@@ -182,7 +199,7 @@ int process_spawn(struct process *parent, const char *path, int argc, const char
     int err = exec_load(p, file.data, (size_t)file.size, argc, argv, &start->entry, &start->stack,
                         &reason);
 
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&process_lock);
     if (!err && count >= KEEL_PROC_MAX)
         err = -EAGAIN;
     if (!err) {
@@ -191,7 +208,7 @@ int process_spawn(struct process *parent, const char *path, int argc, const char
         processes = p;
         count++;
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&process_lock, flags);
     if (err) {
         memory_user_space_destroy(&p->space);
         kfree(p);
@@ -203,22 +220,24 @@ int process_spawn(struct process *parent, const char *path, int argc, const char
 
     struct thread_owner owner = {
         .owner = p, .page_table_root = p->space.root, .on_exit = on_thread_exit};
-    flags = cpu_save_and_disable_interrupts(); /* p->thread is set before it can run */
+    /* p->thread is set before the thread can end: its on_thread_exit, on
+     * whichever CPU it runs, waits for process_lock. */
+    flags = spin_lock_irqsave(&process_lock);
     struct thread *t = thread_create_owned(p->name, process_thread, start, PRIORITY_NORMAL, &owner);
+    int pid = p->pid;
     if (t) {
         p->thread = t;
         thread_detach(t);
-    }
-    cpu_restore_interrupts(flags);
-    if (!t) {
-        flags = cpu_save_and_disable_interrupts();
+    } else {
         memory_user_space_destroy(&p->space);
         free_process(p);
-        cpu_restore_interrupts(flags);
+    }
+    spin_unlock_irqrestore(&process_lock, flags);
+    if (!t) {
         kfree(start);
         return thread_last_error();
     }
-    return p->pid;
+    return pid;
 }
 
 bool process_program_exists(const char *path)
@@ -234,7 +253,7 @@ static bool is_child(const struct process *p, const struct process *parent, int 
 
 int process_wait(struct process *parent, int pid, int *status)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&process_lock);
     int result;
     for (;;) {
         struct process *match = NULL, *zombie = NULL;
@@ -262,31 +281,33 @@ int process_wait(struct process *parent, int pid, int *status)
             result = -EINTR;
             break;
         }
-        wait_queue_wait(&child_exits);
+        wait_queue_wait_dropping(&child_exits, &process_lock, TIMER_NO_ALARM);
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&process_lock, flags);
     return result;
 }
 
 int process_kill(int pid)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&process_lock);
     struct process *p = pid > 0 ? find(pid) : NULL;
     int result = p ? 0 : -ESRCH;
     if (p && p->state == PROCESS_RUNNING && p->thread)
         thread_kill(p->thread->id);
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&process_lock, flags);
     return result;
 }
 
 void process_set_foreground(int pid)
 {
+    uint64_t flags = spin_lock_irqsave(&process_lock);
     foreground = pid;
+    spin_unlock_irqrestore(&process_lock, flags);
 }
 
 size_t process_list(struct process_info *out, size_t max)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&process_lock);
     size_t n = 0;
     for (struct process *p = processes; p; p = p->next, n++) {
         if (n >= max)
@@ -300,7 +321,7 @@ size_t process_list(struct process_info *out, size_t max)
         };
         strlcpy(out[n].name, p->name, sizeof(out[n].name));
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&process_lock, flags);
     return n;
 }
 
@@ -340,7 +361,8 @@ static void user_return(struct interrupt_frame *f)
 /* Ctrl+C ends the foreground program (in interrupt context). */
 static bool ctrl_c(void)
 {
-    return foreground && process_kill(foreground) == 0;
+    int pid = __atomic_load_n(&foreground, __ATOMIC_RELAXED);
+    return pid && process_kill(pid) == 0;
 }
 
 void process_init(const struct boot_info *info)

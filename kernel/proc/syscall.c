@@ -312,7 +312,7 @@ int syscall_dispatch(struct interrupt_frame *f)
     cpu_enable_interrupts();
     uint64_t number = f->rax;
     f->rax = number < SYS_COUNT ? (uint64_t)calls[number](p, f) : (uint64_t)-ENOSYS;
-    cpu_disable_interrupts();
+    cpu_disable_interrupts(); /* this CPU only: syscall_entry returns to ring 3 with them off */
     if (thread_should_stop())
         thread_exit(NULL); /* killed during the call */
     return f->rip >= KEEL_USER_LIMIT || f->rip < PAGE_SIZE;

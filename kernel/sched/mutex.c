@@ -2,7 +2,8 @@
  * mutex.c - blocking mutexes with owners (see mutex.h).
  *
  * Ownership passes directly from the unlocking thread to the first waiter
- * (FIFO), so the mutex is never free while someone waits for it.
+ * (FIFO), so the mutex is never free while someone waits for it. Owner,
+ * held list and waiters are sched_lock's (kernel/sched/sched.h).
  */
 #include <arch/x86_64/cpu.h>
 #include <kernel/panic.h>
@@ -40,7 +41,7 @@ static void drop(struct mutex *m, struct thread *t)
 void mutex_lock(struct mutex *m)
 {
     struct thread *self = thread_current();
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     if (m->owner == self)
         panic("mutex %s: thread %s locks it again while holding it", m->name, self->name);
     if (m->owner == NULL) {
@@ -49,24 +50,24 @@ void mutex_lock(struct mutex *m)
         while (m->owner != self) /* unlock hands it over before the wake-up */
             wait_queue_wait_uninterruptible(&m->waiters);
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 bool mutex_trylock(struct mutex *m)
 {
     struct thread *self = thread_current();
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     bool got = m->owner == NULL;
     if (got)
         take(m, self);
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     return got;
 }
 
 void mutex_unlock(struct mutex *m)
 {
     struct thread *self = thread_current();
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     if (m->owner != self)
         panic("mutex %s: thread %s unlocks it, but %s holds it", m->name, self->name,
               m->owner ? m->owner->name : "no thread");
@@ -74,9 +75,9 @@ void mutex_unlock(struct mutex *m)
     struct thread *next = m->waiters.first;
     if (next) {
         take(m, next); /* hand-over: nobody can overtake the waiter */
-        wait_queue_wake_one(&m->waiters);
+        wait_queue_wake_one_locked(&m->waiters);
     }
-    cpu_restore_interrupts_and_preempt(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 bool mutex_held_by_me(const struct mutex *m)

@@ -86,6 +86,25 @@ struct rq_node *run_queue_pop(struct run_queue *rq)
     return node;
 }
 
+struct rq_node *run_queue_peek_if(const struct run_queue *rq, rq_fits_fn fits, void *ctx)
+{
+    for (unsigned levels = rq->nonempty; levels; levels &= levels - 1) {
+        const struct rq_node *head = &rq->heads[__builtin_ctz(levels)];
+        for (struct rq_node *node = head->next; node != head; node = node->next)
+            if (fits(node, ctx))
+                return node;
+    }
+    return NULL;
+}
+
+struct rq_node *run_queue_pop_if(struct run_queue *rq, rq_fits_fn fits, void *ctx)
+{
+    struct rq_node *node = run_queue_peek_if(rq, fits, ctx);
+    if (node)
+        run_queue_remove(rq, node);
+    return node;
+}
+
 int run_queue_best_priority(const struct run_queue *rq)
 {
     return rq->nonempty ? __builtin_ctz(rq->nonempty) : -1;

@@ -64,6 +64,15 @@ bool run_queue_remove(struct run_queue *rq, struct rq_node *node);
 struct rq_node *run_queue_pop(struct run_queue *rq);
 /* The head of the best non-empty level, left queued; NULL when empty. */
 struct rq_node *run_queue_peek(const struct run_queue *rq);
+/* Whether a queued node may be taken by the caller (the scheduler: may the
+ * running CPU run this thread?). ctx is passed through. */
+typedef bool (*rq_fits_fn)(const struct rq_node *node, void *ctx);
+/* The first node for which fits(node, ctx) holds, in the order pop would
+ * take them (the best level first, FIFO within a level), left queued;
+ * NULL when none fits. Walks past the nodes that do not fit: O(queued). */
+struct rq_node *run_queue_peek_if(const struct run_queue *rq, rq_fits_fn fits, void *ctx);
+/* The same node, removed. The nodes passed over keep their places. */
+struct rq_node *run_queue_pop_if(struct run_queue *rq, rq_fits_fn fits, void *ctx);
 /* The best priority with a queued node, or -1 when empty (O(1) from `nonempty`). */
 int run_queue_best_priority(const struct run_queue *rq);
 /* Move a node to another level (to that level's tail); a node that is not

@@ -1,6 +1,6 @@
 /*
- * sched.c - the scheduler (see sched.h): the run queue, the sleep queue,
- * the idle thread and every thread switch.
+ * sched.c - the scheduler (see sched.h): the shared run queue, each CPU's
+ * sleep queue and alarm, the idle threads and every thread switch.
  *
  * Priorities are strict: a ready thread of a better level always runs
  * before a worse one, and within a level threads take turns of
@@ -10,68 +10,56 @@
  * so background work does run, and a normal thread that never blocks
  * starves background ones on purpose: background means "when nothing
  * else is to be done".
+ *
+ * Which CPU runs a thread that becomes ready is sched_place.c's choice;
+ * this file does the switching on the CPU that runs it. Everything here
+ * runs with interrupts off and sched_lock held unless it says otherwise.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/percpu.h>
 #include <kernel/panic.h>
 #include <kernel/sched/preempt.h>
 #include <kernel/sched/sched.h>
+#include <kernel/sched/sched_cpu.h>
 #include <kernel/timer.h>
 #include <lib/const.h>
+#include <lib/format.h>
 #include <mm/memory.h>
 
-volatile unsigned preempt_count;
-volatile bool need_resched;
-
-static struct run_queue ready;
-static struct sleep_queue sleepers;
-static struct thread *current;
-static struct thread *idle;
-static uint64_t slice_end;
-static uint64_t switches;
+struct spinlock sched_lock = SPINLOCK_INIT("sched_lock");
+struct run_queue sched_ready;
 
 /* Defined in switch.S. */
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
 
 struct thread *thread_current(void)
 {
-    return current;
+    return cpu_read_current();
 }
 
 struct thread *sched_idle_thread(void)
 {
+    uint64_t flags = cpu_save_and_disable_interrupts(); /* this CPU: no move in between */
+    struct thread *idle = this_cpu()->idle;
+    cpu_restore_interrupts(flags);
     return idle;
 }
 
-uint64_t sched_switches(void)
-{
-    return switches;
-}
-
-/* Whether a ready thread should share the CPU with the running one. */
-static bool competition(void)
-{
-    int best = run_queue_best_priority(&ready);
-    return best >= 0 && (current == idle || (unsigned)best <= current->priority);
-}
-
-/* The deadline the one-shot is armed for (TIMER_NO_ALARM: none, or it fired). */
-static uint64_t armed = TIMER_NO_ALARM;
-
-/* Make sure the one-shot comes no later than what comes first: the
- * earliest sleeper, or the end of the slice when a thread of the same or a
- * better level waits. An alarm armed for earlier stays: reprogramming the
- * PIT costs more than the context switch itself, and the early interrupt
- * just finds nothing due and arms again (at most one extra interrupt per
- * slice; none at all once every thread is blocked and it has fired). */
-static void update_alarm(void)
+/* Make sure this CPU's one-shot comes no later than what comes first here:
+ * the earliest sleeper, or the end of the slice when a thread of the same
+ * or a better level waits. An alarm armed for earlier stays: reprogramming
+ * the timer costs more than the context switch itself, and the early
+ * interrupt just finds nothing due and arms again (at most one extra
+ * interrupt per slice; none at all once every thread here is blocked and
+ * it has fired). */
+void sched_update_alarm(struct cpu_local *cpu)
 {
     uint64_t deadline = TIMER_NO_ALARM;
-    sleep_queue_earliest(&sleepers, &deadline);
-    if (current != idle && competition() && slice_end < deadline)
-        deadline = slice_end;
-    if (deadline < armed) {
-        armed = deadline;
+    sleep_queue_earliest(&cpu->sleepers, &deadline);
+    if (cpu->current != cpu->idle && sched_competition(cpu) && cpu->slice_end < deadline)
+        deadline = cpu->slice_end;
+    if (deadline < cpu->armed) {
+        cpu->armed = deadline;
         timer_set_alarm(deadline);
     }
 }
@@ -88,150 +76,237 @@ static void enter_address_space(struct thread *next)
         cpu_set_kernel_stack(next->stack->top);
 }
 
-static void switch_to(struct thread *next)
+/* Account for the time prev ran, then run next here. Returns in prev, when
+ * some CPU switches back to it (with sched_lock held again). */
+static void switch_to(struct cpu_local *cpu, struct thread *next)
 {
-    struct thread *prev = current;
+    struct thread *prev = cpu->current;
     uint64_t now = timer_now_ns();
     next->state = THREAD_RUNNING;
     next->waits_for = NULL;
-    slice_end = now + SCHED_SLICE_NS;
+    next->cpu = cpu->id;
+    cpu->slice_end = now + SCHED_SLICE_NS;
     if (next == prev) {
-        update_alarm();
+        sched_update_alarm(cpu);
         return;
     }
     prev->cpu_ns += now - prev->ran_since;
+    if (prev == cpu->idle)
+        cpu->idle_ns += now - prev->ran_since;
     next->ran_since = now;
-    current = next;
-    switches++;
-    update_alarm();
+    cpu->current = next;
+    cpu->switches++;
+    sched_update_alarm(cpu);
     enter_address_space(next);
     context_switch(&prev->saved_rsp, next->saved_rsp);
+    /* From here on this is prev again, perhaps on another CPU: `cpu` is stale. */
 }
 
 void schedule(void)
 {
-    if (preempt_count)
-        panic("thread %s would switch holding %u spinlock(s)", current->name,
-              (unsigned)preempt_count);
-    need_resched = false;
-    if (current == idle)
-        current->state = THREAD_READY; /* runnable, but never queued */
-    else if (current->state == THREAD_RUNNING) {
-        current->state = THREAD_READY;
-        run_queue_push(&ready, &current->run_node, current->priority);
+    struct cpu_local *cpu = this_cpu();
+    struct thread *self = cpu->current;
+    if (!spin_held_here(&sched_lock))
+        panic("thread %s switches without sched_lock", self->name);
+    if (preempt_count() != 1)
+        panic("thread %s would switch holding %u spinlock(s)", self->name, preempt_count() - 1);
+    clear_need_resched();
+    bool queued = false;
+    if (self == cpu->idle) {
+        self->state = THREAD_READY; /* runnable, but never queued */
+    } else if (self->state == THREAD_RUNNING) {
+        self->state = THREAD_READY;
+        run_queue_push(&sched_ready, &self->run_node, self->priority);
+        queued = true;
     }
-    struct rq_node *node = run_queue_pop(&ready);
-    switch_to(node ? container_of(node, struct thread, run_node) : idle);
+    struct thread *next = sched_take_for(cpu);
+    if (!next)
+        next = cpu->idle;
+    if (queued && next != self)
+        sched_place_elsewhere(self); /* pinned elsewhere, or another CPU is free for it */
+    switch_to(cpu, next);
 }
 
 void sched_block(const char *what)
 {
-    current->state = THREAD_BLOCKED;
-    current->waits_for = what;
+    struct thread *self = thread_current();
+    self->state = THREAD_BLOCKED;
+    self->waits_for = what;
     schedule();
 }
 
-/* READY and queued; a switch becomes due if it beats the running thread. */
+/* READY and queued, and the CPU that should run it told so. */
 static void make_ready(struct thread *t)
 {
     t->state = THREAD_READY;
-    run_queue_push(&ready, &t->run_node, t->priority);
-    if (current == idle || t->priority < current->priority)
-        need_resched = true;
-    else if (competition())
-        update_alarm(); /* the running thread's slice now matters */
+    run_queue_push(&sched_ready, &t->run_node, t->priority);
+    sched_place(t);
+}
+
+void sched_wake_locked(struct thread *t)
+{
+    if (t->state != THREAD_BLOCKED && t->state != THREAD_SLEEPING)
+        return;
+    if (t->sleep_node.queued)
+        sleep_queue_remove(&cpu_local_of(t->cpu)->sleepers, &t->sleep_node);
+    make_ready(t);
 }
 
 void sched_wake(struct thread *t)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
-    if (t->state == THREAD_BLOCKED || t->state == THREAD_SLEEPING) {
-        if (t->sleep_node.queued)
-            sleep_queue_remove(&sleepers, &t->sleep_node);
-        make_ready(t);
-    }
-    cpu_restore_interrupts_and_preempt(flags);
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
+    sched_wake_locked(t);
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 void sched_add_new(struct thread *t)
 {
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
+    t->cpu = cpu_read_id(); /* until it first runs: where it was made */
     make_ready(t);
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 void sched_add_deadline(uint64_t deadline_ns)
 {
-    sleep_queue_insert(&sleepers, &current->sleep_node, deadline_ns);
-    current->timed_out = false;
+    struct thread *self = thread_current();
+    sleep_queue_insert(&this_cpu()->sleepers, &self->sleep_node, deadline_ns);
+    self->timed_out = false;
 }
 
-/* IRQ 0: wake the sleepers whose deadline passed, end the slice if it is
- * over, and set the next alarm. Interrupt context, interrupts off. */
+/* The alarm of the CPU this runs on: wake its sleepers whose deadline
+ * passed, end the slice if it is over, and set the next alarm. Interrupt
+ * context, interrupts off, sched_lock not held yet. */
 static void alarm_expired(uint64_t now)
 {
-    armed = TIMER_NO_ALARM;
+    spin_lock(&sched_lock);
+    struct cpu_local *cpu = this_cpu();
+    cpu->armed = TIMER_NO_ALARM;
     struct sleep_node *node;
-    while ((node = sleep_queue_pop_expired(&sleepers, now)) != NULL) {
+    while ((node = sleep_queue_pop_expired(&cpu->sleepers, now)) != NULL) {
         struct thread *t = container_of(node, struct thread, sleep_node);
         t->timed_out = true;
         if (t->waiting_on)
             wait_queue_forget(t->waiting_on, t);
         make_ready(t);
     }
-    if (current != idle && now >= slice_end && competition())
-        need_resched = true;
-    update_alarm();
+    if (cpu->current != cpu->idle && now >= cpu->slice_end && sched_competition(cpu))
+        set_need_resched();
+    sched_update_alarm(cpu);
+    spin_unlock(&sched_lock);
+}
+
+/* need_resched was set: switch if a switch is due, else just make sure
+ * the alarm covers the slice. Interrupts off, nothing held. */
+static void reconsider(void)
+{
+    thread_end_if_killed();
+    spin_lock(&sched_lock);
+    struct cpu_local *cpu = this_cpu();
+    clear_need_resched();
+    if (sched_switch_due(cpu, timer_now_ns()))
+        schedule();
+    else
+        sched_update_alarm(cpu);
+    spin_unlock(&sched_lock);
+    thread_end_if_killed(); /* killed while it was preempted */
 }
 
 void sched_preempt_point(void)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
-    if (need_resched && preempt_count == 0 && current) {
-        thread_end_if_killed();
-        schedule();
-        thread_end_if_killed();
-    }
+    uint64_t flags = cpu_save_and_disable_interrupts(); /* this CPU: no interrupt in between */
+    if (need_resched() && preempt_count() == 0 && thread_current())
+        reconsider();
     cpu_restore_interrupts(flags);
 }
 
 void sched_interrupt_exit(void)
 {
-    if (!need_resched || preempt_count || !current)
-        return;
-    thread_end_if_killed();
-    schedule();
-    thread_end_if_killed(); /* killed while it was preempted */
+    if (need_resched() && preempt_count() == 0 && thread_current())
+        reconsider();
 }
 
-/* The idle thread: runs when nothing else can, and halts the CPU until an
- * interrupt makes something ready (sti; hlt, so none is missed). */
+void sched_kick_received(void)
+{
+    set_need_resched();
+}
+
+/* Every CPU's idle thread: runs when nothing else may run there, and halts
+ * the CPU until an interrupt (a device, its alarm, another CPU's kick)
+ * makes something ready. The queue is checked with sched_lock held and
+ * interrupts off, and sti; hlt opens interrupts only for the halt itself,
+ * so a wake-up that comes after the check still ends the halt. */
+static __attribute__((noreturn)) void idle_loop(void)
+{
+    for (;;) {
+        cpu_disable_interrupts(); /* this CPU: until sti; hlt, see above */
+        spin_lock(&sched_lock);
+        if (sched_peek_for(this_cpu()))
+            schedule();
+        spin_unlock(&sched_lock);
+        cpu_enable_interrupts_and_halt();
+    }
+}
+
 static void *idle_main(void *unused)
 {
     (void)unused;
-    for (;;) {
-        cpu_disable_interrupts();
-        if (run_queue_count(&ready))
-            schedule();
-        cpu_enable_interrupts_and_halt();
-    }
-    return NULL;
+    idle_loop();
+}
+
+/* This CPU's scheduler state, with `flow` as its current thread. */
+static void cpu_begin(struct cpu_local *cpu, struct thread *flow)
+{
+    sleep_queue_init(&cpu->sleepers);
+    cpu->armed = TIMER_NO_ALARM;
+    cpu->switches = 0;
+    cpu->idle_ns = 0;
+    flow->cpu = cpu->id;
+    flow->state = THREAD_RUNNING;
+    flow->ran_since = timer_now_ns();
+    cpu->slice_end = flow->ran_since + SCHED_SLICE_NS;
+    cpu->current = flow;
 }
 
 void sched_init(void)
 {
     static struct thread boot_thread;
-    run_queue_init(&ready);
-    sleep_queue_init(&sleepers);
-    thread_adopt_boot_flow(&boot_thread, stack_get(STACK_BOOT));
-    current = &boot_thread;
-    current->ran_since = timer_now_ns();
-    idle = thread_create("idle", idle_main, NULL, PRIORITY_BACKGROUND);
+    run_queue_init(&sched_ready);
+    struct cpu_local *cpu = this_cpu();
+    thread_adopt_flow(&boot_thread, "main", PRIORITY_NORMAL, stack_get(STACK_BOOT));
+    cpu_begin(cpu, &boot_thread);
+    /* Made while CPU 0 is not online yet, so nothing is told to run it. */
+    struct thread *idle = thread_create("idle", idle_main, NULL, PRIORITY_BACKGROUND);
     if (!idle)
         panic("no idle thread: %d", thread_last_error());
-    uint64_t flags = cpu_save_and_disable_interrupts();
-    run_queue_remove(&ready, &idle->run_node); /* idle runs only when the queue is empty */
-    idle->state = THREAD_READY;
-    cpu_restore_interrupts(flags);
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
+    run_queue_remove(&sched_ready, &idle->run_node); /* idle runs only when nothing else can */
+    idle->affinity = 0;
+    idle->cpu = 0;
+    cpu->idle = idle;
+    cpu->online = true;
+    __atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+    spin_unlock_irqrestore(&sched_lock, flags);
     thread_protect(idle);
-    thread_protect(current);
+    thread_protect(&boot_thread);
     timer_set_alarm_handler(alarm_expired);
+}
+
+void sched_start_ap(const struct kernel_stack *boot_stack)
+{
+    static struct thread idle_threads[KEEL_MAX_CPUS];
+    struct cpu_local *cpu = this_cpu();
+    struct thread *idle = &idle_threads[cpu->id];
+    char name[THREAD_NAME_MAX];
+    ksnprintf(name, sizeof(name), "idle%u", cpu->id);
+    thread_adopt_flow(idle, name, PRIORITY_BACKGROUND, boot_stack);
+    idle->affinity = (int)cpu->id;
+    thread_protect(idle);
+    spin_lock(&sched_lock);
+    cpu_begin(cpu, idle);
+    cpu->idle = idle;
+    cpu->online = true;
+    __atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+    spin_unlock(&sched_lock);
+    idle_loop();
 }

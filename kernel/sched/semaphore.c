@@ -1,8 +1,8 @@
 /*
- * semaphore.c - counting semaphores (see semaphore.h), on a wait queue.
+ * semaphore.c - counting semaphores (see semaphore.h), on a wait queue;
+ * the count is sched_lock's, like the queue.
  */
-#include <arch/x86_64/cpu.h>
-#include <kernel/sched/preempt.h>
+#include <kernel/sched/sched.h>
 #include <kernel/sched/semaphore.h>
 #include <kernel/sched/thread.h>
 
@@ -14,20 +14,20 @@ void semaphore_init(struct semaphore *s, const char *name, uint64_t count)
 
 bool semaphore_down(struct semaphore *s)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     while (s->count == 0 && !thread_should_stop())
         wait_queue_wait(&s->waiters);
     bool got = s->count > 0;
     if (got)
         s->count--;
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     return got;
 }
 
 void semaphore_up(struct semaphore *s)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     s->count++;
-    wait_queue_wake_one(&s->waiters);
-    cpu_restore_interrupts_and_preempt(flags);
+    wait_queue_wake_one_locked(&s->waiters);
+    spin_unlock_irqrestore(&sched_lock, flags);
 }

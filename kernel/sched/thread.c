@@ -7,16 +7,25 @@
  * argument), r14, r15 and rflags with interrupts off. The first switch to
  * it "returns" into the trampoline, which calls thread_start.
  *
+ * The switch to a new thread is made with sched_lock held, like every
+ * switch, and the new thread releases it first thing (thread_start).
+ *
  * An exited thread cannot free the stack it still runs on. Its joiner
  * frees it after the wake-up; a detached one goes on the zombie list, and
  * the boot flow's thread, once start-up is done, becomes the reaper that
- * frees them (thread_reap_forever).
+ * frees them (thread_reap_forever). Neither can get at the stack before
+ * the exited thread has left it: seeing it EXITED takes sched_lock, which
+ * the exiting thread holds until the next thread runs.
+ *
+ * The thread list, the zombies, the ids and every thread's state are
+ * sched_lock's (kernel/sched/sched.h).
  */
 #include <arch/x86_64/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/sched/mutex.h>
 #include <kernel/sched/preempt.h>
 #include <kernel/sched/sched.h>
+#include <kernel/sched/sched_cpu.h>
 #include <kernel/sched/thread.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>
@@ -45,19 +54,21 @@ static void init_thread(struct thread *t, const char *name, enum thread_priority
     memset(t, 0, sizeof(*t));
     strlcpy(t->name, name, sizeof(t->name));
     t->priority = priority;
+    t->affinity = -1;
     rq_node_init(&t->run_node);
     sleep_node_init(&t->sleep_node);
     wait_queue_init(&t->exit_waiters, "join");
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     t->id = next_id++;
     t->all_next = all_threads;
     all_threads = t;
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
-void thread_adopt_boot_flow(struct thread *t, const struct kernel_stack *stack)
+void thread_adopt_flow(struct thread *t, const char *name, enum thread_priority priority,
+                       const struct kernel_stack *stack)
 {
-    init_thread(t, "main", PRIORITY_NORMAL);
+    init_thread(t, name, priority);
     t->stack = stack;
     t->state = THREAD_RUNNING;
 }
@@ -109,15 +120,15 @@ struct thread *thread_create_owned(const char *name, thread_fn fn, void *arg,
         t->page_table_root = owner->page_table_root;
         t->on_exit = owner->on_exit;
     }
-    uint64_t flags = cpu_save_and_disable_interrupts();
     sched_add_new(t);
-    cpu_restore_interrupts_and_preempt(flags);
     return t;
 }
 
-/* First C code of every new thread (called by thread_trampoline). */
+/* First C code of every new thread (called by thread_trampoline), with the
+ * sched_lock that the switch to it was made with. */
 __attribute__((noreturn)) void thread_start(thread_fn fn, void *arg)
 {
+    spin_unlock(&sched_lock);
     cpu_enable_interrupts();
     if (thread_should_stop())
         thread_exit(NULL); /* killed before it ever ran: its first safe point */
@@ -126,14 +137,14 @@ __attribute__((noreturn)) void thread_start(thread_fn fn, void *arg)
 
 void thread_free(struct thread *t)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     for (struct thread **p = &all_threads; *p; p = &(*p)->all_next) {
         if (*p == t) {
             *p = t->all_next;
             break;
         }
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     if (t->stack)
         memory_stack_destroy(t->stack);
     kfree(t);
@@ -141,10 +152,10 @@ void thread_free(struct thread *t)
 
 void thread_detach(struct thread *t)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     t->detached = true;
     bool exited = t->state == THREAD_EXITED;
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     if (exited)
         thread_free(t);
 }
@@ -152,21 +163,22 @@ void thread_detach(struct thread *t)
 void thread_exit(void *value)
 {
     struct thread *self = thread_current();
-    cpu_disable_interrupts();
+    cpu_disable_interrupts(); /* this CPU: no switch away until the final schedule() */
     if (self->held_mutexes)
         panic("thread %s exits holding mutex %s", self->name, self->held_mutexes->name);
-    if (self->protected && !self->killed && self == sched_idle_thread())
+    if (sched_is_idle_thread(self))
         panic("the idle thread returned");
     if (self->on_exit)
         self->on_exit(self);
+    spin_lock(&sched_lock);
     self->exit_value = value;
     self->state = THREAD_EXITED;
     if (self->detached) {
         self->wait_next = zombies;
         zombies = self;
-        wait_queue_wake_one(&reaper_queue);
+        wait_queue_wake_one_locked(&reaper_queue);
     } else {
-        wait_queue_wake_all(&self->exit_waiters);
+        wait_queue_wake_all_locked(&self->exit_waiters);
     }
     schedule();
     panic("exited thread %s ran again", self->name);
@@ -174,9 +186,9 @@ void thread_exit(void *value)
 
 int thread_join(struct thread *t, void **value)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     if (t == thread_current() || t->detached || t->joined) {
-        cpu_restore_interrupts(flags);
+        spin_unlock_irqrestore(&sched_lock, flags);
         return -EINVAL;
     }
     t->joined = true;
@@ -185,10 +197,10 @@ int thread_join(struct thread *t, void **value)
         wait_queue_wait(&t->exit_waiters);
     if (t->state != THREAD_EXITED) {
         t->joined = false; /* killed while it waited: t may still be joined */
-        cpu_restore_interrupts(flags);
+        spin_unlock_irqrestore(&sched_lock, flags);
         return -EINTR;
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     if (value)
         *value = t->exit_value;
     thread_free(t);
@@ -200,11 +212,11 @@ static unsigned reap(void)
 {
     unsigned freed = 0;
     for (;;) {
-        uint64_t flags = cpu_save_and_disable_interrupts();
+        uint64_t flags = spin_lock_irqsave(&sched_lock);
         struct thread *t = zombies;
         if (t)
             zombies = t->wait_next;
-        cpu_restore_interrupts(flags);
+        spin_unlock_irqrestore(&sched_lock, flags);
         if (!t)
             return freed;
         thread_free(t);
@@ -216,10 +228,10 @@ void thread_reap_forever(void)
 {
     for (;;) {
         reap();
-        uint64_t flags = cpu_save_and_disable_interrupts();
+        uint64_t flags = spin_lock_irqsave(&sched_lock);
         while (zombies == NULL)
             wait_queue_wait(&reaper_queue);
-        cpu_restore_interrupts(flags);
+        spin_unlock_irqrestore(&sched_lock, flags);
     }
 }
 
@@ -238,15 +250,15 @@ void thread_end_if_killed(void)
 
 void thread_yield(void)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     schedule();
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     thread_end_if_killed();
 }
 
 int thread_sleep_ms(uint64_t ms)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     struct thread *self = thread_current();
     if (!thread_should_stop()) {
         sched_add_deadline(timer_now_ns() + ms * 1000000ull);
@@ -254,7 +266,7 @@ int thread_sleep_ms(uint64_t ms)
         self->waits_for = "sleep";
         schedule();
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     return thread_should_stop() ? -EINTR : 0;
 }
 
@@ -268,23 +280,42 @@ static struct thread *find(uint64_t id)
 
 int thread_kill(uint64_t id)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     struct thread *t = find(id);
     int result = !t ? -ESRCH : t->protected ? -EPERM : 0;
     if (result == 0) {
         t->killed = true;
         if (t->waiting_on)
             wait_queue_forget(t->waiting_on, t);
-        sched_wake(t);       /* blocked or sleeping: woken to end */
-        need_resched = true; /* a ready one ends when it next runs */
+        sched_wake_locked(t); /* blocked or sleeping: woken to end */
+        sched_nudge(t);       /* running: at its CPU's next safe point; ready: when it runs */
     }
-    cpu_restore_interrupts_and_preempt(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    return result;
+}
+
+int thread_set_affinity(struct thread *t, int cpu)
+{
+    if (cpu != -1 && !sched_cpu_online(cpu))
+        return -EINVAL;
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
+    int result = t->state == THREAD_EXITED || sched_is_idle_thread(t) ? -EINVAL : 0;
+    if (result == 0) {
+        t->affinity = cpu;
+        if (t->state == THREAD_READY)
+            sched_place(t);
+        else if (!sched_may_run_on(t, t->cpu))
+            sched_nudge(t); /* running where it may no longer: it moves at once */
+    }
+    spin_unlock_irqrestore(&sched_lock, flags);
     return result;
 }
 
 void thread_protect(struct thread *t)
 {
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     t->protected = true;
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 const char *thread_state_name(enum thread_state state)
@@ -316,7 +347,7 @@ uint64_t thread_stack_high_water(const struct thread *t)
 size_t thread_list(struct thread_info *out, size_t max)
 {
     size_t count = 0;
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     uint64_t now = timer_now_ns();
     for (struct thread *t = all_threads; t; t = t->all_next, count++) {
         if (count >= max)
@@ -326,12 +357,13 @@ size_t thread_list(struct thread_info *out, size_t max)
         strlcpy(info->name, t->name, sizeof(info->name));
         info->state = t->state;
         info->priority = t->priority;
-        info->cpu_ns = t->cpu_ns + (t == thread_current() ? now - t->ran_since : 0);
+        info->cpu = t->cpu;
+        info->cpu_ns = t->cpu_ns + (t->state == THREAD_RUNNING ? now - t->ran_since : 0);
         /* A thread thread_create is still making has no stack yet. */
         info->stack_used = t->stack ? thread_stack_high_water(t) : 0;
         info->stack_size = t->stack ? t->stack->top - t->stack->bottom : 0;
         info->waits_for = t->waits_for;
     }
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     return count;
 }

@@ -13,9 +13,13 @@
  *   RUNNING --(thread_sleep_ms)--> SLEEPING --(deadline)--> READY
  *   RUNNING --(thread_exit, return, killed)--> EXITED --(joined or reaped)--> freed
  *
+ * Each thread also has a CPU (the one it runs on, or last ran on) and an
+ * affinity: -1 lets it run on any CPU, a CPU number pins it there.
+ *
  * Rules: thread_create, thread_join, thread_yield and thread_sleep_ms may
  * block and so are for thread context only, never with a spinlock held or
- * in an interrupt handler. thread_kill may be called from any thread.
+ * in an interrupt handler. thread_kill and thread_set_affinity may be
+ * called from any thread.
  */
 #ifndef KEEL_KERNEL_SCHED_THREAD_H
 #define KEEL_KERNEL_SCHED_THREAD_H
@@ -48,6 +52,8 @@ struct thread {
     char name[THREAD_NAME_MAX];
     enum thread_state state;
     enum thread_priority priority;
+    unsigned cpu;                     /* runs on, or last ran on (before that: made on) */
+    int affinity;                     /* -1: any CPU; else the only CPU it may run on */
     uint64_t saved_rsp;               /* the whole context while not running (switch.S) */
     const struct kernel_stack *stack; /* the boot flow's thread runs on the boot stack */
     uint64_t cpu_ns;                  /* time spent running, up to its last switch-out */
@@ -115,6 +121,10 @@ int thread_kill(uint64_t id);
 bool thread_should_stop(void);
 /* The boot flow's last job: free exited detached threads, forever. */
 __attribute__((noreturn)) void thread_reap_forever(void);
+/* Let t run only on CPU `cpu` (-1: on any). A running thread pinned
+ * elsewhere moves at its next switch, which is asked for at once. 0, or
+ * -EINVAL for a CPU that is not online, an idle thread or an exited one. */
+int thread_set_affinity(struct thread *t, int cpu);
 /* Mark t as one that thread_kill refuses (the shell, say). */
 void thread_protect(struct thread *t);
 
@@ -130,6 +140,7 @@ struct thread_info {
     char name[THREAD_NAME_MAX];
     enum thread_state state;
     enum thread_priority priority;
+    unsigned cpu; /* runs on, or last ran on */
     uint64_t cpu_ns;
     uint64_t stack_used, stack_size;
     const char *waits_for;

@@ -4,12 +4,15 @@
  * A waiter is linked through its struct thread (waiting_on, wait_next), so
  * waiting allocates nothing. A wait with a deadline is also in the
  * scheduler's sleep queue: whichever comes first, the wake-up or the
- * deadline, takes the thread off the other.
+ * deadline, takes the thread off the other. Every queue is sched_lock's
+ * (kernel/sched/sched.h).
  */
 #include <arch/x86_64/cpu.h>
 #include <kernel/sched/preempt.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/wait_queue.h>
+#include <kernel/spinlock.h>
+#include <kernel/timer.h>
 
 void wait_queue_init(struct wait_queue *wq, const char *name)
 {
@@ -84,6 +87,20 @@ bool wait_queue_wait_until(struct wait_queue *wq, uint64_t deadline_ns)
     return !self->timed_out;
 }
 
+bool wait_queue_wait_dropping(struct wait_queue *wq, struct spinlock *lock, uint64_t deadline_ns)
+{
+    bool woken = true;
+    spin_lock(&sched_lock);
+    spin_unlock(lock); /* a waker needs sched_lock to wake, so it waits for this sleep */
+    if (deadline_ns == TIMER_NO_ALARM)
+        wait_queue_wait(wq);
+    else
+        woken = wait_queue_wait_until(wq, deadline_ns);
+    spin_unlock(&sched_lock);
+    spin_lock(lock);
+    return woken;
+}
+
 static struct thread *take_first(struct wait_queue *wq)
 {
     struct thread *t = wq->first;
@@ -92,25 +109,37 @@ static struct thread *take_first(struct wait_queue *wq)
     return t;
 }
 
-bool wait_queue_wake_one(struct wait_queue *wq)
+bool wait_queue_wake_one_locked(struct wait_queue *wq)
 {
-    uint64_t flags = cpu_save_and_disable_interrupts();
     struct thread *t = take_first(wq);
     if (t)
-        sched_wake(t);
-    cpu_restore_interrupts_and_preempt(flags);
+        sched_wake_locked(t);
     return t != NULL;
+}
+
+unsigned wait_queue_wake_all_locked(struct wait_queue *wq)
+{
+    unsigned woken = 0;
+    struct thread *t;
+    while ((t = take_first(wq)) != NULL) {
+        sched_wake_locked(t);
+        woken++;
+    }
+    return woken;
+}
+
+bool wait_queue_wake_one(struct wait_queue *wq)
+{
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
+    bool woken = wait_queue_wake_one_locked(wq);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    return woken;
 }
 
 unsigned wait_queue_wake_all(struct wait_queue *wq)
 {
-    unsigned woken = 0;
-    uint64_t flags = cpu_save_and_disable_interrupts();
-    struct thread *t;
-    while ((t = take_first(wq)) != NULL) {
-        sched_wake(t);
-        woken++;
-    }
-    cpu_restore_interrupts_and_preempt(flags);
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
+    unsigned woken = wait_queue_wake_all_locked(wq);
+    spin_unlock_irqrestore(&sched_lock, flags);
     return woken;
 }

@@ -42,11 +42,11 @@ static void *spin_checking_the_alarm(void *unused)
 {
     (void)unused;
     while (!spinners_stop) {
-        uint64_t flags = cpu_save_and_disable_interrupts();
+        uint64_t flags = spin_lock_irqsave(&sched_lock);
         struct thread *t = measured_sleeper;
         if (t && t->state == THREAD_SLEEPING && timer_alarm_deadline() > t->sleep_node.deadline)
             late_alarms = late_alarms + 1;
-        cpu_restore_interrupts(flags);
+        spin_unlock_irqrestore(&sched_lock, flags);
     }
     return NULL;
 }
@@ -244,7 +244,8 @@ KTEST(thread_woken_by_irq_runs_before_the_interrupted_one)
  * counter, with the pattern wait_queue.h documents. IRQ 0 (the scheduler's
  * alarm, chained) gives each one event; the waiters work a random while
  * between two events, so the interrupt finds them working, checking
- * (interrupts off: it waits until they sleep) or asleep. */
+ * (holding sched_lock, interrupts off: it waits until they sleep) or
+ * asleep. */
 struct race_waiter {
     struct thread *thread;
     struct semaphore units;
@@ -322,12 +323,12 @@ static void *take_units(void *arg)
     struct race_waiter *w = arg;
     uint64_t seed = 0xD1B54A32D192ED03ull + (uintptr_t)arg;
     while (w->taken < RACE_IRQS) {
-        uint64_t flags = cpu_save_and_disable_interrupts();
+        uint64_t flags = spin_lock_irqsave(&sched_lock);
         if (w->units.count)
             w->found++;
         else
             w->slept++;
-        cpu_restore_interrupts(flags);
+        spin_unlock_irqrestore(&sched_lock, flags);
         if (!semaphore_down(&w->units))
             return NULL; /* killed: the case gave up */
         w->taken = w->taken + 1;
@@ -341,7 +342,7 @@ static void *take_events(void *arg)
     struct race_waiter *w = arg;
     uint64_t seed = 0x8CB92BA72F3D8DD7ull + (uintptr_t)arg;
     while (w->taken < RACE_IRQS && !thread_should_stop()) {
-        uint64_t flags = cpu_save_and_disable_interrupts();
+        uint64_t flags = spin_lock_irqsave(&sched_lock);
         if (w->taken < race_events)
             w->found++;
         else
@@ -350,7 +351,7 @@ static void *take_events(void *arg)
             wait_queue_wait(&w->queue);
         if (w->taken < race_events)
             w->taken = w->taken + 1;
-        cpu_restore_interrupts(flags);
+        spin_unlock_irqrestore(&sched_lock, flags);
         work_a_while(&seed);
     }
     return NULL;

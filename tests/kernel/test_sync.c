@@ -261,10 +261,10 @@ static void *down_and_mark(void *unused)
 static void *wait_and_mark(void *unused)
 {
     (void)unused;
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     while (!handoff_flag && !thread_should_stop())
         wait_queue_wait(&handoff_queue);
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
     woken_ran = true;
     return NULL;
 }

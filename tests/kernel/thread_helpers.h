@@ -52,9 +52,9 @@ static inline void spin_until(uint64_t until)
 static inline void nap_ns(uint64_t ns)
 {
     struct wait_queue nobody = WAIT_QUEUE_INIT("nap");
-    uint64_t flags = cpu_save_and_disable_interrupts();
+    uint64_t flags = spin_lock_irqsave(&sched_lock);
     wait_queue_wait_until(&nobody, timer_now_ns() + ns);
-    cpu_restore_interrupts(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 /* Threads are counted by thread_list(NULL, 0): every one not yet freed. */
