@@ -145,8 +145,8 @@ def panic_report_problem(vm):
     if "KERNEL PANIC" not in after:
         return "screen: no 'KERNEL PANIC' row below the typed line"
     after = after[after.index("KERNEL PANIC") + 1:]
-    if "test" not in after:
-        return "screen: no row 'test' (the message) in the panic report"
+    if "panic on CPU 0: test" not in after:
+        return "screen: no row 'panic on CPU 0: test' (the CPU and the message) in the panic report"
     if "backtrace:" not in after:
         return "screen: no 'backtrace:' row in the panic report"
     if not any("cmd_panic" in row for row in after[after.index("backtrace:") + 1:]):
