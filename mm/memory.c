@@ -215,11 +215,27 @@ int memory_stack_create(const char *name, uint64_t size, const struct kernel_sta
     return err;
 }
 
+static void (*volatile tlb_shootdown)(uint64_t virt, uint64_t pages);
+
+void memory_set_tlb_shootdown(void (*shootdown)(uint64_t virt, uint64_t pages))
+{
+    tlb_shootdown = shootdown;
+}
+
 void memory_stack_destroy(const struct kernel_stack *stack)
 {
+    uint64_t bottom = stack->bottom, pages = (stack->top - stack->bottom) / PAGE_SIZE;
+    unsigned slot = (unsigned)((stack->guard - STACK_REGION_BASE) / KERNEL_STACK_SLOT);
     uint64_t flags = spin_lock_irqsave(&memory_lock);
-    unmap_pages(stack->bottom, (stack->top - stack->bottom) / PAGE_SIZE);
-    stack_slot_release((unsigned)((stack->guard - STACK_REGION_BASE) / KERNEL_STACK_SLOT));
+    unmap_pages(bottom, pages);
+    spin_unlock_irqrestore(&memory_lock, flags);
+    /* Outside the lock (a CPU spinning on it could not take the IPI), and
+     * before the slot is free: its next stack must find no stale entry. */
+    void (*shootdown)(uint64_t virt, uint64_t pages) = tlb_shootdown;
+    if (shootdown)
+        shootdown(bottom, pages);
+    flags = spin_lock_irqsave(&memory_lock);
+    stack_slot_release(slot);
     spin_unlock_irqrestore(&memory_lock, flags);
 }
 

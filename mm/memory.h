@@ -51,7 +51,15 @@ int memory_user_unmap(struct address_space *as, uint64_t virt);
  * an unmapped guard page, zero-filled, registered under name (which must
  * outlive the stack). -ENOMEM when slots or frames run out. */
 int memory_stack_create(const char *name, uint64_t size, const struct kernel_stack **out);
-/* Unmap a stack memory_stack_create made and give its frames back. */
+/* Unmap a stack memory_stack_create made and give its frames back. No
+ * spinlock held: the shootdown below may wait for the other CPUs. */
 void memory_stack_destroy(const struct kernel_stack *stack);
+
+/* The kernel half is shared by every CPU, and invlpg clears only the
+ * calling CPU's TLB: once other CPUs run, the hook (an IPI that has each
+ * of them invalidate [virt, virt + pages pages), the arch side's) is
+ * called after every kernel unmap, before the range can be mapped again.
+ * NULL (the default, one CPU): nothing more to do. */
+void memory_set_tlb_shootdown(void (*shootdown)(uint64_t virt, uint64_t pages));
 
 #endif
