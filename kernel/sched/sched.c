@@ -297,6 +297,8 @@ void sched_start_ap(const struct kernel_stack *boot_stack)
 {
     static struct thread idle_threads[KEEL_MAX_CPUS];
     struct cpu_local *cpu = this_cpu();
+    if (cpu->online || cpu->self != cpu)
+        panic("CPU %u joins the scheduler twice, or without cpu_local_init_ap", cpu->id);
     struct thread *idle = &idle_threads[cpu->id];
     char name[THREAD_NAME_MAX];
     ksnprintf(name, sizeof(name), "idle%u", cpu->id);
