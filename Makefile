@@ -169,7 +169,7 @@ HOST_TESTS := test_format test_string test_vga test_memmap test_boot_info test_b
               test_frames test_paging test_heap test_ttt test_cp437 test_line_edit test_args \
               test_acpi test_cpuinfo test_run_queue test_sleep_queue test_fb_console test_efi_memmap \
               test_fat_read test_image \
-              test_mbinfo_uefi test_gop_select test_boot_cfg test_ansi
+              test_mbinfo_uefi test_gop_select test_boot_cfg test_ansi test_ticket_lock
 test_format_SOURCES := lib/format.c
 test_string_SOURCES :=
 test_string_OBJECTS := $(BUILD)/host/keel_string.o
@@ -197,6 +197,7 @@ test_symbols_OBJECTS := $(BUILD)/kernel.elf tools/gensyms.py
 test_term_keys_SOURCES := drivers/serial/term_keys.c
 test_scancode_SOURCES := drivers/ps2/scancode.c drivers/ps2/keymap_us.c
 test_ring_SOURCES := lib/ring.c
+test_ticket_lock_SOURCES := lib/ticket_lock.h
 test_frames_SOURCES := mm/frames.c lib/errno.c
 test_paging_SOURCES := mm/paging.c lib/errno.c
 test_ttt_SOURCES := apps/ttt/ttt.c

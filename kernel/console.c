@@ -24,8 +24,11 @@
  *
  * A spinlock (interrupts off while held) makes each call atomic: a kprintf
  * from an interrupt handler waits until the interrupted kprintf is done
- * instead of splicing into the middle of its line. A panic breaks the lock
- * (console_panic_unlock) so the report always gets out.
+ * instead of splicing into the middle of its line, and a kprintf on
+ * another CPU waits its turn the same way. It covers both screens (the
+ * grid, the main screen a program's alternate one hides) and every byte
+ * sent to COM1. A panic breaks the lock (console_panic_unlock) so the
+ * report always gets out.
  */
 #include <drivers/fb/console_font.h>
 #include <drivers/fb/fb_console.h>
@@ -338,7 +341,9 @@ void console_draw_top_right(const char *text, uint8_t attr)
 
 void console_bell(void)
 {
+    uint64_t flags = spin_lock_irqsave(&console_lock); /* not inside another CPU's sequence */
     serial_putc(ASCII_BELL); /* the VGA text screen has no bell of its own */
+    spin_unlock_irqrestore(&console_lock, flags);
 }
 
 int console_save_screen(struct console_screen *saved)

@@ -28,6 +28,7 @@
  *   sched_lock          kernel/sched/sched.c: run queue, sleep queues, thread states and
  *                       list, wait queues, mutex and semaphore internals
  *   timer_lock          kernel/timer.c: the one-shot and sleep_ms's deadline
+ *   pic_lock, cmos_lock arch/x86_64/pic.c, drivers/rtc/rtc.c: a device's register pairs
  *
  * Mutexes (kernel/sched/mutex.h) sleep, so they come before every spinlock.
  */

@@ -2,10 +2,12 @@
  * ring.h - a fixed-size byte queue from an interrupt handler to the main loop.
  *
  * Single producer (the keyboard IRQ handler pushes scancodes), single consumer
- * (the main loop pops them), one CPU, no locks and no allocation. The
- * producer only ever writes `head` and the slots it fills; the consumer only
- * ever writes `tail`. So neither side needs to exclude the other, only to
- * publish its index after its slot access (see ring.c for the ordering).
+ * (the main loop pops them), no locks and no allocation. The producer only
+ * ever writes `head` and the slots it fills; the consumer only ever writes
+ * `tail`. So neither side needs to exclude the other, only to publish its
+ * index after its slot access (see ring.c for the ordering), on one CPU or
+ * two. Several producers or several consumers must take turns under a lock
+ * of their own (the drivers and kernel/input.c each hold one).
  *
  * head and tail are free-running counters: slot = index & (RING_CAPACITY - 1),
  * the number of queued bytes is head - tail (unsigned arithmetic, correct

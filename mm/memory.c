@@ -229,9 +229,11 @@ int memory_stack_create(const char *name, uint64_t size, const struct kernel_sta
 
 void memory_stack_destroy(const struct kernel_stack *stack)
 {
+    uint64_t bottom = stack->bottom, pages = (stack->top - stack->bottom) / PAGE_SIZE;
+    unsigned slot = (unsigned)((stack->guard - STACK_REGION_BASE) / KERNEL_STACK_SLOT);
     uint64_t flags = spin_lock_irqsave(&memory_lock);
-    unmap_pages(stack->bottom, (stack->top - stack->bottom) / PAGE_SIZE);
-    stack_slot_release((unsigned)((stack->guard - STACK_REGION_BASE) / KERNEL_STACK_SLOT));
+    unmap_pages(bottom, pages); /* each page shot down on the other CPUs (invalidate) */
+    stack_slot_release(slot);
     spin_unlock_irqrestore(&memory_lock, flags);
 }
 

@@ -47,7 +47,10 @@ int memory_user_map_new(struct address_space *as, uint64_t virt, unsigned flags,
  * The caller flushes the TLB where it is in use. */
 int memory_user_unmap(struct address_space *as, uint64_t virt);
 /* hook(virt) is called after this CPU drops a changed kernel mapping from
- * its TLB, to make every other CPU drop it too (a TLB shootdown). */
+ * its TLB, to make every other CPU drop it too (a TLB shootdown): the
+ * kernel half is shared by every CPU, and invlpg clears only the calling
+ * CPU's. It runs with memory_lock held: a CPU that waits for that lock
+ * still answers (spin_wait_poll, kernel/spinlock.h). */
 void memory_set_shootdown(void (*hook)(uint64_t virt));
 /* A thread stack of `size` bytes (a multiple of PAGE_SIZE, at most
  * KERNEL_STACK_SLOT - PAGE_SIZE) in a free slot of the stack region, behind

@@ -11,7 +11,7 @@ _Static_assert(offsetof(struct cpu_local, kernel_rsp) == CPU_LOCAL_KERNEL_RSP, "
 _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_LOCAL_USER_RSP, "syscall.S offsets");
 
 struct cpu_local cpu_locals[KEEL_MAX_CPUS];
-volatile unsigned cpus_online;
+unsigned cpus_online;
 
 struct cpu_local *cpu_local_of(unsigned id)
 {

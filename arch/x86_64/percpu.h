@@ -56,8 +56,9 @@ struct cpu_local {
 };
 
 extern struct cpu_local cpu_locals[KEEL_MAX_CPUS];
-/* CPUs that run the scheduler (the boot CPU, then each AP in sched_start_ap). */
-extern volatile unsigned cpus_online;
+/* CPUs that run the scheduler (the boot CPU, then each AP in sched_start_ap);
+ * changed under sched_lock, with an atomic add for readers without it. */
+extern unsigned cpus_online;
 
 /* cpu_locals[id], or NULL for an id beyond KEEL_MAX_CPUS. */
 struct cpu_local *cpu_local_of(unsigned id);

@@ -7,10 +7,16 @@
  * A spurious interrupt (the line dropped before the PIC could deliver it)
  * arrives as the lowest-priority IRQ 7 / 15 with its in-service bit clear,
  * read through OCW3.
+ *
+ * A mask change reads, changes and writes the mask register, and an ISR
+ * read is an OCW3 write and a read: pic_lock keeps other CPUs' from
+ * coming in between (the keyboard's reader unmasks IRQ 1 on whichever
+ * CPU it runs while IRQ 0's handler opens or closes its own line).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
 #include <arch/x86_64/pic.h>
+#include <kernel/spinlock.h>
 
 #define MASTER_COMMAND 0x20
 #define MASTER_DATA    0x21
@@ -52,6 +58,8 @@ void pic_init(void)
     outb(SLAVE_DATA, 0xFF);
 }
 
+static struct spinlock pic_lock = SPINLOCK_INIT("pic_lock");
+
 static uint16_t mask_port(unsigned irq)
 {
     return irq < PIC_LINES ? MASTER_DATA : SLAVE_DATA;
@@ -60,13 +68,17 @@ static uint16_t mask_port(unsigned irq)
 void pic_mask(unsigned irq)
 {
     uint16_t port = mask_port(irq);
+    uint64_t flags = spin_lock_irqsave(&pic_lock);
     outb(port, inb(port) | (uint8_t)(1 << (irq % PIC_LINES)));
+    spin_unlock_irqrestore(&pic_lock, flags);
 }
 
 void pic_unmask(unsigned irq)
 {
     uint16_t port = mask_port(irq);
+    uint64_t flags = spin_lock_irqsave(&pic_lock);
     outb(port, inb(port) & (uint8_t) ~(1 << (irq % PIC_LINES)));
+    spin_unlock_irqrestore(&pic_lock, flags);
 }
 
 uint16_t pic_masks(void)
@@ -83,8 +95,11 @@ void pic_send_eoi(unsigned irq)
 
 static uint8_t in_service(uint16_t command_port)
 {
+    uint64_t flags = spin_lock_irqsave(&pic_lock);
     outb(command_port, OCW3_READ_ISR);
-    return inb(command_port);
+    uint8_t isr = inb(command_port);
+    spin_unlock_irqrestore(&pic_lock, flags);
+    return isr;
 }
 
 bool pic_is_spurious(unsigned irq)

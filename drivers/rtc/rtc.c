@@ -4,10 +4,13 @@
  * Registers are selected through port 0x70 and read through 0x71. While
  * register A's update-in-progress bit is set the time registers may be
  * changing, so the read waits for it to clear and repeats until two reads
- * agree. Register B bit 2 says whether values are binary or BCD.
+ * agree. Register B bit 2 says whether values are binary or BCD. The
+ * index and the data port are one register pair: cmos_lock keeps another
+ * CPU's index write from coming between them.
  */
 #include <arch/x86_64/cpu.h>
 #include <drivers/rtc/rtc.h>
+#include <kernel/spinlock.h>
 #include <stdbool.h>
 
 #define CMOS_INDEX               0x70
@@ -23,10 +26,15 @@
 #define RTC_A_UPDATE_IN_PROGRESS 0x80
 #define RTC_B_BINARY             0x04
 
+static struct spinlock cmos_lock = SPINLOCK_INIT("cmos_lock");
+
 static uint8_t cmos_read(uint8_t reg)
 {
+    uint64_t flags = spin_lock_irqsave(&cmos_lock);
     outb(CMOS_INDEX, CMOS_NMI_DISABLE | reg);
-    return inb(CMOS_DATA);
+    uint8_t value = inb(CMOS_DATA);
+    spin_unlock_irqrestore(&cmos_lock, flags);
+    return value;
 }
 
 static uint8_t read_once(uint8_t reg)

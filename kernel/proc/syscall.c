@@ -127,7 +127,7 @@ static long sys_readdir(struct process *p, const struct interrupt_frame *f)
         return -EBADF;
     if (dir->kind != FILE_DIRECTORY)
         return -ENOTDIR;
-    static struct keel_dirent entry; /* 272 bytes; one CPU, and calls do not nest */
+    struct keel_dirent entry; /* 272 bytes: each caller its own, on any CPU */
     uint64_t saved = dir->offset;
     if (!file_next_entry(dir, &entry))
         return 0;

@@ -51,12 +51,14 @@ struct thread *sched_idle_thread(void)
  * the timer costs more than the context switch itself, and the early
  * interrupt just finds nothing due and arms again (at most one extra
  * interrupt per slice; none at all once every thread here is blocked and
- * it has fired). */
+ * it has fired). So the run queue is looked at only when the slice end
+ * could be the earliest of the three. */
 void sched_update_alarm(struct cpu_local *cpu)
 {
     uint64_t deadline = TIMER_NO_ALARM;
     sleep_queue_earliest(&cpu->sleepers, &deadline);
-    if (cpu->current != cpu->idle && sched_competition(cpu) && cpu->slice_end < deadline)
+    if (cpu->slice_end < deadline && cpu->slice_end < cpu->armed && cpu->current != cpu->idle &&
+        sched_competition(cpu))
         deadline = cpu->slice_end;
     if (deadline < cpu->armed) {
         cpu->armed = deadline;
@@ -122,7 +124,7 @@ void schedule(void)
     struct thread *next = sched_take_for(cpu);
     if (!next)
         next = cpu->idle;
-    if (queued && next != self)
+    if (queued && next != self && cpus_online > 1)
         sched_place_elsewhere(self); /* pinned elsewhere, or another CPU is free for it */
     switch_to(cpu, next);
 }
@@ -284,8 +286,7 @@ void sched_init(void)
     idle->affinity = 0;
     idle->cpu = 0;
     cpu->idle = idle;
-    cpu->online = true;
-    __atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+    sched_cpu_online_now(cpu);
     spin_unlock_irqrestore(&sched_lock, flags);
     thread_protect(idle);
     thread_protect(&boot_thread);
@@ -296,6 +297,8 @@ void sched_start_ap(const struct kernel_stack *boot_stack)
 {
     static struct thread idle_threads[KEEL_MAX_CPUS];
     struct cpu_local *cpu = this_cpu();
+    if (cpu->online || cpu->self != cpu)
+        panic("CPU %u joins the scheduler twice, or without cpu_local_init_ap", cpu->id);
     struct thread *idle = &idle_threads[cpu->id];
     char name[THREAD_NAME_MAX];
     ksnprintf(name, sizeof(name), "idle%u", cpu->id);
@@ -305,8 +308,7 @@ void sched_start_ap(const struct kernel_stack *boot_stack)
     spin_lock(&sched_lock);
     cpu_begin(cpu, idle);
     cpu->idle = idle;
-    cpu->online = true;
-    __atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+    sched_cpu_online_now(cpu);
     spin_unlock(&sched_lock);
     idle_loop();
 }

@@ -57,14 +57,17 @@ extern struct spinlock sched_lock;
 /* Make the running boot flow the first thread ("main"), start CPU 0's idle
  * thread and the timer's alarm. After timer_init, before anything blocks. */
 void sched_init(void);
-/* An application processor joins: called on it with interrupts off, its
- * struct cpu_local set (cpu_local_init_ap), its GDT, IDT and TSS loaded,
- * on the stack it booted with. That flow becomes the CPU's idle thread
- * ("idle1", "idle2", ...), the CPU counts in cpus_online, and it takes
- * threads from the run queue from then on. */
+/* An application processor joins: called on it after sched_init, with
+ * interrupts off, its struct cpu_local set (cpu_local_init_ap), its GDT,
+ * IDT and TSS loaded, its one-shot ready for timer_set_alarm, on the stack
+ * it booted with. That flow becomes the CPU's idle thread ("idle1",
+ * "idle2", ...), the CPU counts in cpus_online, and it takes threads from
+ * the run queue from then on. */
 __attribute__((noreturn)) void sched_start_ap(const struct kernel_stack *boot_stack);
 /* The hook that interrupts another CPU so it looks at the run queue
- * (called with sched_lock held and interrupts off: it only sends). */
+ * (called with sched_lock held and interrupts off: it only sends).
+ * Installed before the first AP joins: an idle CPU halts until an
+ * interrupt, and without the hook nothing would end its halt. */
 void sched_set_kick(void (*kick)(unsigned cpu));
 /* The kick's interrupt handler calls this on the CPU it reached (interrupts
  * off); the switch, if one is due, happens on the way out. */

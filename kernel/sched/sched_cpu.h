@@ -31,6 +31,8 @@ bool sched_switch_due(const struct cpu_local *cpu, uint64_t now);
 /* sched_place for a thread that was just running here: only another CPU
  * is told (this one is about to pick its next thread anyway). */
 void sched_place_elsewhere(struct thread *t);
+/* `cpu` takes part from now on: online, counted in cpus_online. */
+void sched_cpu_online_now(struct cpu_local *cpu);
 /* Arm `cpu`'s one-shot for what comes first there (the calling CPU's own). */
 void sched_update_alarm(struct cpu_local *cpu);
 

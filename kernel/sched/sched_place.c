@@ -25,6 +25,15 @@
 #include <lib/string.h>
 
 static void (*volatile kick_hook)(unsigned cpu);
+static unsigned cpu_span; /* 1 + the highest online CPU id: how far the loops look */
+
+void sched_cpu_online_now(struct cpu_local *cpu)
+{
+    cpu->online = true;
+    if (cpu->id >= cpu_span)
+        cpu_span = cpu->id + 1;
+    __atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+}
 
 void sched_set_kick(void (*kick)(unsigned cpu))
 {
@@ -47,14 +56,21 @@ static struct thread *thread_of(struct rq_node *node)
     return node ? container_of(node, struct thread, run_node) : NULL;
 }
 
+/* The common case first: the head of the best level may run anywhere. */
 struct thread *sched_peek_for(const struct cpu_local *cpu)
 {
+    struct thread *head = thread_of(run_queue_peek(&sched_ready));
+    if (!head || sched_may_run_on(head, cpu->id))
+        return head;
     return thread_of(run_queue_peek_if(&sched_ready, fits_cpu, (void *)cpu));
 }
 
 struct thread *sched_take_for(struct cpu_local *cpu)
 {
-    return thread_of(run_queue_pop_if(&sched_ready, fits_cpu, cpu));
+    struct thread *next = sched_peek_for(cpu);
+    if (next)
+        run_queue_remove(&sched_ready, &next->run_node);
+    return next;
 }
 
 /* The level of what `cpu` runs; PRIORITY_LEVELS, worse than any, when it idles. */
@@ -65,6 +81,9 @@ static unsigned running_level(const struct cpu_local *cpu)
 
 bool sched_competition(const struct cpu_local *cpu)
 {
+    int best_anywhere = run_queue_best_priority(&sched_ready);
+    if (best_anywhere < 0 || (unsigned)best_anywhere > running_level(cpu))
+        return false; /* nothing good enough is ready at all */
     struct thread *best = sched_peek_for(cpu);
     return best && best->priority <= running_level(cpu);
 }
@@ -110,7 +129,7 @@ static struct cpu_local *choose(const struct thread *t, const struct cpu_local *
 {
     struct cpu_local *best = NULL;
     unsigned best_score = 0;
-    for (unsigned id = 0; id < KEEL_MAX_CPUS; id++) {
+    for (unsigned id = 0; id < cpu_span; id++) {
         struct cpu_local *cpu = &cpu_locals[id];
         if (!cpu->online || cpu == skip || !sched_may_run_on(t, id))
             continue;
@@ -157,7 +176,7 @@ bool sched_cpu_online(int cpu)
 
 bool sched_is_idle_thread(const struct thread *t)
 {
-    for (unsigned id = 0; id < KEEL_MAX_CPUS; id++)
+    for (unsigned id = 0; id < cpu_span; id++)
         if (cpu_locals[id].idle == t)
             return true;
     return false;
@@ -166,7 +185,7 @@ bool sched_is_idle_thread(const struct thread *t)
 uint64_t sched_switches(void)
 {
     uint64_t total = 0;
-    for (unsigned id = 0; id < KEEL_MAX_CPUS; id++)
+    for (unsigned id = 0; id < cpu_span; id++)
         total += __atomic_load_n(&cpu_locals[id].switches, __ATOMIC_RELAXED);
     return total;
 }

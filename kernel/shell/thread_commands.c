@@ -38,12 +38,12 @@ enum shell_status cmd_ps(int argc, char **argv)
     static struct thread_info threads[PS_MAX_THREADS]; /* the shell's thread only */
     size_t count = thread_list(threads, PS_MAX_THREADS);
     size_t shown = count < PS_MAX_THREADS ? count : PS_MAX_THREADS;
-    kprintf("%-4s %-16s %-9s %-6s %8s %10s  %s\n", "ID", "NAME", "STATE", "PRIO", "CPU(ms)",
-            "STACK(KiB)", "WAITS");
+    kprintf("%-4s %-16s %-9s %-6s %3s %8s %10s  %s\n", "ID", "NAME", "STATE", "PRIO", "CPU",
+            "CPU(ms)", "STACK(KiB)", "WAITS");
     for (size_t i = shown; i-- > 0;) { /* the list is newest first: oldest on top */
         const struct thread_info *t = &threads[i];
-        kprintf("%-4llu %-16s %-9s %-6s %8llu %4llu/%-5llu  %s\n", (unsigned long long)t->id,
-                t->name, thread_state_name(t->state), thread_priority_name(t->priority),
+        kprintf("%-4llu %-16s %-9s %-6s %3u %8llu %4llu/%-5llu  %s\n", (unsigned long long)t->id,
+                t->name, thread_state_name(t->state), thread_priority_name(t->priority), t->cpu,
                 (unsigned long long)(t->cpu_ns / MS_PER_NS),
                 (unsigned long long)((t->stack_used + 1023) / 1024),
                 (unsigned long long)(t->stack_size / 1024), t->waits_for ? t->waits_for : "");

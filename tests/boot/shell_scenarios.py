@@ -16,9 +16,9 @@ named below are checked on top of that, so a mistake in the model cannot hide a 
                               the middle; Up then Down brings back the empty line, another Down rings
   boot/shell-line-limit       210 characters typed fast: the line shows exactly the first 200 after the
                               prompt (three rows), ten bells on serial; Enter runs it, `echo` works after
-  boot/shell-panic            `panic test`: "KERNEL PANIC", the row "test", "backtrace:" and a frame naming
-                              cmd_panic, on screen and serial; a second later QEMU still runs (halted, not
-                              reset) and the report is still there
+  boot/shell-panic            `panic test`: "KERNEL PANIC", the row "panic on CPU 0: test", "backtrace:" and
+                              a frame naming cmd_panic, on screen and serial; a second later QEMU still
+                              runs (halted, not reset) and the report is still there
   boot/shell-reboot           `reboot` prints "Rebooting..." and QEMU (-no-reboot) exits within 10 s with a
                               SHUTDOWN event of reason guest-reset
   boot/shell-shutdown-pc      `shutdown` prints "Powering off..." and QEMU exits within 10 s with reason
@@ -136,6 +136,9 @@ def play_line_limit(session):
         "unknown command: w01abcdefghijk (try help)", "keel> echo still here", "still here", PROMPT])
 
 
+PANIC_MESSAGE_ROW = "panic on CPU 0: test"  # one CPU: the boot CPU reports
+
+
 def panic_report_problem(vm):
     """None if the screen shows the panic report for `panic test` below the typed line."""
     screen = [row.strip() for row in vm.screen()]
@@ -145,8 +148,8 @@ def panic_report_problem(vm):
     if "KERNEL PANIC" not in after:
         return "screen: no 'KERNEL PANIC' row below the typed line"
     after = after[after.index("KERNEL PANIC") + 1:]
-    if "panic on CPU 0: test" not in after:
-        return "screen: no row 'panic on CPU 0: test' (the CPU and the message) in the panic report"
+    if PANIC_MESSAGE_ROW not in after:
+        return f"screen: no row {PANIC_MESSAGE_ROW!r} (the CPU and the message) in the panic report"
     if "backtrace:" not in after:
         return "screen: no 'backtrace:' row in the panic report"
     if not any("cmd_panic" in row for row in after[after.index("backtrace:") + 1:]):

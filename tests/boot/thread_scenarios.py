@@ -6,9 +6,10 @@ screen and serial as session.Session.check does. The Typist knows `ps`, `spawn` 
 output is not predicted), so each command's reply is read here, from the rows a serial terminal shows between
 the command line and the next prompt, and checked word for word where the issue words it; then the Typist is
 told those rows (Typist.learn), so the whole screen is compared again from there on.
-  boot/threads-ps                  `ps`: the header `ID NAME STATE PRIO CPU(ms) STACK(KiB) WAITS` and a row per
-                                   thread, the shell and the idle thread among them; ids distinct, each
-                                   stack's used KiB within its size
+  boot/threads-ps                  `ps`: the header `ID NAME STATE PRIO CPU CPU(ms) STACK(KiB) WAITS` and a row
+                                   per thread, the shell and the idle thread among them; ids distinct, each
+                                   stack's used KiB within its size, each thread on CPU 0 (the machine has
+                                   one CPU)
   boot/threads-spin-kill           `spawn spin` three times: `started spin as thread <id>`, three new ids;
                                    `echo hi` typed key by key: each key is on the screen before the next is
                                    pressed, and the reply comes; `ps` lists the three spinners at background
@@ -36,8 +37,9 @@ from terminal import SerialTerminal
 from ttt_scenarios import Game, press, read_view, play_computer, wait_game
 from typist import PROMPT, ShellScenario, chords
 
-PS_HEADER = ["ID", "NAME", "STATE", "PRIO", "CPU(ms)", "STACK(KiB)", "WAITS"]
-PS_ROW = re.compile(r"^(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)/(\d+)\s*(.*?)\s*$")
+PS_HEADER = ["ID", "NAME", "STATE", "PRIO", "CPU", "CPU(ms)", "STACK(KiB)", "WAITS"]
+PS_ROW = re.compile(r"^(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)/(\d+)\s*(.*?)\s*$")
+MACHINE_CPUS = 1  # QEMU's default: every thread runs on CPU 0
 STARTED = re.compile(r"^started (\S+) as thread (\d+)$")
 SPINNERS = 3
 NO_SUCH_ID = 9999
@@ -110,14 +112,16 @@ def ps(session):
     for row in reply[1:]:
         match = PS_ROW.match(row)
         if not match:
-            return None, None, f"`ps` row {row!r} is not ID NAME STATE PRIO CPU(ms) USED/SIZE [WAITS]"
-        tid, name, state, prio, cpu, used, size, waits = match.groups()
-        thread = {"id": int(tid), "name": name, "state": state, "prio": prio, "cpu_ms": int(cpu),
-                  "used_kib": int(used), "size_kib": int(size), "waits": waits}
+            return None, None, f"`ps` row {row!r} is not ID NAME STATE PRIO CPU CPU(ms) USED/SIZE [WAITS]"
+        tid, name, state, prio, on_cpu, cpu, used, size, waits = match.groups()
+        thread = {"id": int(tid), "name": name, "state": state, "prio": prio, "cpu": int(on_cpu),
+                  "cpu_ms": int(cpu), "used_kib": int(used), "size_kib": int(size), "waits": waits}
         if thread["id"] in by_id:
             return None, None, f"`ps` lists thread id {tid} twice"
         if not 0 < thread["used_kib"] <= thread["size_kib"]:
             return None, None, f"`ps` row {row!r}: stack use not within its size"
+        if thread["cpu"] >= MACHINE_CPUS:
+            return None, None, f"`ps` row {row!r}: CPU {thread['cpu']}, but the machine has {MACHINE_CPUS}"
         by_id[thread["id"]] = thread
         by_name.setdefault(name, []).append(thread)
     return by_name, by_id, None

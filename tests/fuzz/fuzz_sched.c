@@ -9,7 +9,9 @@
  * kernel's struct thread. The input is a sequence of operations, each an
  * operation byte and an argument byte (thread and priority), some with a
  * byte or two more: push, remove, pop, change priority and end-of-slice
- * rotation on the run queue; sleep and cancel on the sleep queue; and
+ * rotation on the run queue; a thread's affinity (any CPU or one of
+ * CPUS) and a CPU taking the best thread it may run (pop_if, rotating
+ * or not); sleep and cancel on the sleep queue; and
  * advancing the clock, which wakes every expired sleeper the way the
  * scheduler does, by pushing it onto the run queue. A reference model
  * (arrays in queue order) does the same; after every operation both
@@ -31,12 +33,14 @@
     } while (0)
 
 #define THREADS      16
+#define CPUS         4    /* affinities: -1 (any CPU) or 0..CPUS-1 */
 #define PRIORITY_ARG 4    /* priorities drawn from 0..3: 3 is out of range */
 #define END_OF_TIME  0xFF /* advance argument: jump to just below UINT64_MAX */
 
 struct thread {
     struct rq_node run;
     struct sleep_node sleep;
+    int affinity; /* -1: any CPU, as struct thread's */
 };
 
 /* The model of both queues, by thread index. */
@@ -82,6 +86,16 @@ static enum thread_priority level_of(unsigned priority)
     return priority < PRIORITY_LEVELS ? (enum thread_priority)priority : PRIORITY_BACKGROUND;
 }
 
+/* Whether a queued thread may run on the CPU ctx points at (the
+ * kernel's sched_may_run_on). */
+static bool fits_cpu(const struct rq_node *node, void *ctx)
+{
+    const struct thread *t =
+        (const struct thread *)((const char *)node - offsetof(struct thread, run));
+    int cpu = *(const int *)ctx;
+    return t->affinity < 0 || t->affinity == cpu;
+}
+
 /* ---------------------------------------------------------- the model */
 
 static void model_run_append(struct model *m, int t, enum thread_priority level)
@@ -108,6 +122,19 @@ static int model_best(const struct model *m)
     for (int p = 0; p < PRIORITY_LEVELS; p++)
         if (m->run_length[p])
             return m->run[p][0];
+    return -1;
+}
+
+/* The first thread in run order that may run on cpu, or -1. */
+static int model_best_for(const struct world *w, int cpu)
+{
+    const struct model *m = &w->m;
+    for (int p = 0; p < PRIORITY_LEVELS; p++)
+        for (int k = 0; k < m->run_length[p]; k++) {
+            int affinity = w->threads[m->run[p][k]].affinity;
+            if (affinity < 0 || affinity == cpu)
+                return m->run[p][k];
+        }
     return -1;
 }
 
@@ -231,6 +258,29 @@ static void op_pop(struct world *w, bool rotate)
     }
 }
 
+/* CPU `cpu` takes the best thread it may run; with `rotate` it goes back
+ * behind its level at once, as at the end of a time slice. */
+static void op_pop_if(struct world *w, int cpu, bool rotate)
+{
+    int best = model_best_for(w, cpu);
+    CHECK(thread_of_run(run_queue_peek_if(&w->rq, fits_cpu, &cpu)) == thread_or_null(w, best));
+    struct rq_node *node = run_queue_pop_if(&w->rq, fits_cpu, &cpu);
+    CHECK(thread_of_run(node) == thread_or_null(w, best));
+    if (best < 0)
+        return;
+    model_run_delete(&w->m, best);
+    if (rotate) {
+        run_queue_push(&w->rq, node, node->priority);
+        model_run_append(&w->m, best, w->m.priority[best]);
+    }
+}
+
+/* Affinity changes never move a node: only what pop_if may take changes. */
+static void op_set_affinity(struct world *w, int t, unsigned arg)
+{
+    w->threads[t].affinity = (int)(arg % (CPUS + 1)) - 1;
+}
+
 static void op_change_priority(struct world *w, int t, unsigned priority)
 {
     enum thread_priority level = level_of(priority);
@@ -309,12 +359,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int t = 0; t < THREADS; t++) {
         rq_node_init(&w.threads[t].run);
         sleep_node_init(&w.threads[t].sleep);
+        w.threads[t].affinity = -1;
         w.m.priority[t] = w.threads[t].run.priority;
     }
     expect_model(&w);
 
     while (in.size > 0) {
-        unsigned op = take(&in) % 9, arg = take(&in);
+        unsigned op = take(&in) % 11, arg = take(&in);
         int t = (int)(arg % THREADS);
         unsigned priority = (arg / THREADS) % PRIORITY_ARG;
         switch (op) {
@@ -336,6 +387,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 6:
             op_cancel_sleep(&w, t);
+            break;
+        case 7:
+            op_set_affinity(&w, t, arg / THREADS);
+            break;
+        case 8:
+            op_pop_if(&w, (int)(arg % CPUS), arg / CPUS % 2);
             break;
         default:
             op_advance(&w, arg, &in);

@@ -4,7 +4,8 @@
  *
  * The unit cases check each contract of run_queue.h on a handful of nodes;
  * the last case runs long random sequences of push, remove, pop, peek,
- * change-priority and end-of-slice rotation against a reference model of
+ * pop_if (a CPU taking only the threads it may run: a random set of the
+ * nodes fits), change-priority and end-of-slice rotation against a reference model of
  * its own (one array per level, in queue order) and compares queue and
  * model after every step: count, best priority, each level's order, each
  * node's queued flag and priority, and run_queue_check. The random numbers
@@ -286,6 +287,97 @@ static void test_check_notices_damage(void **state)
     assert_false(run_queue_check(&rq));
 }
 
+/* ------------------------------------------------------------ pop_if */
+
+/* Which nodes fit: bit i of mask for base[i] (the test's stand-in for
+ * "this CPU may run that thread"). */
+struct fit_set {
+    const struct rq_node *base;
+    uint32_t mask;
+};
+
+static bool fits_set(const struct rq_node *node, void *ctx)
+{
+    const struct fit_set *set = ctx;
+    return set->mask >> (node - set->base) & 1;
+}
+
+static struct fit_set fitting(uint32_t mask)
+{
+    return (struct fit_set){nodes, mask};
+}
+
+/* The best level first, and in a level the first node that fits. */
+static void test_pop_if_takes_best_fitting_node(void **state)
+{
+    (void)state;
+    struct fit_set set = fitting(1u << 1 | 1u << 2 | 1u << 3);
+    push(0, PRIORITY_INTERACTIVE); /* the best, but does not fit */
+    push(1, PRIORITY_NORMAL);
+    push(2, PRIORITY_NORMAL);
+    push(3, PRIORITY_INTERACTIVE);
+    assert_ptr_equal(run_queue_peek_if(&rq, fits_set, &set), &nodes[3]);
+    assert_true(nodes[3].queued); /* peek leaves it */
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &set), &nodes[3]);
+    assert_false(nodes[3].queued);
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &set), &nodes[1]);
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &set), &nodes[2]);
+    assert_null(run_queue_pop_if(&rq, fits_set, &set));
+    assert_null(run_queue_peek_if(&rq, fits_set, &set));
+    assert_int_equal(run_queue_count(&rq), 1);
+    assert_true(nodes[0].queued);
+    assert_true(run_queue_check(&rq));
+    expect_pop(0);
+    expect_empty();
+}
+
+/* The nodes passed over keep their places and their turn. */
+static void test_pop_if_keeps_skipped_nodes_in_order(void **state)
+{
+    (void)state;
+    struct fit_set set = fitting(1u << 2 | 1u << 4);
+    for (int i = 0; i < 5; i++)
+        push(i, PRIORITY_BACKGROUND);
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &set), &nodes[2]);
+    assert_true(run_queue_check(&rq));
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &set), &nodes[4]);
+    assert_true(run_queue_check(&rq));
+    expect_pop(0);
+    expect_pop(1);
+    expect_pop(3);
+    expect_empty();
+}
+
+/* Nothing fits, or nothing is queued: NULL, and the queue is unchanged. */
+static void test_pop_if_with_nothing_fitting(void **state)
+{
+    (void)state;
+    struct fit_set none = fitting(0), all = fitting(~0u);
+    assert_null(run_queue_pop_if(&rq, fits_set, &all));
+    push(0, PRIORITY_NORMAL);
+    push(1, PRIORITY_BACKGROUND);
+    assert_null(run_queue_pop_if(&rq, fits_set, &none));
+    assert_int_equal(run_queue_count(&rq), 2);
+    assert_int_equal(rq.nonempty, 1u << PRIORITY_NORMAL | 1u << PRIORITY_BACKGROUND);
+    assert_true(run_queue_check(&rq));
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &all), &nodes[0]);
+    expect_pop(1);
+    expect_empty();
+}
+
+/* Taking the last fitting node of a level clears the level's bit. */
+static void test_pop_if_empties_a_level(void **state)
+{
+    (void)state;
+    struct fit_set set = fitting(1u << 0);
+    push(0, PRIORITY_INTERACTIVE);
+    push(1, PRIORITY_BACKGROUND);
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &set), &nodes[0]);
+    assert_int_equal(rq.nonempty, 1u << PRIORITY_BACKGROUND);
+    assert_int_equal(run_queue_best_priority(&rq), PRIORITY_BACKGROUND);
+    assert_true(run_queue_check(&rq));
+}
+
 /* ----------------------------------------------------- reference model */
 
 /* The model: each level's nodes (indices into model_nodes) in queue order. */
@@ -331,6 +423,16 @@ static int model_best(void)
     for (int p = 0; p < PRIORITY_LEVELS; p++)
         if (model.length[p])
             return model.order[p][0];
+    return -1;
+}
+
+/* The first node in run order whose bit is set in mask, or -1. */
+static int model_best_fitting(uint32_t mask)
+{
+    for (int p = 0; p < PRIORITY_LEVELS; p++)
+        for (int k = 0; k < model.length[p]; k++)
+            if (mask >> model.order[p][k] & 1)
+                return model.order[p][k];
     return -1;
 }
 
@@ -409,6 +511,17 @@ static void step_change_priority(int i)
     }
 }
 
+/* A CPU that may run only some threads takes the best of those. */
+static void step_pop_if(void)
+{
+    struct fit_set set = {model_nodes, (uint32_t)rng_below(1u << MODEL_NODES)};
+    int best = model_best_fitting(set.mask);
+    assert_ptr_equal(run_queue_peek_if(&rq, fits_set, &set), model_node(best));
+    assert_ptr_equal(run_queue_pop_if(&rq, fits_set, &set), model_node(best));
+    if (best >= 0)
+        model_delete(best);
+}
+
 /* The end of a time slice: the running thread goes back behind its level. */
 static void step_rotate(void)
 {
@@ -432,7 +545,7 @@ static void test_matches_model(void **state)
     }
     for (long step = 0; step < MODEL_STEPS; step++) {
         int i = (int)rng_below(MODEL_NODES);
-        switch (rng_below(6)) {
+        switch (rng_below(7)) {
         case 0:
         case 1:
             step_push(i);
@@ -445,6 +558,9 @@ static void test_matches_model(void **state)
             break;
         case 4:
             step_change_priority(i);
+            break;
+        case 5:
+            step_pop_if();
             break;
         default:
             step_rotate();
@@ -472,6 +588,10 @@ int main(void)
         cmocka_unit_test_setup(test_out_of_range_priority_is_last_level, setup),
         cmocka_unit_test_setup(test_reuse_after_pop, setup),
         cmocka_unit_test_setup(test_check_notices_damage, setup),
+        cmocka_unit_test_setup(test_pop_if_takes_best_fitting_node, setup),
+        cmocka_unit_test_setup(test_pop_if_keeps_skipped_nodes_in_order, setup),
+        cmocka_unit_test_setup(test_pop_if_with_nothing_fitting, setup),
+        cmocka_unit_test_setup(test_pop_if_empties_a_level, setup),
         cmocka_unit_test_setup(test_matches_model, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

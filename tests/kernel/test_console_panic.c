@@ -62,7 +62,7 @@ KTEST(kernel_build_memmove_overlaps)
     KTEST_CHECK(memcmp(buf, "23456789de789defghij", 20) == 0);
 }
 
-KTEST_SHOULD_PANIC(panic_shows_report, "deliberate panic number 42")
+KTEST_SHOULD_PANIC(panic_shows_report, "panic on CPU 0: deliberate panic number 42")
 {
     panic("deliberate panic number %d", 42);
 }
