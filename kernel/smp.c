@@ -312,6 +312,7 @@ static __attribute__((noreturn)) void ap_entry(uint64_t cpu)
     lapic_enable(x2apic, lapic_mmio);
     set_nmi_inputs(uid_of(lapic_id()));
     timer_init_ap();
+    cpus[cpu].online_since_ns = timer_now_ns();
     __atomic_store_n(&cpus[cpu].state, CPU_ONLINE, __ATOMIC_RELEASE);
     __atomic_fetch_add(&online, 1, __ATOMIC_RELEASE);
     sched_start_ap(ap_boot_stacks[cpu]); /* this flow becomes the CPU's idle thread */

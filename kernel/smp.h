@@ -19,6 +19,7 @@ enum cpu_state {
 struct cpu_info {
     uint32_t apic_id;
     enum cpu_state state;
+    uint64_t online_since_ns; /* timer_now_ns() when it came online (0: the boot CPU) */
 };
 
 /* Turn on the boot CPU's local APIC (x2APIC where there is one), move the

@@ -2,13 +2,17 @@
  * thread_commands.c - ps, spawn, kill and sleep (see thread_commands.h).
  */
 #include <apps/demos/demos.h>
+#include <arch/x86_64/percpu.h>
 #include <kernel/console.h>
 #include <kernel/input.h>
+#include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/shell/program_commands.h>
 #include <kernel/shell/thread_commands.h>
+#include <kernel/smp.h>
 #include <kernel/timer.h>
 #include <lib/errno.h>
+#include <lib/format.h>
 #include <lib/string.h>
 
 #define PS_MAX_THREADS 64
@@ -54,17 +58,55 @@ enum shell_status cmd_ps(int argc, char **argv)
     return SHELL_OK;
 }
 
+/* One line per CPU: its APIC id, state, what it runs, how idle it has been
+ * since it came online, and its thread switches; then the count online. */
+enum shell_status cmd_cpus(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return SHELL_USAGE;
+    kprintf("%-4s %-8s %-9s %-22s %6s %10s\n", "CPU", "APIC ID", "STATE", "THREAD", "IDLE%",
+            "SWITCHES");
+    unsigned online = 0;
+    uint64_t now = timer_now_ns();
+    for (unsigned cpu = 0; cpu < smp_cpu_count(); cpu++) {
+        struct cpu_info info;
+        struct sched_cpu_stats stats;
+        if (!smp_cpu_info(cpu, &info))
+            continue;
+        sched_cpu_stats(cpu, &stats);
+        online += info.state == CPU_ONLINE;
+        uint64_t span = now > info.online_since_ns ? now - info.online_since_ns : 0;
+        uint64_t idle = span && info.state == CPU_ONLINE ? stats.idle_ns * 100 / span : 0;
+        char thread[THREAD_NAME_MAX + 24] = "-";
+        if (stats.online)
+            ksnprintf(thread, sizeof(thread), "%llu %s", (unsigned long long)stats.thread_id,
+                      stats.thread_name);
+        kprintf("%-4u %-8u %-9s %-22s %5llu%% %10llu\n", cpu, info.apic_id,
+                cpu_state_name(info.state), thread, (unsigned long long)(idle > 100 ? 100 : idle),
+                (unsigned long long)stats.switches);
+    }
+    kprintf("%u CPUs online\n", online);
+    return SHELL_OK;
+}
+
 enum shell_status cmd_spawn(int argc, char **argv)
 {
-    const struct demo *demo = argc == 2 ? demo_find(argv[1]) : NULL;
+    const struct demo *demo = argc == 2 || argc == 3 ? demo_find(argv[1]) : NULL;
+    uint64_t cpu = 0;
+    if (demo && argc == 3 &&
+        (!parse_number(argv[2], &cpu) || !sched_cpu_online((int)cpu) || cpu >= KEEL_MAX_CPUS)) {
+        kprintf("spawn: no CPU %s online (try cpus)\n", argv[2]);
+        return SHELL_OK;
+    }
     if (!demo) {
         unsigned count;
         const struct demo *all = demo_all(&count);
-        if (argc == 2)
+        if (argc >= 2)
             kprintf("spawn: no demo %s\n", argv[1]);
         for (unsigned i = 0; i < count; i++)
             kprintf("  %-8s %s\n", all[i].name, all[i].what);
-        return argc == 2 ? SHELL_OK : SHELL_USAGE;
+        return argc >= 2 ? SHELL_OK : SHELL_USAGE;
     }
     struct thread *t = thread_create(demo->name, demo->run, NULL, demo->priority);
     if (!t) {
@@ -72,8 +114,14 @@ enum shell_status cmd_spawn(int argc, char **argv)
         return SHELL_OK;
     }
     uint64_t id = t->id; /* read before detaching: a detached thread may be gone at once */
+    if (argc == 3)
+        thread_set_affinity(t, (int)cpu); /* a CPU that is online: cannot fail */
     thread_detach(t);
-    kprintf("started %s as thread %llu\n", demo->name, (unsigned long long)id);
+    if (argc == 3)
+        kprintf("started %s as thread %llu on CPU %llu\n", demo->name, (unsigned long long)id,
+                (unsigned long long)cpu);
+    else
+        kprintf("started %s as thread %llu\n", demo->name, (unsigned long long)id);
     return SHELL_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <kernel/shell/shell.h>
 
 enum shell_status cmd_ps(int argc, char **argv);
+enum shell_status cmd_cpus(int argc, char **argv);
 enum shell_status cmd_spawn(int argc, char **argv);
 enum shell_status cmd_kill(int argc, char **argv);
 enum shell_status cmd_sleep(int argc, char **argv);

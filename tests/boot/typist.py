@@ -59,7 +59,7 @@ KEY_CHARACTERS.update({
 
 # The commands `help` lists (README), in its order; output the model does not predict.
 COMMANDS = ("help", "clear", "echo", "mem", "input", "uptime", "cpu", "color", "ttt", "int3", "panic",
-            "reboot", "shutdown", "ps", "spawn", "kill", "sleep", "run")
+            "reboot", "shutdown", "ps", "cpus", "spawn", "kill", "sleep", "run")
 # The programs on the ramdisk (README, "Programs in ring 3"): typed as a command, each runs; its output is
 # not predicted.
 PROGRAMS = ("hello", "true", "ls", "cat", "crash", "sysfuzz", "spawnloop", "heaptest", "sysbench", "readline")
