@@ -56,12 +56,14 @@ static __attribute__((noreturn)) void ktest_exit(bool passed)
     cpu_halt_forever();
 }
 
-/* Whether `text` appears on the screen, read back from the grid's cells. */
-static bool screen_shows(const char *text, bool panic_colours)
+/* How many times `text` appears on the screen, read back from the grid's
+ * cells (in the panic's colours only, if panic_colours). */
+static unsigned screen_count(const char *text, bool panic_colours)
 {
     const struct vga_writer *grid = console_grid();
     size_t len = strlen(text);
     uint8_t panic_attr = vga_attr(VGA_WHITE, VGA_RED);
+    unsigned found = 0;
     for (size_t row = 0; row < grid->rows; row++) {
         for (size_t col = 0; col + len <= grid->cols; col++) {
             size_t i = 0;
@@ -70,11 +72,27 @@ static bool screen_shows(const char *text, bool panic_colours)
                 if ((char)(cell & 0xFF) != text[i] || (panic_colours && (cell >> 8) != panic_attr))
                     break;
             }
-            if (i == len)
-                return true;
+            found += i == len;
         }
     }
-    return false;
+    return found;
+}
+
+static bool screen_shows(const char *text, bool panic_colours)
+{
+    return screen_count(text, panic_colours) > 0;
+}
+
+unsigned ktest_screen_count(const char *text)
+{
+    return screen_count(text, false);
+}
+
+static const char *(*panic_check)(void);
+
+void ktest_set_panic_check(const char *(*check)(void))
+{
+    panic_check = check;
 }
 
 /* The first '|'-separated part of `expect` that the screen does not show,
@@ -119,6 +137,8 @@ static void ktest_on_panic(bool nested)
         missing = "nested panic line";
     else
         missing = first_missing_part(current->expect);
+    if (!missing && panic_check)
+        missing = panic_check();
     if (missing) {
         kprintf("ktest: FAIL %s: screen lacks \"%s\"\n", current->name, missing);
         ktest_exit(false);

@@ -79,6 +79,12 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 
 /* The boot information the test kernel was started with. */
 const struct boot_info *ktest_boot_info(void);
+/* A should-panic case may ask for one more check once the report is on
+ * the screen: check() runs in the panic (interrupts off, on the reporting
+ * CPU) and returns NULL, or what the screen or the machine lacks. */
+void ktest_set_panic_check(const char *(*check)(void));
+/* How many times text appears on the screen, for such checks. */
+unsigned ktest_screen_count(const char *text);
 
 /* Run the tests as the command line asks; leaves QEMU, never returns. */
 __attribute__((noreturn)) void ktest_main(const struct boot_info *info);

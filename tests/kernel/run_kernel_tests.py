@@ -25,8 +25,8 @@ Exit status 1 on any failure.
 The ramdisk (--initrd, by default initrd.tar beside the kernel) is passed with -initrd to every boot. The
 process cases (process_*) run a second time on `-cpu max`, which has SMEP and SMAP, as one more boot with
 ktest=process_* (reported as kernel/cpu-max/<name>); should-panic cases named smap_* boot on `-cpu max`.
-The SMP cases (smp_*), which the one-CPU run leaves out, run in a boot with -smp 4 under multi-threaded TCG
-as ktest=smp_* (reported as kernel/smp4/<name>); should-panic cases named smp_* boot with -smp 4 as well.
+The SMP cases (smp_*), which the one-CPU run leaves out, run in a boot with -smp 8 under multi-threaded TCG
+as ktest=smp_* (reported as kernel/smp8/<name>); should-panic cases named smp_* boot with -smp 8 as well.
 
 Usage: tests/kernel/run_kernel_tests.py [--kernel build/kernel-test.elf] [--initrd FILE] [--timeout 90] [-j 2]
 """
@@ -54,7 +54,7 @@ CPU_WITH_SMAP = "max"
 PROCESS_CASES = "process_"
 SMAP_CASES = "smap_"
 SMP_CASES = "smp_"
-SMP_CPUS = 4  # tests/kernel/test_smp.c's TEST_CPUS
+SMP_CPUS = 8  # tests/kernel/test_smp.c's TEST_CPUS
 
 
 class Boot:

@@ -5,7 +5,7 @@
  * just read it (the TLB shootdown), and without the shootdown the other
  * CPU would still read it through its stale TLB entry.
  *
- * Cases named smp_* run in the group ktest=smp_*, booted with -smp 4
+ * Cases named smp_* run in the group ktest=smp_*, booted with -smp 8
  * (tests/kernel/run_kernel_tests.py); the whole run on one CPU leaves them
  * out.
  */
@@ -13,12 +13,15 @@
 #include <arch/x86_64/lapic.h>
 #include <arch/x86_64/percpu.h>
 #include <kernel/ktest.h>
+#include <kernel/panic.h>
 #include <kernel/smp.h>
+#include <kernel/spinlock.h>
 #include <lib/errno.h>
 #include <mm/memory.h>
 #include <mm/stacks.h>
+#include <tests/kernel/thread_helpers.h>
 
-#define TEST_CPUS   4 /* the group boots with -smp 4 */
+#define TEST_CPUS   8 /* the group boots with -smp 8 */
 #define STACK_BYTES 4096
 #define MARK        0x5ec0d0c0ffee1234ull
 
@@ -75,59 +78,225 @@ KTEST(smp_call_to_a_cpu_that_is_not_online_is_refused)
     KTEST_CHECK_EQ(smp_call_on(KEEL_MAX_CPUS + 5, record_where, &w), -EINVAL);
 }
 
-struct probe {
-    const uint64_t *address;
-    uint64_t value;
-    int result; /* 0: read; else the copy faulted */
-};
+/* A thread pinned to CPU 1 reads a kernel page over and over (through the
+ * fault-catching copy) while CPU 0 unmaps it. Alone on its CPU it never
+ * switches, so nothing but a shootdown can drop its TLB entry. */
+#define READS_BEFORE 200  /* reads CPU 1 makes before the unmap */
+#define READS_AFTER  2000 /* reads it makes after the unmap before the verdict */
 
-static void read_probe(void *arg)
+static const uint64_t *volatile reader_page;
+static volatile bool reader_stop;
+static volatile uint64_t reads_ok, reads_faulted;
+
+static void *read_forever(void *unused)
 {
-    struct probe *p = arg;
-    p->value = 0;
-    p->result = user_copy_bytes(&p->value, p->address, sizeof(p->value));
+    (void)unused;
+    while (!reader_stop) {
+        uint64_t value;
+        if (user_copy_bytes(&value, reader_page, sizeof(value)) != 0)
+            reads_faulted = reads_faulted + 1;
+        else if (value == MARK || reads_ok >= READS_BEFORE) /* after the unmap: any bytes */
+            reads_ok = reads_ok + 1;
+    }
+    return NULL;
 }
 
-/* Map a page (a stack's), have CPU 1 read it, unmap it, and read again on
- * CPU 1: with the shootdown that second read faults. */
-static void unmap_after_remote_read(bool with_shootdown, struct probe *first, struct probe *second)
+struct unmap_outcome {
+    bool reader_ran;
+    uint64_t ok_after;     /* successful reads after the unmap returned */
+    uint64_t faults_after; /* faulting reads after it */
+};
+
+static struct unmap_outcome unmap_while_another_cpu_reads(bool with_shootdown)
 {
+    struct unmap_outcome out = {0};
     const struct kernel_stack *stack;
-    KTEST_CHECK_EQ(memory_stack_create("tlb-test", STACK_BYTES, &stack), 0);
+    if (memory_stack_create("tlb-test", STACK_BYTES, &stack) != 0)
+        return out;
     uint64_t *page = (uint64_t *)stack->bottom;
     *page = MARK;
-    first->address = page;
-    KTEST_CHECK_EQ(smp_call_on(1, read_probe, first), 0);
-    uint64_t shootdowns = smp_shootdowns();
+    reader_page = page;
+    reader_stop = false;
+    reads_ok = reads_faulted = 0;
+    struct thread *reader = thread_create("tlb-reader", read_forever, NULL, PRIORITY_NORMAL);
+    if (!reader)
+        return out;
+    thread_set_affinity(reader, 1);
+    uint64_t deadline = timer_now_ns() + 5000 * NS_PER_MS;
+    while (reads_ok < READS_BEFORE && timer_now_ns() < deadline)
+        cpu_relax();
+    out.reader_ran = reads_ok >= READS_BEFORE;
     if (!with_shootdown)
         memory_set_shootdown(NULL);
     memory_stack_destroy(stack);
-    if (!with_shootdown)
+    uint64_t ok_at = reads_ok, faults_at = reads_faulted;
+    while (reads_ok + reads_faulted < ok_at + faults_at + READS_AFTER && timer_now_ns() < deadline)
+        cpu_relax();
+    out.ok_after = reads_ok - ok_at;
+    out.faults_after = reads_faulted - faults_at;
+    reader_stop = true;
+    thread_join(reader, NULL);
+    if (!with_shootdown) {
         smp_restore_shootdown();
-    else
-        KTEST_CHECK(smp_shootdowns() > shootdowns);
-    second->address = page;
-    KTEST_CHECK_EQ(smp_call_on(1, read_probe, second), 0);
-    if (!with_shootdown) /* let CPU 1 forget the stale entry before the frame is reused */
-        smp_call_on(1, invlpg_page, page);
+        smp_call_on(1, invlpg_page, page); /* CPU 1 forgets the stale entry */
+    }
+    return out;
 }
 
 KTEST(smp_tlb_shootdown_makes_an_unmapped_page_fault_on_another_cpu)
 {
-    struct probe first, second;
-    unmap_after_remote_read(true, &first, &second);
-    KTEST_CHECK_EQ(first.result, 0);
-    KTEST_CHECK_EQ(first.value, MARK);
-    KTEST_CHECK(second.result != 0); /* the copy faulted: the page is gone there too */
+    uint64_t shootdowns = smp_shootdowns();
+    struct unmap_outcome out = unmap_while_another_cpu_reads(true);
+    KTEST_CHECK(out.reader_ran);
+    KTEST_CHECK(smp_shootdowns() > shootdowns);
+    KTEST_CHECK(out.ok_after <= 1); /* at most the one read under way when the unmap returned */
+    KTEST_CHECK(out.faults_after >= READS_AFTER - 1);
 }
 
-/* The control: without the shootdown, CPU 1 still reaches the page (now a
- * free frame) through its stale TLB entry and does not fault, which is
- * what the case above guards against. */
+/* The control: without the shootdown, CPU 1 keeps reading the page (now a
+ * free frame) through its stale TLB entry, which is what the case above
+ * guards against. */
 KTEST(smp_without_the_shootdown_another_cpu_reads_a_stale_entry)
 {
-    struct probe first, second;
-    unmap_after_remote_read(false, &first, &second);
-    KTEST_CHECK_EQ(first.result, 0);
-    KTEST_CHECK_EQ(second.result, 0);
+    struct unmap_outcome out = unmap_while_another_cpu_reads(false);
+    KTEST_CHECK(out.reader_ran);
+    KTEST_CHECK_EQ(out.faults_after, 0);
+    KTEST_CHECK(out.ok_after + 1 >= READS_AFTER);
+}
+
+/* --- shared counters under load ------------------------------------------------ */
+
+#define THREADS_PER_CPU 4
+#define COUNTER_THREADS (TEST_CPUS * THREADS_PER_CPU)
+#define ADDS_PER_THREAD 1000
+
+static struct mutex counter_mutex = MUTEX_INIT("counter_mutex");
+static struct spinlock counter_lock = SPINLOCK_INIT("counter_lock");
+static volatile uint64_t under_mutex, under_spinlock;
+static volatile uint64_t per_cpu_adds[TEST_CPUS];
+static volatile unsigned strays; /* adds made on a CPU other than the thread's own */
+
+/* One of four threads pinned to CPU (arg / THREADS_PER_CPU): each add to
+ * the shared counters is a read and a write apart, so any lost exclusion
+ * loses adds; the per-CPU counter needs no lock, only interrupts off,
+ * since only this CPU's threads touch it. */
+static void *add_counters(void *arg)
+{
+    unsigned cpu = (unsigned)(uintptr_t)arg / THREADS_PER_CPU;
+    /* Pinned after it was created, it may start elsewhere: it moves at its
+     * next switch, so it yields until it is on its CPU. */
+    for (;;) {
+        uint64_t flags = cpu_save_and_disable_interrupts();
+        bool there = cpu_read_id() == cpu;
+        cpu_restore_interrupts(flags);
+        if (there)
+            break;
+        thread_yield();
+    }
+    for (unsigned i = 0; i < ADDS_PER_THREAD; i++) {
+        mutex_lock(&counter_mutex);
+        uint64_t m = under_mutex;
+        cpu_relax();
+        under_mutex = m + 1;
+        mutex_unlock(&counter_mutex);
+
+        uint64_t flags = spin_lock_irqsave(&counter_lock);
+        uint64_t l = under_spinlock;
+        cpu_relax();
+        under_spinlock = l + 1;
+        spin_unlock_irqrestore(&counter_lock, flags);
+
+        flags = cpu_save_and_disable_interrupts();
+        unsigned here = cpu_read_id();
+        if (here != cpu)
+            strays = strays + 1;
+        per_cpu_adds[here] = per_cpu_adds[here] + 1;
+        cpu_restore_interrupts(flags);
+        if (i % 256 == 0)
+            thread_yield(); /* let the CPU's other threads in between */
+    }
+    return NULL;
+}
+
+KTEST(smp_counters_exact_under_mutex_spinlock_and_per_cpu)
+{
+    static struct thread *threads[COUNTER_THREADS];
+    under_mutex = under_spinlock = 0;
+    strays = 0;
+    for (unsigned cpu = 0; cpu < TEST_CPUS; cpu++)
+        per_cpu_adds[cpu] = 0;
+    unsigned started = 0;
+    for (unsigned i = 0; i < COUNTER_THREADS; i++) {
+        threads[i] = thread_create("adder", add_counters, (void *)(uintptr_t)i, PRIORITY_NORMAL);
+        if (!threads[i])
+            break;
+        thread_set_affinity(threads[i], (int)(i / THREADS_PER_CPU));
+        started++;
+    }
+    for (unsigned i = 0; i < started; i++)
+        thread_join(threads[i], NULL);
+    KTEST_CHECK_EQ(started, COUNTER_THREADS);
+    KTEST_CHECK_EQ(under_mutex, (uint64_t)COUNTER_THREADS * ADDS_PER_THREAD);
+    KTEST_CHECK_EQ(under_spinlock, (uint64_t)COUNTER_THREADS * ADDS_PER_THREAD);
+    KTEST_CHECK_EQ(strays, 0);
+    for (unsigned cpu = 0; cpu < TEST_CPUS; cpu++)
+        KTEST_CHECK_EQ(per_cpu_adds[cpu], (uint64_t)THREADS_PER_CPU * ADDS_PER_THREAD);
+}
+
+/* --- a panic on an application processor --------------------------------------- */
+
+#define SPINNER_CPUS  3 /* CPUs 2, 3, 4 spin while CPU 1 panics */
+#define STILL_WAIT_NS 20000000ull
+
+static volatile uint64_t spins[TEST_CPUS];
+
+static void *spin_counting(void *arg)
+{
+    unsigned cpu = (unsigned)(uintptr_t)arg;
+    for (;;)
+        spins[cpu] = spins[cpu] + 1;
+    return NULL;
+}
+
+static void panic_here(void *unused)
+{
+    (void)unused;
+    panic("test panic on an application processor");
+}
+
+/* Runs in the panic on CPU 1: one report on the screen, and the spinners
+ * stopped (their counts do not move over 20 ms). */
+static const char *every_cpu_stopped_one_report(void)
+{
+    if (ktest_screen_count("KERNEL PANIC") != 1)
+        return "exactly one KERNEL PANIC report";
+    uint64_t before[TEST_CPUS];
+    for (unsigned cpu = 2; cpu < 2 + SPINNER_CPUS; cpu++)
+        before[cpu] = spins[cpu];
+    uint64_t until = timer_now_ns() + STILL_WAIT_NS;
+    while (timer_now_ns() < until)
+        cpu_relax();
+    for (unsigned cpu = 2; cpu < 2 + SPINNER_CPUS; cpu++)
+        if (spins[cpu] != before[cpu] || before[cpu] == 0)
+            return "the spinning CPUs halted (a spinner still counts, or never ran)";
+    return NULL;
+}
+
+/* CPU 1 panics (through a call) while CPUs 2-4 run spinners and CPU 0
+ * waits for the call: the report comes once, names CPU 1, and every other
+ * CPU stops. */
+KTEST_SHOULD_PANIC(smp_panic_on_an_application_processor_stops_every_cpu,
+                   "panic on CPU 1: test panic on an application processor|backtrace")
+{
+    for (unsigned cpu = 2; cpu < 2 + SPINNER_CPUS; cpu++) {
+        struct thread *t =
+            thread_create("spinner", spin_counting, (void *)(uintptr_t)cpu, PRIORITY_NORMAL);
+        if (t)
+            thread_set_affinity(t, (int)cpu);
+    }
+    uint64_t until = timer_now_ns() + STILL_WAIT_NS;
+    while (timer_now_ns() < until)
+        cpu_relax(); /* the spinners get going */
+    ktest_set_panic_check(every_cpu_stopped_one_report);
+    smp_call_on(1, panic_here, NULL);
 }
