@@ -37,6 +37,7 @@
 #include <kernel/sched/sched.h>
 #include <kernel/smp.h>
 #include <kernel/timer.h>
+#include <kernel/watchdog.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <mm/layout.h>
@@ -240,16 +241,47 @@ static void drop_page(void *virt)
     invlpg((uintptr_t)virt);
 }
 
+/* A CPU running its idle thread is lazy: it touches no kernel page that
+ * can be unmapped (thread stacks are the only kernel pages that ever are)
+ * until it switches to a thread. So instead of an IPI it gets a flag, and
+ * drops its whole TLB, global entries too, before that switch
+ * (smp_tlb_catch_up, called by the scheduler). Both sides write their
+ * flag, then read the other's, in sequentially consistent order: either
+ * the shooting CPU sees the thread and sends the IPI, or the switching CPU
+ * sees the flag and flushes (or both). */
+static volatile bool flush_due[KEEL_MAX_CPUS];
+
+static void flush_everything(void)
+{
+    uint64_t cr4 = read_cr4();
+    if (cr4 & CR4_PGE) {
+        write_cr4(cr4 & ~CR4_PGE); /* clearing PGE drops every entry, global ones too */
+        write_cr4(cr4);
+    } else
+        write_cr3(read_cr3());
+}
+
+void smp_tlb_catch_up(void)
+{
+    unsigned me = this_cpu()->id;
+    if (__atomic_load_n(&flush_due[me], __ATOMIC_SEQ_CST) &&
+        __atomic_exchange_n(&flush_due[me], false, __ATOMIC_SEQ_CST))
+        flush_everything();
+}
+
 /* memory_set_shootdown's hook: every other online CPU drops virt too. */
 static void shootdown(uint64_t virt)
 {
     unsigned me = this_cpu()->id;
     uint32_t sent = 0; /* one bit per CPU posted to */
     for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
-        if (cpu != me && is_online(cpu)) {
-            post(cpu, drop_page, (void *)(uintptr_t)virt);
-            sent |= 1u << cpu;
-        }
+        if (cpu == me || !is_online(cpu))
+            continue;
+        __atomic_store_n(&flush_due[cpu], true, __ATOMIC_SEQ_CST);
+        if (sched_cpu_is_idle(cpu))
+            continue; /* lazy: it flushes before it runs a thread */
+        post(cpu, drop_page, (void *)(uintptr_t)virt);
+        sent |= 1u << cpu;
     }
     for (unsigned cpu = 0; cpu < cpu_count; cpu++)
         if (sent & (1u << cpu))
@@ -280,9 +312,8 @@ static volatile bool stopping;
 /* The NMI hook: when a CPU panics, every other one halts here for good. */
 static bool stop_requested(struct interrupt_frame *f)
 {
-    (void)f;
     if (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
-        return false;
+        return watchdog_nmi(f->rip, f->rbp);
     cpu_halt_forever();
 }
 

@@ -49,6 +49,9 @@ uint64_t smp_shootdowns(void);
 void smp_restore_shootdown(void);
 /* Drop one page from this CPU's TLB (an smp_call_on function). */
 void invlpg_page(void *virt);
+/* Before a CPU leaves its idle thread (and on each round of its idle
+ * loop): drop the whole TLB if a shootdown skipped it while it idled. */
+void smp_tlb_catch_up(void);
 /* Halt every other CPU with an NMI (a panic's first step); once only. */
 void smp_stop_others(void);
 

@@ -61,12 +61,15 @@ void memory_set_shootdown(void (*hook)(uint64_t virt))
     invalidate_others = hook;
 }
 
-/* A kernel mapping changed: every CPU may cache it (kernel pages are
- * global, and every address space shares the kernel half). */
+/* A mapping changed. In the kernel half every CPU may cache it (kernel
+ * pages are global, and every address space shares that half), so the
+ * other CPUs drop it too. A process's lower half is cached only by the CPU
+ * that runs its one thread: a CPU that ran it before has switched CR3
+ * since, which dropped those (non-global) entries. */
 static void invalidate(uint64_t virt)
 {
     invlpg((uintptr_t)virt);
-    if (invalidate_others)
+    if (invalidate_others && virt >= DIRECT_MAP_BASE)
         invalidate_others(virt);
 }
 

@@ -20,6 +20,7 @@
 #define CR0_PG BIT_ULL(31) /* paging */
 
 #define CR4_PAE   BIT_ULL(5)  /* physical address extension: needed for long mode */
+#define CR4_PGE   BIT_ULL(7)  /* global pages: kept in the TLB across CR3 loads */
 #define CR4_PCIDE BIT_ULL(17) /* PCIDs on: CR0.PG cannot be cleared */
 #define CR4_SMEP  BIT_ULL(20) /* ring 0 cannot execute user pages */
 #define CR4_SMAP  BIT_ULL(21) /* ring 0 cannot touch user pages unless RFLAGS.AC (stac) */

@@ -172,6 +172,11 @@ void lapic_send_ipi_others(uint8_t vector)
     send(0, ICR_OTHERS | ICR_FIXED | ICR_ASSERT | vector);
 }
 
+void lapic_send_nmi(uint32_t apic_id)
+{
+    send(apic_id, ICR_NMI | ICR_ASSERT);
+}
+
 void lapic_send_nmi_others(void)
 {
     send(0, ICR_OTHERS | ICR_NMI | ICR_ASSERT);

@@ -25,13 +25,14 @@
 
 /* Vectors the local APIC delivers itself (the I/O APIC's lines are 48-63,
  * idt.h). The spurious vector's low four bits must be 1s on old APICs. */
-#define VECTOR_LAPIC_TIMER 0xF0
-#define VECTOR_IPI_KICK    0xF1 /* another CPU made a thread ready for this one */
-#define VECTOR_IPI_TLB     0xF2 /* flush the TLB entries another CPU asks for */
-#define VECTOR_IPI_STOP    0xF3 /* halt: another CPU panicked */
-#define VECTOR_IPI_CALL    0xF4 /* run a function another CPU asks for (tests) */
-#define VECTOR_LAPIC_ERROR 0xFE
-#define VECTOR_SPURIOUS    0xFF
+#define VECTOR_LAPIC_TIMER  0xF0
+#define VECTOR_IPI_KICK     0xF1 /* another CPU made a thread ready for this one */
+#define VECTOR_IPI_TLB      0xF2 /* flush the TLB entries another CPU asks for */
+#define VECTOR_IPI_STOP     0xF3 /* halt: another CPU panicked */
+#define VECTOR_IPI_CALL     0xF4 /* run a function another CPU asks for (tests) */
+#define VECTOR_IPI_WATCHDOG 0xF5 /* another CPU's watchdog: record a heartbeat */
+#define VECTOR_LAPIC_ERROR  0xFE
+#define VECTOR_SPURIOUS     0xFF
 
 /* Whether the CPU has a local APIC at all (CPUID.1:EDX bit 9), and x2APIC. */
 bool lapic_present(void);
@@ -59,6 +60,7 @@ void lapic_set_lint_nmi(unsigned lint, uint16_t flags);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 void lapic_send_ipi_others(uint8_t vector); /* every CPU but this one */
 void lapic_send_nmi_others(void);
+void lapic_send_nmi(uint32_t apic_id);
 /* The start-up sequence's parts (SDM vol. 3A, 9.4.4.1): INIT (asserted,
  * then on an xAPIC de-asserted), and a start-up IPI that starts the CPU in
  * real mode at physical page << 12. False if the APIC never reported the

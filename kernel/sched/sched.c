@@ -21,6 +21,7 @@
 #include <kernel/sched/preempt.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/sched_cpu.h>
+#include <kernel/smp.h>
 #include <kernel/timer.h>
 #include <lib/const.h>
 #include <lib/format.h>
@@ -72,7 +73,12 @@ void sched_update_alarm(struct cpu_local *cpu)
 static void enter_address_space(struct thread *next)
 {
     uint64_t root = next->page_table_root ? next->page_table_root : kernel_address_space()->root;
-    if (root != read_cr3())
+    /* A program's thread always gets its CR3 written, even when this CPU
+     * still has that root loaded: the root may be the reused frame of a
+     * process that ended while this CPU ran it, whose lower-half entries
+     * this CPU's TLB still holds (user mappings are not shot down on other
+     * CPUs: mm/memory.c). The kernel's root is never reused. */
+    if (root != read_cr3() || next->page_table_root)
         write_cr3(root); /* also flushes the TLB's non-global entries */
     if (next->stack)
         cpu_set_kernel_stack(next->stack->top);
@@ -96,7 +102,9 @@ static void switch_to(struct cpu_local *cpu, struct thread *next)
     if (prev == cpu->idle)
         cpu->idle_ns += now - prev->ran_since;
     next->ran_since = now;
-    cpu->current = next;
+    __atomic_store_n(&cpu->current, next, __ATOMIC_SEQ_CST);
+    if (prev == cpu->idle)
+        smp_tlb_catch_up(); /* a shootdown may have skipped this CPU while it idled */
     cpu->switches++;
     sched_update_alarm(cpu);
     enter_address_space(next);
@@ -242,6 +250,7 @@ static __attribute__((noreturn)) void idle_loop(void)
 {
     for (;;) {
         cpu_disable_interrupts(); /* this CPU: until sti; hlt, see above */
+        smp_tlb_catch_up();
         spin_lock(&sched_lock);
         if (sched_peek_for(this_cpu()))
             schedule();

@@ -95,6 +95,9 @@ void sched_add_new(struct thread *t);
 void sched_interrupt_exit(void);
 /* Whether `cpu` is a CPU that runs the scheduler. */
 bool sched_cpu_online(int cpu);
+/* Whether `cpu` runs its idle thread right now (a racy snapshot, ordered
+ * for kernel/smp.c's lazy TLB shootdown). */
+bool sched_cpu_is_idle(unsigned cpu);
 /* Ask the thread's CPU to look again at what it runs (a kill, an affinity
  * change); sched_lock held. */
 void sched_nudge(struct thread *t);

@@ -169,6 +169,12 @@ void sched_nudge(struct thread *t)
         tell(cpu_local_of(t->cpu));
 }
 
+bool sched_cpu_is_idle(unsigned cpu)
+{
+    struct cpu_local *c = cpu_local_of(cpu);
+    return c && __atomic_load_n(&c->current, __ATOMIC_SEQ_CST) == c->idle;
+}
+
 bool sched_cpu_online(int cpu)
 {
     return cpu >= 0 && cpu < KEEL_MAX_CPUS && cpu_locals[cpu].online;

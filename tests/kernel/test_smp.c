@@ -14,8 +14,10 @@
 #include <arch/x86_64/percpu.h>
 #include <kernel/ktest.h>
 #include <kernel/panic.h>
+#include <kernel/proc/process.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
+#include <kernel/watchdog.h>
 #include <lib/errno.h>
 #include <mm/memory.h>
 #include <mm/stacks.h>
@@ -299,4 +301,152 @@ KTEST_SHOULD_PANIC(smp_panic_on_an_application_processor_stops_every_cpu,
         cpu_relax(); /* the spinners get going */
     ktest_set_panic_check(every_cpu_stopped_one_report);
     smp_call_on(1, panic_here, NULL);
+}
+
+/* --- the watchdog ---------------------------------------------------------------- */
+
+#define STALL_MS 3500 /* beyond WATCHDOG_TIMEOUT_MS */
+
+static void *stall_with_interrupts_off(void *unused)
+{
+    (void)unused;
+    for (;;) { /* on CPU 2 first (see add_counters) */
+        uint64_t flags = cpu_save_and_disable_interrupts();
+        bool there = cpu_read_id() == 2;
+        cpu_restore_interrupts(flags);
+        if (there)
+            break;
+        thread_yield();
+    }
+    cpu_disable_interrupts();
+    uint64_t until = timer_now_ns() + STALL_MS * NS_PER_MS;
+    while (timer_now_ns() < until)
+        cpu_relax();
+    cpu_enable_interrupts();
+    return NULL;
+}
+
+/* CPU 2 spins with interrupts off for 3.5 s: its watchdog neighbour
+ * reports it once, and no other CPU. */
+KTEST(smp_watchdog_reports_a_cpu_that_stopped_scheduling)
+{
+    uint64_t before[TEST_CPUS];
+    for (unsigned cpu = 0; cpu < TEST_CPUS; cpu++)
+        before[cpu] = watchdog_reports(cpu);
+    KTEST_CHECK_EQ(watchdog_start(), 0);
+    KTEST_CHECK_EQ(watchdog_start(), -EBUSY);
+    struct thread *t = thread_create("stall", stall_with_interrupts_off, NULL, PRIORITY_NORMAL);
+    if (t) {
+        thread_set_affinity(t, 2);
+        thread_join(t, NULL);
+    }
+    thread_sleep_ms(2 * WATCHDOG_PERIOD_MS); /* the report comes a round after the NMI */
+    watchdog_stop();
+    KTEST_CHECK(t != NULL);
+    for (unsigned cpu = 0; cpu < TEST_CPUS; cpu++)
+        KTEST_CHECK_EQ(watchdog_reports(cpu) - before[cpu], cpu == 2 ? 1u : 0u);
+}
+
+/* --- mixed traffic ----------------------------------------------------------------- */
+
+#define TRAFFIC_SECONDS 60
+#define TRAFFIC_WORKERS 12
+
+static volatile bool traffic_stop;
+static volatile uint64_t threads_done, programs_done, sleeps_done, traffic_errors;
+static struct mutex traffic_mutex = MUTEX_INIT("traffic_mutex");
+static volatile uint64_t traffic_shared;
+
+static void *short_life(void *arg)
+{
+    nap_ns((uint64_t)(uintptr_t)arg * NS_PER_US);
+    mutex_lock(&traffic_mutex);
+    traffic_shared = traffic_shared + 1;
+    mutex_unlock(&traffic_mutex);
+    return NULL;
+}
+
+/* Create, sleep, wake, spawn and exit, in a random mix, until told to stop. */
+static void *traffic(void *arg)
+{
+    uint64_t seed = 0x9E3779B97F4A7C15ull * ((uintptr_t)arg + 1);
+    static const char *const argv[] = {"true"};
+    while (!traffic_stop) {
+        switch (next_random(&seed) % 4) {
+        case 0: {
+            struct thread *t =
+                thread_create("short", short_life, (void *)(uintptr_t)(next_random(&seed) % 2000),
+                              PRIORITY_NORMAL);
+            if (!t || thread_join(t, NULL) != 0)
+                traffic_errors = traffic_errors + 1;
+            else
+                __atomic_fetch_add(&threads_done, 1, __ATOMIC_RELAXED);
+            break;
+        }
+        case 1: {
+            int status = -1;
+            int pid = process_spawn(NULL, "true", 1, argv, NULL);
+            if (pid < 0 || process_wait(NULL, pid, &status) != pid || status != 0)
+                traffic_errors = traffic_errors + 1;
+            else
+                __atomic_fetch_add(&programs_done, 1, __ATOMIC_RELAXED);
+            break;
+        }
+        case 2:
+            thread_sleep_ms(next_random(&seed) % 5);
+            __atomic_fetch_add(&sleeps_done, 1, __ATOMIC_RELAXED);
+            break;
+        default:
+            thread_yield();
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* A minute of threads created and joined, programs spawned and waited for,
+ * sleeps and yields, on every CPU, with the watchdog on: no stall, no
+ * error, every kind of work done many times, and the threads and frames
+ * back where they were. */
+KTEST(smp_a_minute_of_mixed_traffic_without_a_stall)
+{
+    static struct thread *workers[TRAFFIC_WORKERS];
+    uint64_t reports = 0;
+    for (unsigned cpu = 0; cpu < TEST_CPUS; cpu++)
+        reports += watchdog_reports(cpu);
+    KTEST_CHECK(start_reaper()); /* the programs' threads are detached */
+    size_t threads_before = thread_count();
+    struct frame_stats frames_before, frames_after;
+    frame_get_stats(kernel_frames(), &frames_before);
+    traffic_stop = false;
+    threads_done = programs_done = sleeps_done = traffic_errors = 0;
+    KTEST_CHECK_EQ(watchdog_start(), 0);
+    unsigned started = 0;
+    for (unsigned i = 0; i < TRAFFIC_WORKERS; i++) {
+        workers[i] = thread_create("traffic", traffic, (void *)(uintptr_t)i, PRIORITY_NORMAL);
+        started += workers[i] != NULL;
+        if (!workers[i])
+            break;
+    }
+    thread_sleep_ms(TRAFFIC_SECONDS * 1000ull);
+    traffic_stop = true;
+    for (unsigned i = 0; i < started; i++)
+        thread_join(workers[i], NULL);
+    watchdog_stop();
+    for (unsigned cpu = 0; cpu < TEST_CPUS; cpu++)
+        reports -= watchdog_reports(cpu);
+    kprintf("traffic: %llu threads, %llu programs, %llu sleeps in %u s\n",
+            (unsigned long long)threads_done, (unsigned long long)programs_done,
+            (unsigned long long)sleeps_done, TRAFFIC_SECONDS);
+    KTEST_CHECK_EQ(started, TRAFFIC_WORKERS);
+    KTEST_CHECK_EQ(reports, 0);
+    KTEST_CHECK_EQ(traffic_errors, 0);
+    KTEST_CHECK(threads_done > 10 && programs_done > 10 &&
+                sleeps_done > 10);                       /* thousands on a quiet host */
+    uint64_t settle = timer_now_ns() + 2000 * NS_PER_MS; /* the reaper frees the last ones */
+    while (thread_count() != threads_before && timer_now_ns() < settle)
+        thread_sleep_ms(10);
+    KTEST_CHECK_EQ(thread_count(), threads_before);
+    frame_get_stats(kernel_frames(), &frames_after);
+    KTEST_CHECK_EQ(frames_after.free, frames_before.free);
 }
