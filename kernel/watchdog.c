@@ -16,8 +16,8 @@
 #define NS_PER_MS 1000000ull
 
 static volatile uint64_t heartbeat_ns[KEEL_MAX_CPUS];
-static volatile bool report_due[KEEL_MAX_CPUS];   /* an NMI is on its way to say so */
-static volatile bool reported[KEEL_MAX_CPUS];     /* this stall was reported */
+static volatile bool report_due[KEEL_MAX_CPUS]; /* an NMI is on its way to say so */
+static volatile bool reported[KEEL_MAX_CPUS];   /* this stall was reported */
 static volatile uint64_t reports[KEEL_MAX_CPUS];
 static struct thread *watchers[KEEL_MAX_CPUS];
 static unsigned watched; /* CPUs in the ring */

@@ -155,15 +155,16 @@ KTEST(smp_tlb_shootdown_makes_an_unmapped_page_fault_on_another_cpu)
     KTEST_CHECK(out.faults_after >= READS_AFTER - 1);
 }
 
-/* The control: without the shootdown, CPU 1 keeps reading the page (now a
- * free frame) through its stale TLB entry, which is what the case above
- * guards against. */
+/* The control: without the shootdown, CPU 1 goes on reading the page (now
+ * a free frame) through its stale TLB entry, which is what the case above
+ * guards against. (QEMU may drop the entry on its own at some point, so
+ * the stale reads need not last: more than the one read under way is
+ * proof enough.) */
 KTEST(smp_without_the_shootdown_another_cpu_reads_a_stale_entry)
 {
     struct unmap_outcome out = unmap_while_another_cpu_reads(false);
     KTEST_CHECK(out.reader_ran);
-    KTEST_CHECK_EQ(out.faults_after, 0);
-    KTEST_CHECK(out.ok_after + 1 >= READS_AFTER);
+    KTEST_CHECK(out.ok_after > 1);
 }
 
 /* --- shared counters under load ------------------------------------------------ */
@@ -278,9 +279,12 @@ static const char *every_cpu_stopped_one_report(void)
     uint64_t until = timer_now_ns() + STILL_WAIT_NS;
     while (timer_now_ns() < until)
         cpu_relax();
-    for (unsigned cpu = 2; cpu < 2 + SPINNER_CPUS; cpu++)
-        if (spins[cpu] != before[cpu] || before[cpu] == 0)
-            return "the spinning CPUs halted (a spinner still counts, or never ran)";
+    for (unsigned cpu = 2; cpu < 2 + SPINNER_CPUS; cpu++) {
+        if (before[cpu] == 0)
+            return "a spinner that ran before the panic";
+        if (spins[cpu] != before[cpu])
+            return "every other CPU halted (a spinner still counts)";
+    }
     return NULL;
 }
 
@@ -296,9 +300,10 @@ KTEST_SHOULD_PANIC(smp_panic_on_an_application_processor_stops_every_cpu,
         if (t)
             thread_set_affinity(t, (int)cpu);
     }
-    uint64_t until = timer_now_ns() + STILL_WAIT_NS;
-    while (timer_now_ns() < until)
-        cpu_relax(); /* the spinners get going */
+    uint64_t until = timer_now_ns() + 5000 * NS_PER_MS;
+    for (unsigned cpu = 2; cpu < 2 + SPINNER_CPUS; cpu++)
+        while (spins[cpu] == 0 && timer_now_ns() < until)
+            cpu_relax(); /* the spinners get going */
     ktest_set_panic_check(every_cpu_stopped_one_report);
     smp_call_on(1, panic_here, NULL);
 }
