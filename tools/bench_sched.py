@@ -22,7 +22,10 @@ Several CPUs (tests/kernel/bench_smp.c says what each case does):
                       TCG (-accel tcg,thread=multi: each guest CPU a host thread of its own), booted with -smp 1
                       and -smp 2 in turn, SPEEDUP_ROUNDS rounds, the order swapped each round, so that a change
                       in the host's load hits both boots of a round. A round's speed-up is its 1-CPU wall time
-                      over its 2-CPU wall time; the median round is reported with its two times. Every boot must
+                      over its 2-CPU wall time; the median round is reported with its two times, and with the
+                      host cores each of its QEMUs had (its CPU time over the boot's wall time, the single-CPU
+                      start-up included: about 1.8 for -smp 2 on an idle 2-core host; less means the host was
+                      busy with other work, and no guest can then gain a full second CPU). Every boot must
                       count the same primes: a different count is an error.
     smp_ipi_wakeup    thread A on CPU 0 wakes thread B, blocked on CPU 1 (an IPI); both pinned
     smp_lock_handoff  a contended spinlock passes between two CPUs
@@ -45,6 +48,7 @@ stdout holds only `name: value` lines, e.g.
     syscall_instructions: <per getpid round trip>    spawn_wait_instructions: <median>
     smp_speedup_2cpu: <1-CPU time / 2-CPU time>    smp_speedup_1cpu_ms: ...    smp_speedup_2cpu_ms: ...
     smp_speedup_primes: <the primes counted, the same in every boot>
+    smp_speedup_1cpu_host_cores: <the median round's -smp 1 boot>    smp_speedup_2cpu_host_cores: <its -smp 2 boot>
     ipi_wakeup_instructions: <A's semaphore_up to B running; median>    ipi_wakeup_sender_instructions:
     <semaphore_up>    ipi_wakeup_receiver_instructions: <from there to B running>
     lock_handoff_instructions: <the release and the waiter's last look at the lock; median>
@@ -57,8 +61,10 @@ Usage: tools/bench_sched.py [--kernel build/kernel-test.elf] [--timeout 120]
 import argparse
 import os
 import re
+import resource
 import statistics
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "boot"))
@@ -124,31 +130,41 @@ def whole_numbers(case, figures, names):
     return [int(found[name]) for name in names]
 
 
+def children_cpu_seconds():
+    """Host CPU time (user + system) of the child processes waited for so far: the QEMUs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def count_primes(args, cpus):
-    """One smp_primes boot on `cpus` CPUs: (primes counted, wall time in ns)."""
+    """One smp_primes boot on `cpus` CPUs: (primes counted, wall time in ns, host cores QEMU had: its CPU
+    time over the wall time of the whole boot)."""
+    cpu_before, wall_before = children_cpu_seconds(), time.monotonic()
     figures = run_case(args.kernel, SPEEDUP_CASE, args.timeout, args.initrd, ["-smp", str(cpus), *THREADED])
+    cores = (children_cpu_seconds() - cpu_before) / (time.monotonic() - wall_before)
     online, count, ns = whole_numbers(SPEEDUP_CASE, figures, ["primes_cpus", "primes_count", "primes_ns"])
     if online != cpus:
         raise RuntimeError(f"{SPEEDUP_CASE}: {online} CPUs online, {cpus} booted")
-    return count, ns
+    return count, ns, cores
 
 
 def speedup(args):
     """The speed-up figures (module comment) as [(name, value)]."""
     rounds, counts = [], set()
     for i in range(SPEEDUP_ROUNDS):
-        ns = {}
+        ns, cores = {}, {}
         for cpus in (1, 2) if i % 2 == 0 else (2, 1):
-            count, ns[cpus] = count_primes(args, cpus)
+            count, ns[cpus], cores[cpus] = count_primes(args, cpus)
             counts.add(count)
-        rounds.append((ns[1] / ns[2], ns[1], ns[2]))
-        progress(f"  round {i + 1}: 1 CPU {ns[1] / NS_PER_MS:.0f} ms, 2 CPUs {ns[2] / NS_PER_MS:.0f} ms, "
-                 f"speed-up {ns[1] / ns[2]:.3f}")
+        rounds.append((ns[1] / ns[2], ns[1], ns[2], cores[1], cores[2]))
+        progress(f"  round {i + 1}: 1 CPU {ns[1] / NS_PER_MS:.0f} ms ({cores[1]:.2f} host cores), "
+                 f"2 CPUs {ns[2] / NS_PER_MS:.0f} ms ({cores[2]:.2f} host cores), speed-up {ns[1] / ns[2]:.3f}")
     if len(counts) != 1:
         raise RuntimeError(f"{SPEEDUP_CASE}: the boots counted different numbers of primes: {sorted(counts)}")
-    ratio, one, two = sorted(rounds)[SPEEDUP_ROUNDS // 2]
+    ratio, one, two, one_cores, two_cores = sorted(rounds)[SPEEDUP_ROUNDS // 2]
     return [("smp_speedup_2cpu", f"{ratio:.2f}"), ("smp_speedup_1cpu_ms", f"{one / NS_PER_MS:.0f}"),
-            ("smp_speedup_2cpu_ms", f"{two / NS_PER_MS:.0f}"), ("smp_speedup_primes", str(counts.pop()))]
+            ("smp_speedup_2cpu_ms", f"{two / NS_PER_MS:.0f}"), ("smp_speedup_primes", str(counts.pop())),
+            ("smp_speedup_1cpu_host_cores", f"{one_cores:.2f}"), ("smp_speedup_2cpu_host_cores", f"{two_cores:.2f}")]
 
 
 def crossing_icount(args, case):
