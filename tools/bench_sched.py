@@ -24,7 +24,7 @@ Several CPUs (tests/kernel/bench_smp.c says what each case does):
                       in the host's load hits both boots of a round. A round's speed-up is its 1-CPU wall time
                       over its 2-CPU wall time; the median round is reported with its two times, and with the
                       host cores each of its QEMUs had (its CPU time over the boot's wall time, the single-CPU
-                      start-up included: about 1.8 for -smp 2 on an idle 2-core host; less means the host was
+                      start-up included: about 1.75 for -smp 2 on an idle 2-core host; less means the host was
                       busy with other work, and no guest can then gain a full second CPU). Every boot must
                       count the same primes: a different count is an error.
     smp_ipi_wakeup    thread A on CPU 0 wakes thread B, blocked on CPU 1 (an IPI); both pinned
