@@ -8,7 +8,8 @@
 #   make run-uefi     boot build/keel.img under UEFI firmware (OVMF), from its EFI System Partition
 #   make run-iso      boot the GRUB ISO (Multiboot 2)
 #   make run-kernel   boot build/kernel.elf with QEMU's -kernel (Multiboot 1), the ramdisk as -initrd
-#   make bench        boot-to-ready times, idle CPU use, heap throughput and efficiency
+#   make bench        boot-to-ready times, idle CPU use, heap throughput and efficiency,
+#                     instruction counts, the speed-up of a second CPU and cross-CPU costs
 #   make test         style checks, host unit tests, fuzzing, in-kernel tests and boot tests;
 #                     last line "N passed, N failed"
 #   make style-check  only the style checks: clang-format, paths named in comments, layering
