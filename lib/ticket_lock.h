@@ -11,7 +11,7 @@
  * difference next - owner (the holder plus the waiters) matters.
  *
  * Pure code, no interrupts, no CPU numbers: kernel/spinlock.h adds those,
- * and the same header builds for host programs on x86-64.
+ * and the same header runs under pthreads in tests/host/test_ticket_lock.c.
  * Waiting uses `pause` (Intel SDM vol. 2B, PAUSE: it tells the CPU this is
  * a spin-wait loop, which saves power and avoids the memory-order
  * misspeculation penalty when the lock is released).
