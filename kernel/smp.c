@@ -56,9 +56,8 @@
 #define TABLE_HUGE       0x80ull
 #define PML4_KERNEL_HALF 256
 
-static struct cpu_info cpus[KEEL_MAX_CPUS];
+static struct cpu_info cpus[KEEL_MAX_CPUS] = {[0] = {.state = CPU_ONLINE}}; /* the boot CPU */
 static unsigned cpu_count = 1;
-static volatile unsigned online = 1;
 static bool apic_mode;
 static bool x2apic;
 static volatile uint32_t *lapic_mmio;
@@ -78,9 +77,14 @@ unsigned smp_cpu_count(void)
     return cpu_count;
 }
 
+static bool is_online(unsigned cpu);
+
 unsigned smp_cpus_online(void)
 {
-    return online;
+    unsigned count = 0;
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+        count += is_online(cpu);
+    return count;
 }
 
 bool smp_apic_mode(void)
@@ -319,7 +323,7 @@ static bool stop_requested(struct interrupt_frame *f)
 
 void smp_stop_others(void)
 {
-    if (online < 2 || __atomic_exchange_n(&stopping, true, __ATOMIC_ACQ_REL))
+    if (smp_cpus_online() < 2 || __atomic_exchange_n(&stopping, true, __ATOMIC_ACQ_REL))
         return;
     lapic_send_nmi_others();
 }
@@ -345,7 +349,6 @@ static __attribute__((noreturn)) void ap_entry(uint64_t cpu)
     timer_init_ap();
     cpus[cpu].online_since_ns = timer_now_ns();
     __atomic_store_n(&cpus[cpu].state, CPU_ONLINE, __ATOMIC_RELEASE);
-    __atomic_fetch_add(&online, 1, __ATOMIC_RELEASE);
     sched_start_ap(ap_boot_stacks[cpu]); /* this flow becomes the CPU's idle thread */
 }
 
@@ -500,7 +503,6 @@ static unsigned cpu_limit(const struct boot_info *info)
 
 void smp_init(const struct boot_info *info)
 {
-    cpus[0].state = CPU_ONLINE;
     enum acpi_status status = acpi_madt(&madt);
     if (status != ACPI_OK || !lapic_present()) {
         timer_print_line();
@@ -566,6 +568,6 @@ void smp_init(const struct boot_info *info)
         start_ap(cpu);
     }
     kprintf("interrupts: %s + %s, IST for #DF/NMI/#MC; %u of %zu CPUs online\n",
-            x2apic ? "x2APIC" : "xAPIC", apic_mode ? "I/O APIC (PICs masked)" : "8259 PICs", online,
-            madt->cpu_count);
+            x2apic ? "x2APIC" : "xAPIC", apic_mode ? "I/O APIC (PICs masked)" : "8259 PICs",
+            smp_cpus_online(), madt->cpu_count);
 }

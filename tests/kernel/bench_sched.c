@@ -40,6 +40,7 @@
 #include <kernel/ktest.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
+#include <tests/kernel/thread_helpers.h>
 
 #define SWITCHES      100000u /* timed switches of the ping-pong: one per yield */
 #define WARMUP_YIELDS 100u    /* per thread, first: the new thread's start is not timed */
@@ -163,17 +164,6 @@ static void *waiter(void *unused)
     return NULL;
 }
 
-static void sort(uint64_t *values, unsigned count)
-{
-    for (unsigned i = 1; i < count; i++) {
-        uint64_t value = values[i];
-        unsigned j = i;
-        for (; j > 0 && values[j - 1] > value; j--)
-            values[j] = values[j - 1];
-        values[j] = value;
-    }
-}
-
 KTEST_BENCH(sched_wakeup_latency)
 {
     /* One key first, read here: the keyboard's replies to the LED command
@@ -196,7 +186,7 @@ KTEST_BENCH(sched_wakeup_latency)
         KTEST_CHECK_EQ(thread_join(spinners[i], NULL), 0);
     KTEST_CHECK_EQ(irq_count(KEYBOARD_IRQ) - interrupts, WAKEUPS); /* each woken by its IRQ 1 */
     KTEST_CHECK_EQ(wrong_keys, 0);
-    sort(samples, WAKEUPS);
+    sort_samples(samples, WAKEUPS);
     kprintf("bench: wakeup_latency_instructions: %llu\n", (unsigned long long)samples[WAKEUPS / 2]);
     kprintf("bench: wakeup_latency_min_instructions: %llu\n", (unsigned long long)samples[0]);
     kprintf("bench: wakeup_latency_max_instructions: %llu\n",

@@ -54,6 +54,7 @@
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/timer.h>
+#include <tests/kernel/thread_helpers.h>
 
 #define PRIME_LIMIT 10000000u /* the primes below it: 664,579 of them */
 #define PRIME_BLOCK 1000u     /* numbers per share handed out round robin */
@@ -65,33 +66,6 @@
 
 #define HANDOFFS  10001u /* odd: the median is one sample */
 #define NO_HOLDER 0xFFFFFFFFu
-
-/* The CPU this runs on, read with interrupts off (stable). */
-static unsigned running_cpu(void)
-{
-    uint64_t flags = cpu_save_and_disable_interrupts();
-    unsigned id = cpu_read_id();
-    cpu_restore_interrupts(flags);
-    return id;
-}
-
-/* A thread pinned by its creator: yield until it runs where it was pinned. */
-static void move_to(unsigned cpu)
-{
-    while (running_cpu() != cpu)
-        thread_yield();
-}
-
-static void sort(uint64_t *values, unsigned count)
-{
-    for (unsigned i = 1; i < count; i++) {
-        uint64_t value = values[i];
-        unsigned j = i;
-        for (; j > 0 && values[j - 1] > value; j--)
-            values[j] = values[j - 1];
-        values[j] = value;
-    }
-}
 
 static void print_figure(const char *name, uint64_t value)
 {
@@ -226,7 +200,7 @@ static uint64_t median_between(const uint64_t *start, const uint64_t *end, uint6
 {
     for (unsigned i = 0; i < WAKEUPS; i++)
         scratch[i] = end[i] > start[i] ? end[i] - start[i] : 0;
-    sort(scratch, WAKEUPS);
+    sort_samples(scratch, WAKEUPS);
     return scratch[WAKEUPS / 2];
 }
 
@@ -294,7 +268,7 @@ KTEST_BENCH(smp_lock_handoff)
     }
     for (unsigned i = 0; i < 2; i++)
         KTEST_CHECK_EQ(thread_join(threads[i], NULL), 0);
-    sort(handoff_ticks, HANDOFFS);
+    sort_samples(handoff_ticks, HANDOFFS);
     print_figure("lock_handoff_ticks", handoff_ticks[HANDOFFS / 2]);
     print_figure("tsc_hz", timer_tsc_hz());
 }

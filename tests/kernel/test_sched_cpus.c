@@ -44,9 +44,7 @@ static void *note_cpu(void *unused)
 {
     (void)unused;
     pinned_affinity = thread_current()->affinity;
-    uint64_t flags = cpu_save_and_disable_interrupts();
-    pinned_ran_on = cpu_read_id();
-    cpu_restore_interrupts(flags);
+    pinned_ran_on = running_cpu();
     return NULL;
 }
 

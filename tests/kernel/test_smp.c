@@ -186,16 +186,7 @@ static volatile unsigned strays; /* adds made on a CPU other than the thread's o
 static void *add_counters(void *arg)
 {
     unsigned cpu = (unsigned)(uintptr_t)arg / THREADS_PER_CPU;
-    /* Pinned after it was created, it may start elsewhere: it moves at its
-     * next switch, so it yields until it is on its CPU. */
-    for (;;) {
-        uint64_t flags = cpu_save_and_disable_interrupts();
-        bool there = cpu_read_id() == cpu;
-        cpu_restore_interrupts(flags);
-        if (there)
-            break;
-        thread_yield();
-    }
+    move_to(cpu);
     for (unsigned i = 0; i < ADDS_PER_THREAD; i++) {
         mutex_lock(&counter_mutex);
         uint64_t m = under_mutex;
@@ -315,14 +306,7 @@ KTEST_SHOULD_PANIC(smp_panic_on_an_application_processor_stops_every_cpu,
 static void *stall_with_interrupts_off(void *unused)
 {
     (void)unused;
-    for (;;) { /* on CPU 2 first (see add_counters) */
-        uint64_t flags = cpu_save_and_disable_interrupts();
-        bool there = cpu_read_id() == 2;
-        cpu_restore_interrupts(flags);
-        if (there)
-            break;
-        thread_yield();
-    }
+    move_to(2);
     cpu_disable_interrupts();
     uint64_t until = timer_now_ns() + STALL_MS * NS_PER_MS;
     while (timer_now_ns() < until)

@@ -13,6 +13,7 @@
 #define KEEL_TESTS_KERNEL_THREAD_HELPERS_H
 
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/percpu.h>
 #include <drivers/rtc/rtc.h>
 #include <kernel/console.h>
 #include <kernel/ktest.h>
@@ -55,6 +56,36 @@ static inline void nap_ns(uint64_t ns)
     uint64_t flags = spin_lock_irqsave(&sched_lock);
     wait_queue_wait_until(&nobody, timer_now_ns() + ns);
     spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* The CPU this runs on, read with interrupts off (stable while read). */
+static inline unsigned running_cpu(void)
+{
+    uint64_t flags = cpu_save_and_disable_interrupts();
+    unsigned id = cpu_read_id();
+    cpu_restore_interrupts(flags);
+    return id;
+}
+
+/* A thread pinned after it was created may start elsewhere and moves at
+ * its next switch: yield until it runs where it was pinned. */
+static inline void move_to(unsigned cpu)
+{
+    while (running_cpu() != cpu)
+        thread_yield();
+}
+
+/* Sort count values in place, smallest first (insertion sort: the
+ * benchmarks' few thousand samples). */
+static inline void sort_samples(uint64_t *values, unsigned count)
+{
+    for (unsigned i = 1; i < count; i++) {
+        uint64_t value = values[i];
+        unsigned j = i;
+        for (; j > 0 && values[j - 1] > value; j--)
+            values[j] = values[j - 1];
+        values[j] = value;
+    }
 }
 
 /* Threads are counted by thread_list(NULL, 0): every one not yet freed. */
