@@ -8,7 +8,8 @@ in pair_loop, and only pair_loop is collected (--toggle-collect=pair_loop), so t
 An O(1) allocator costs the same per pair with 10, 1,000 or 100,000 blocks live.
 
 stdout holds only `name: value` lines:
-    heap_random_actions_max<M>_keel / _libc / _ratio, heap_efficiency_percent (from bench_heap)
+    heap_random_actions_max<M>_keel / _libc / _ratio, heap_efficiency_percent (talc's 128 MiB region),
+    heap_efficiency_4mib_percent (from bench_heap)
     heap_instructions_per_pair_live<N>          Keel's heap
     heap_instructions_per_pair_live<N>_libc     the host's malloc, for scale
 Progress goes to stderr. Exit status 1 if a run failed.
